@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ripc: Linux IPC mechanisms re-implemented in a Rust kernel module.
+ *
+ * This header is the whole ABI between the module (/dev/ripc, ripcfs) and
+ * userspace. The module takes its constants and structures from it through
+ * bindgen at build time, so the two cannot drift apart.
+ *
+ * Every object is created by an ioctl on /dev/ripc, which returns a new file
+ * descriptor for the object (or an id, for the SysV-style kinds).
+ */
+#ifndef _UAPI_LINUX_RIPC_H
+#define _UAPI_LINUX_RIPC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define RIPC_DEVICE_PATH	"/dev/ripc"
+#define RIPC_FS_NAME		"ripcfs"
+#define RIPCFS_MAGIC		0x72697063	/* "ripc" */
+
+/* Bumped on any incompatible change of this header. */
+#define RIPC_ABI_VERSION	1
+
+#define RIPC_IOC_MAGIC		'r'
+
+/* RIPC_IOC_VERSION: report the ABI version the module speaks. */
+struct ripc_version {
+	__u32 abi;		/* RIPC_ABI_VERSION */
+	__u32 features;		/* RIPC_FEAT_* bits of the mechanisms built in */
+};
+
+#define RIPC_FEAT_NOTIFY	(1U << 0)
+#define RIPC_FEAT_PIPE		(1U << 1)
+#define RIPC_FEAT_MSG		(1U << 2)
+#define RIPC_FEAT_SEM		(1U << 3)
+#define RIPC_FEAT_SHM		(1U << 4)
+
+#define RIPC_IOC_VERSION	_IOR(RIPC_IOC_MAGIC, 0x00, struct ripc_version)
+
+#endif /* _UAPI_LINUX_RIPC_H */

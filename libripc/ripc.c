@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: LGPL-2.1 OR GPL-2.0
+/* libripc: thin wrappers around the ioctls of /dev/ripc. See ripc.h. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ripc.h"
+
+static int ripc_fd = -1;
+
+int ripc_dev_fd(void)
+{
+	int fd = __atomic_load_n(&ripc_fd, __ATOMIC_ACQUIRE);
+	int expected = -1;
+
+	if (fd >= 0)
+		return fd;
+	fd = open(RIPC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* Another thread may have raced us; keep one descriptor. */
+	if (!__atomic_compare_exchange_n(&ripc_fd, &expected, fd, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		close(fd);
+		fd = expected;
+	}
+	return fd;
+}
+
+int ripc_version(struct ripc_version *version)
+{
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_VERSION, version);
+}

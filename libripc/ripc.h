@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR GPL-2.0 */
+/*
+ * libripc: the userspace face of ripc.
+ *
+ * Each function mirrors a libc call, with the same signature and the same
+ * errno convention (return -1 and set errno), so that programs written for
+ * the native call can be pointed at ripc by adding the prefix.
+ */
+#ifndef _RIPC_H
+#define _RIPC_H
+
+#include <linux/ripc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The file descriptor of /dev/ripc that every call uses; opened on first
+ * use with O_CLOEXEC. Returns -1 and sets errno if ripc is not loaded.
+ */
+int ripc_dev_fd(void);
+
+/* Fills *version from RIPC_IOC_VERSION. */
+int ripc_version(struct ripc_version *version);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RIPC_H */

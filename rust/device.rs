@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `/dev/ripc`: where every object is created.
+//!
+//! Each ioctl is decoded here and handed to the mechanism it names; the
+//! mechanism returns a new file descriptor, an id, or a value.
+
+use crate::{limits, uapi};
+use kernel::{
+    fs::File,
+    prelude::*,
+    uaccess::{UserPtr, UserSlice},
+};
+
+/// Decodes one ioctl on `/dev/ripc`.
+pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
+    match cmd {
+        uapi::RIPC_IOC_VERSION => {
+            let version = uapi::ripc_version {
+                abi: limits::ABI_VERSION,
+                features: 0,
+            };
+            let mut out = UserSlice::new(UserPtr::from_addr(arg), size_of_val(&version)).writer();
+            out.write(&version)?;
+            Ok(0)
+        }
+        _ => Err(ENOTTY),
+    }
+}

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Byte-level traits for the ABI structures of [`crate::uapi`], so that
+//! they can be copied to and from userspace with `UserSlice`.
+
+use crate::uapi;
+use kernel::transmute::{AsBytes, FromBytes};
+
+/// Marks bindgen-generated ABI structs as plain old data.
+macro_rules! abi_plain_data {
+    ($($t:ty),* $(,)?) => {$(
+        // SAFETY: the type is a `#[repr(C)]` struct generated from the uapi
+        // header, made only of fixed-width integers with explicit padding
+        // fields, so every bit pattern is valid and it has no implicit
+        // padding bytes.
+        unsafe impl FromBytes for $t {}
+        // SAFETY: as above.
+        unsafe impl AsBytes for $t {}
+    )*};
+}
+
+abi_plain_data!(uapi::ripc_version);

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! ripc: the classic Linux IPC mechanisms re-implemented in Rust.
+//!
+//! The module registers the misc device `/dev/ripc`, whose ioctls create
+//! objects (see [`device`]), and the filesystem `ripcfs`, where objects can
+//! be given names (see `Documentation/ripcfs.rst`).
+//!
+//! Layout of the crate:
+//! - [`device`]: `/dev/ripc` and its ioctl dispatch, the entry point of
+//!   every data flow;
+//! - [`limits`]: the module-wide limits, in one place;
+//! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
+//! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
+//!   the C side of the kernel. Everything outside it is safe Rust.
+
+use kernel::prelude::*;
+
+mod device;
+mod glue;
+mod limits;
+mod uapi;
+
+module! {
+    type: RipcModule,
+    name: "ripc",
+    authors: ["The ripc developers"],
+    description: "Linux IPC mechanisms (pipe, msg, sem, shm, eventfd) re-implemented in Rust",
+    license: "GPL",
+}
+
+/// The module's state: what it registered, unregistered in reverse order
+/// when dropped (fields drop in declaration order).
+#[pin_data]
+struct RipcModule {
+    #[pin]
+    misc: glue::misc::MiscRegistration,
+    _fs: glue::ripcfs::Registration,
+}
+
+impl kernel::InPlaceModule for RipcModule {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            _fs: glue::ripcfs::Registration::new()?,
+            misc <- glue::misc::MiscRegistration::register(c"ripc", &glue::misc::DEV_FOPS),
+        })
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the userspace side into build/user/: libripc.a, the kselftest C
+# programs (selftests/*.c), the samples (samples/*.c) and the Rust test
+# programs (cargo workspace). Everything is linked statically so that the
+# guest needs no libraries.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+top=$(cd "$here/.." && pwd)
+out="$top/build/user"
+mkdir -p "$out/bin" "$out/tests" "$out/samples" "$out/lib"
+
+[ -f "$KSRC/tools/testing/selftests/kselftest_harness.h" ] \
+	|| die "no kselftest_harness.h under $KSRC: run 'make provision'"
+
+CC=${CC:-gcc}
+CFLAGS=(-O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Werror -D_GNU_SOURCE -pthread
+	-I"$top/include/uapi" -I"$top/libripc")
+LDFLAGS=(-static -pthread)
+
+# Rebuild only what changed, so a second run is quick.
+newer() { [ ! -e "$1" ] || [ -n "$(find "${@:2}" -newer "$1" 2>/dev/null | head -n1)" ]; }
+deps=("$top/include" "$top/libripc/ripc.c" "$top/libripc/ripc.h")
+
+if newer "$out/lib/libripc.a" "${deps[@]}"; then
+	$CC "${CFLAGS[@]}" -c "$top/libripc/ripc.c" -o "$out/lib/ripc.o"
+	ar rcs "$out/lib/libripc.a" "$out/lib/ripc.o"
+fi
+
+for src in "$top"/selftests/*.c; do
+	[ -e "$src" ] || continue
+	bin="$out/tests/$(basename "${src%.c}")"
+	if newer "$bin" "$src" "$out/lib/libripc.a" "$top/selftests"/*.h; then
+		$CC "${CFLAGS[@]}" -I"$KSRC/tools/testing/selftests" "$src" \
+			"$out/lib/libripc.a" "${LDFLAGS[@]}" -o "$bin"
+	fi
+done
+
+for src in "$top"/samples/*.c; do
+	[ -e "$src" ] || continue
+	bin="$out/samples/$(basename "${src%.c}")"
+	if newer "$bin" "$src" "$out/lib/libripc.a"; then
+		$CC "${CFLAGS[@]}" "$src" "$out/lib/libripc.a" "${LDFLAGS[@]}" -o "$bin"
+	fi
+done
+
+export BINDGEN
+RUSTFLAGS="-C target-feature=+crt-static" cargo build -q --release \
+	--manifest-path "$top/Cargo.toml" --target-dir "$top/target" --target x86_64-unknown-linux-gnu \
+	|| die "building the Rust test programs failed"
+cp "$top/target/x86_64-unknown-linux-gnu/release/ripc_rust_test" "$out/tests/"

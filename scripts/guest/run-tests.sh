@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs every test program in /ripc/tests, each under a time limit, and
+# counts TAP results: "ok N" passes ("ok N ... # SKIP" is skipped),
+# "not ok N" fails. A program that crashes, times out or exits non-zero
+# without reporting a failure counts as one failure of its own.
+# After the tests, ripc is unloaded and (on the debug kernel) kmemleak
+# scans for leaks. The last line is "RIPC-RESULT: pass=N fail=N skip=N".
+
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+pass=0 fail=0 skip=0
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear > $kmemleak
+
+export RIPC_KO=/ripc/ripc.ko
+insmod $RIPC_KO || { echo "RIPC-RESULT: pass=0 fail=1 skip=0"; exit 1; }
+
+# The module test first: it unloads and reloads ripc itself.
+for t in /ripc/tests/ripc_module_test $(ls /ripc/tests/* | grep -v ripc_module_test); do
+	name=${t##*/}
+	case "$name" in *"${ripc_only:-}"*) ;; *) continue ;; esac
+	echo "# ==== $name"
+	out=/tmp/$name.tap
+	cd /tmp
+	timeout "$TEST_TIMEOUT" "$t" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	p=$(grep -cE '^ok [0-9]+' "$out" | head -n1)
+	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$out" | head -n1)
+	f=$(grep -cE '^not ok [0-9]+' "$out" | head -n1)
+	p=$((p - s))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - $name exited with status $rc without reporting a failure"
+		f=1
+	fi
+	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
+done
+
+# Leave nothing behind: unmount any ripcfs and unload.
+grep ' ripcfs ' /proc/mounts | while read -r _ mnt _; do umount "$mnt"; done
+if rmmod ripc; then
+	pass=$((pass + 1)); echo "ok - rmmod ripc after the tests"
+else
+	fail=$((fail + 1)); echo "not ok - rmmod ripc after the tests"
+fi
+
+if [ -w $kmemleak ]; then
+	# Objects younger than 5 s are not reported: wait, then scan twice.
+	sleep 6
+	echo scan > $kmemleak
+	echo scan > $kmemleak
+	if [ -s $kmemleak ]; then
+		fail=$((fail + 1))
+		echo "not ok - kmemleak found leaks:"
+		cat $kmemleak
+	else
+		pass=$((pass + 1)); echo "ok - kmemleak: no leaks"
+	fi
+fi
+
+echo "RIPC-RESULT: pass=$pass fail=$fail skip=$skip"
+[ "$fail" = 0 ]

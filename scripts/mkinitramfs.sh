@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the guest's initramfs (uncompressed newc cpio): busybox-static,
+# ripc.ko, the test programs and samples, the guest scripts, perf with its
+# libraries, and a passwd with root and an unprivileged user (ripcuser,
+# uid/gid 1000) for permission tests.
+#
+# Usage: mkinitramfs.sh KO_PATH OUTPUT.cpio
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+top=$(cd "$here/.." && pwd)
+ko=${1:?usage: mkinitramfs.sh ripc.ko out.cpio}
+out=${2:?usage: mkinitramfs.sh ripc.ko out.cpio}
+
+busybox=/bin/busybox
+[ -x "$busybox" ] || die "busybox-static is missing: run 'make provision' (apt-get install busybox-static)"
+
+root=$(mktemp -d)
+chmod 0755 "$root"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,home/ripcuser,mnt,ripc/tests,ripc/samples}
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$here/guest/init" "$root/init"
+cp "$here/guest/"*.sh "$root/ripc/"
+cp "$ko" "$root/ripc/ripc.ko"
+cp "$top/build/user/tests/"* "$root/ripc/tests/"
+cp "$top/build/user/samples/"* "$root/ripc/samples/" 2>/dev/null || true
+chmod 1777 "$root/tmp"
+cat >"$root/etc/passwd" <<'PW'
+root:x:0:0:root:/root:/bin/sh
+ripcuser:x:1000:1000:ripc test user:/home/ripcuser:/bin/sh
+ripcother:x:1001:1001:ripc second user:/tmp:/bin/sh
+PW
+cat >"$root/etc/group" <<'GR'
+root:x:0:
+ripcuser:x:1000:
+ripcother:x:1001:
+GR
+
+# perf from Debian's linux-perf, with the libraries ldd names. Symlinks are
+# resolved on the host side of the same system, so ld.so and libc match.
+perf=/usr/bin/perf
+if [ -x "$perf" ]; then
+	cp "$perf" "$root/bin/perf"
+	for lib in $(ldd "$perf" | awk '/=>/ {print $3} /^\t\/lib/ {print $1}'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	# The dynamic loader at the path the binary asks for.
+	interp=$(readelf -l "$perf" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	mkdir -p "$root$(dirname "$interp")"
+	cp -L "$interp" "$root$interp"
+fi
+
+# Everything is owned by root in the guest; init hands ripcuser its home.
+(cd "$root" && find . | cpio -o -H newc --quiet -R +0:+0) >"$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module itself: load and unload, /dev/ripc, ripcfs, and the rule that
+ * the module cannot go away while anything of it is in use.
+ *
+ * Runs as root in the guest. RIPC_KO names the module file (default
+ * /ripc/ripc.ko). Leaves the module loaded when it ends.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ripc.h"
+
+#define MNT "/tmp/ripc-module-test-mnt"
+
+static const char *ko_path(void)
+{
+	const char *p = getenv("RIPC_KO");
+
+	return p ? p : "/ripc/ripc.ko";
+}
+
+static int is_loaded(void)
+{
+	return access("/sys/module/ripc", F_OK) == 0;
+}
+
+static int load(void)
+{
+	int fd = open(ko_path(), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "ripc", O_NONBLOCK);
+}
+
+static int refcnt(void)
+{
+	FILE *f = fopen("/sys/module/ripc/refcnt", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+static void ensure_loaded(struct __test_metadata *_metadata)
+{
+	if (!is_loaded())
+		ASSERT_EQ(0, load()) TH_LOG("finit_module(%s): %s", ko_path(), strerror(errno));
+}
+
+static int fs_registered(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/filesystems", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\tripcfs\n"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+TEST(load_and_unload)
+{
+	struct stat st;
+
+	if (is_loaded())
+		ASSERT_EQ(0, unload()) TH_LOG("delete_module: %s", strerror(errno));
+	ASSERT_NE(0, access("/dev/ripc", F_OK));
+	ASSERT_FALSE(fs_registered());
+
+	ASSERT_EQ(0, load()) TH_LOG("finit_module: %s", strerror(errno));
+	ASSERT_EQ(0, stat("/dev/ripc", &st)) TH_LOG("stat /dev/ripc: %s", strerror(errno));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	/* Access control is per object: everyone may open the device. */
+	EXPECT_EQ(0666, st.st_mode & 07777);
+	EXPECT_TRUE(fs_registered());
+	EXPECT_EQ(0, refcnt());
+
+	/* A second load of the same module is refused. */
+	EXPECT_EQ(-1, load());
+	EXPECT_EQ(EEXIST, errno);
+
+	ASSERT_EQ(0, unload());
+	EXPECT_NE(0, access("/dev/ripc", F_OK));
+	EXPECT_FALSE(fs_registered());
+	ASSERT_EQ(0, load());
+}
+
+/*
+ * The kernel refuses to unload a module whose reference count is not zero
+ * with EWOULDBLOCK (kernel/module/main.c, try_stop_module()); rmmod prints
+ * "Module ripc is in use".
+ */
+TEST(unload_refused_while_device_open)
+{
+	int fd;
+
+	ensure_loaded(_metadata);
+	fd = open("/dev/ripc", O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(1, refcnt());
+	EXPECT_EQ(-1, unload());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_TRUE(is_loaded());
+	close(fd);
+	EXPECT_EQ(0, refcnt());
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load());
+}
+
+TEST(unload_refused_while_ripcfs_mounted)
+{
+	ensure_loaded(_metadata);
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL)) TH_LOG("mount: %s", strerror(errno));
+	EXPECT_EQ(-1, unload());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	ASSERT_EQ(0, umount(MNT));
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load());
+}
+
+TEST(load_unload_50_times)
+{
+	int i;
+
+	if (is_loaded())
+		ASSERT_EQ(0, unload());
+	for (i = 0; i < 50; i++) {
+		int fd;
+
+		ASSERT_EQ(0, load()) TH_LOG("round %d: finit_module: %s", i, strerror(errno));
+		/* Use it a little each time, so a leak per use would add up. */
+		fd = open("/dev/ripc", O_RDWR);
+		ASSERT_LE(0, fd);
+		close(fd);
+		ASSERT_EQ(0, unload()) TH_LOG("round %d: delete_module: %s", i, strerror(errno));
+	}
+	ASSERT_EQ(0, load());
+}
+
+TEST(ripcfs_mount_layout)
+{
+	static const char *const dirs[] = { "notify", "pipe", "mq", "shm", "sysvipc" };
+	struct statfs sfs;
+	struct stat st;
+	char path[256];
+	size_t i;
+
+	ensure_loaded(_metadata);
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL));
+	ASSERT_EQ(0, statfs(MNT, &sfs));
+	EXPECT_EQ(RIPCFS_MAGIC, (unsigned long)sfs.f_type);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), MNT "/%s", dirs[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
+		EXPECT_TRUE(S_ISDIR(st.st_mode));
+		EXPECT_EQ(0755, st.st_mode & 07777);
+		EXPECT_EQ(0, st.st_uid);
+	}
+	/* chmod and chown are honoured and shown. */
+	ASSERT_EQ(0, chmod(MNT "/notify", 01777));
+	ASSERT_EQ(0, chown(MNT "/notify", 1000, 1000));
+	ASSERT_EQ(0, stat(MNT "/notify", &st));
+	EXPECT_EQ(01777, st.st_mode & 07777);
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(1000, st.st_gid);
+
+	/* Every mount shows the same instance. */
+	mkdir(MNT "2", 0755);
+	ASSERT_EQ(0, mount("none", MNT "2", "ripcfs", 0, NULL));
+	ASSERT_EQ(0, stat(MNT "2/notify", &st));
+	EXPECT_EQ(01777, st.st_mode & 07777);
+	ASSERT_EQ(0, umount(MNT "2"));
+
+	/* Directories of kinds are fixed: no mkdir, no rmdir. */
+	EXPECT_EQ(-1, mkdir(MNT "/extra", 0755));
+	EXPECT_EQ(-1, rmdir(MNT "/notify"));
+
+	ASSERT_EQ(0, umount(MNT));
+	/* A fresh mount starts from the default layout. */
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL));
+	ASSERT_EQ(0, stat(MNT "/notify", &st));
+	EXPECT_EQ(0755, st.st_mode & 07777);
+	ASSERT_EQ(0, umount(MNT));
+}
+
+TEST(unprivileged_user_opens_device)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct ripc_version v;
+
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			_exit(2);
+		if (ripc_version(&v))
+			_exit(10 + errno);
+		if (v.abi != RIPC_ABI_VERSION)
+			_exit(3);
+		/* Mounting needs CAP_SYS_ADMIN. */
+		if (mount("none", MNT, "ripcfs", 0, NULL) == 0 || errno != EPERM)
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST(unknown_ioctl_is_enotty)
+{
+	int fd = open("/dev/ripc", O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ioctl(fd, _IO(RIPC_IOC_MAGIC, 0xff), 0));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IOW('x', 1, int), 0));
+	EXPECT_EQ(ENOTTY, errno);
+	/* Right number, wrong size or direction: not ours either. */
+	EXPECT_EQ(-1, ioctl(fd, _IOW(RIPC_IOC_MAGIC, 0x00, struct ripc_version), 0));
+	EXPECT_EQ(ENOTTY, errno);
+	close(fd);
+}
+
+TEST(version_ioctl)
+{
+	struct ripc_version v = { 0 };
+	int fd = open("/dev/ripc", O_RDWR);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, RIPC_IOC_VERSION, &v));
+	EXPECT_EQ(RIPC_ABI_VERSION, v.abi);
+	EXPECT_EQ(-1, ioctl(fd, RIPC_IOC_VERSION, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
