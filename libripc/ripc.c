@@ -37,3 +37,24 @@ int ripc_version(struct ripc_version *version)
 		return -1;
 	return ioctl(fd, RIPC_IOC_VERSION, version);
 }
+
+int ripc_eventfd(unsigned int initval, int flags)
+{
+	struct ripc_eventfd_args args = { .initval = initval, .flags = flags };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_EVENTFD, &args);
+}
+
+/* As glibc's eventfd_read/eventfd_write: 0, or -1 with errno set. */
+int ripc_eventfd_read(int fd, uint64_t *value)
+{
+	return read(fd, value, sizeof(*value)) == sizeof(*value) ? 0 : -1;
+}
+
+int ripc_eventfd_write(int fd, uint64_t value)
+{
+	return write(fd, &value, sizeof(value)) == sizeof(value) ? 0 : -1;
+}

@@ -9,6 +9,8 @@
 #ifndef _RIPC_H
 #define _RIPC_H
 
+#include <stdint.h>
+
 #include <linux/ripc.h>
 
 #ifdef __cplusplus
@@ -23,6 +25,14 @@ int ripc_dev_fd(void);
 
 /* Fills *version from RIPC_IOC_VERSION. */
 int ripc_version(struct ripc_version *version);
+
+/*
+ * Notifier, as eventfd(2), eventfd_read(3) and eventfd_write(3). Flags are
+ * RIPC_EFD_SEMAPHORE, RIPC_EFD_NONBLOCK and RIPC_EFD_CLOEXEC.
+ */
+int ripc_eventfd(unsigned int initval, int flags);
+int ripc_eventfd_read(int fd, uint64_t *value);
+int ripc_eventfd_write(int fd, uint64_t value);
 
 #ifdef __cplusplus
 }

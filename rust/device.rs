@@ -5,7 +5,7 @@
 //! Each ioctl is decoded here and handed to the mechanism it names; the
 //! mechanism returns a new file descriptor, an id, or a value.
 
-use crate::{limits, uapi};
+use crate::{limits, notify, uapi};
 use kernel::{
     fs::File,
     prelude::*,
@@ -18,12 +18,23 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
         uapi::RIPC_IOC_VERSION => {
             let version = uapi::ripc_version {
                 abi: limits::ABI_VERSION,
-                features: 0,
+                features: uapi::RIPC_FEAT_NOTIFY,
             };
             let mut out = UserSlice::new(UserPtr::from_addr(arg), size_of_val(&version)).writer();
             out.write(&version)?;
             Ok(0)
         }
+        uapi::RIPC_IOC_EVENTFD => {
+            let args: uapi::ripc_eventfd_args = read_arg(arg)?;
+            Ok(notify::create(args.initval, args.flags)?.try_into()?)
+        }
         _ => Err(ENOTTY),
     }
+}
+
+/// Copies an ioctl's argument structure in from userspace.
+fn read_arg<T: kernel::transmute::FromBytes>(arg: usize) -> Result<T> {
+    UserSlice::new(UserPtr::from_addr(arg), size_of::<T>())
+        .reader()
+        .read()
 }

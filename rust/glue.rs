@@ -8,6 +8,7 @@
 
 pub(crate) mod abi;
 pub(crate) mod misc;
+pub(crate) mod object_file;
 pub(crate) mod ripcfs;
 
 /// Makes a C bindings type usable in a `static`.

@@ -10,6 +10,7 @@
 //! - [`device`]: `/dev/ripc` and its ioctl dispatch, the entry point of
 //!   every data flow;
 //! - [`limits`]: the module-wide limits, in one place;
+//! - one module per mechanism: [`notify`] (eventfd);
 //! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
 //! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
 //!   the C side of the kernel. Everything outside it is safe Rust.
@@ -19,6 +20,7 @@ use kernel::prelude::*;
 mod device;
 mod glue;
 mod limits;
+mod notify;
 mod uapi;
 
 module! {

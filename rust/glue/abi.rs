@@ -19,4 +19,4 @@ macro_rules! abi_plain_data {
     )*};
 }
 
-abi_plain_data!(uapi::ripc_version);
+abi_plain_data!(uapi::ripc_version, uapi::ripc_eventfd_args);

@@ -38,4 +38,21 @@ struct ripc_version {
 
 #define RIPC_IOC_VERSION	_IOR(RIPC_IOC_MAGIC, 0x00, struct ripc_version)
 
+/*
+ * Notifier: an eventfd-like 64-bit counter (Documentation/notify.rst).
+ * RIPC_IOC_EVENTFD returns a new file descriptor; read(2), write(2) and
+ * poll(2) on it behave as on an eventfd. The flags have the values of
+ * EFD_SEMAPHORE, EFD_CLOEXEC and EFD_NONBLOCK.
+ */
+#define RIPC_EFD_SEMAPHORE	00000001
+#define RIPC_EFD_NONBLOCK	00004000	/* O_NONBLOCK */
+#define RIPC_EFD_CLOEXEC	02000000	/* O_CLOEXEC */
+
+struct ripc_eventfd_args {
+	__u32 initval;
+	__u32 flags;		/* RIPC_EFD_* */
+};
+
+#define RIPC_IOC_EVENTFD	_IOW(RIPC_IOC_MAGIC, 0x01, struct ripc_eventfd_args)
+
 #endif /* _UAPI_LINUX_RIPC_H */

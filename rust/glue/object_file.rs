@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Files of ripc objects: one `file_operations` table per kind of object,
+//! built from a safe trait, with `.owner` set so that an open object pins
+//! the module.
+//!
+//! An object's file holds one reference of an `Arc<T>` in `private_data`,
+//! taken when the file is created and dropped in `release`. Everything the
+//! trait methods see is borrowed from that reference.
+
+use super::EMPTY_FOPS;
+use kernel::{
+    bindings,
+    ffi::{c_char, c_int, c_uint, c_void},
+    fs::{File, LocalFile},
+    prelude::*,
+    seq_file::SeqFile,
+    sync::{poll::PollTable, Arc, ArcBorrow},
+    types::ForeignOwnable,
+    uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
+};
+
+/// What a kind of ripc object does with its files.
+///
+/// Every method has the errno of a file that does not support the call as
+/// default, as the VFS gives for a missing operation.
+pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
+    /// The name of the anonymous inode, shown by `ls -l /proc/self/fd`.
+    const NAME: &'static CStr;
+
+    /// `read(2)`: copy at most `out.len()` bytes out.
+    fn read(_this: ArcBorrow<'_, Self>, _file: &File, _out: UserSliceWriter) -> Result<usize> {
+        Err(EINVAL)
+    }
+
+    /// `write(2)`: take at most `input.len()` bytes in.
+    fn write(_this: ArcBorrow<'_, Self>, _file: &File, _input: UserSliceReader) -> Result<usize> {
+        Err(EINVAL)
+    }
+
+    /// `poll(2)` and friends: register with `table` and return the mask.
+    fn poll(_this: ArcBorrow<'_, Self>, _file: &File, _table: PollTable<'_>) -> u32 {
+        bindings::POLLIN | bindings::POLLOUT | bindings::POLLRDNORM | bindings::POLLWRNORM
+    }
+
+    /// `ioctl(2)` on the object's file.
+    fn ioctl(_this: ArcBorrow<'_, Self>, _file: &File, _cmd: u32, _arg: usize) -> Result<isize> {
+        Err(ENOTTY)
+    }
+
+    /// `/proc/<pid>/fdinfo/<fd>`.
+    fn show_fdinfo(_this: ArcBorrow<'_, Self>, _m: &SeqFile, _file: &File) {}
+
+    /// The `file_operations` of this kind; see [`fops`].
+    fn fops() -> &'static bindings::file_operations;
+}
+
+/// Builds the `file_operations` table of kind `T`, owned by this module.
+pub(crate) const fn fops<T: ObjectFile>() -> bindings::file_operations {
+    bindings::file_operations {
+        owner: crate::THIS_MODULE.as_ptr(),
+        read: Some(read::<T>),
+        write: Some(write::<T>),
+        poll: Some(poll::<T>),
+        unlocked_ioctl: Some(ioctl::<T>),
+        compat_ioctl: bindings::compat_ptr_ioctl,
+        release: Some(release::<T>),
+        show_fdinfo: Some(show_fdinfo::<T>),
+        llseek: Some(bindings::noop_llseek),
+        ..EMPTY_FOPS
+    }
+}
+
+extern "C" {
+    fn ripc_anon_inode_getfd(
+        name: *const c_char,
+        // `const struct file_operations *`; passed untyped because
+        // `file_operations` embeds a zero-sized array that the
+        // `improper_ctypes` lint rejects.
+        fops: *const c_void,
+        private: *mut c_void,
+        flags: c_int,
+    ) -> c_int;
+}
+
+/// Creates a new file for `object` in the caller's file table and returns
+/// its descriptor. `flags` may hold `O_NONBLOCK` and `O_CLOEXEC`.
+pub(crate) fn new_fd<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<i32> {
+    let private = object.into_foreign();
+    let flags = (flags & (bindings::O_NONBLOCK | bindings::O_CLOEXEC)) | bindings::O_RDWR;
+    // SAFETY: `T::fops()` is a `'static` table whose `release` takes back
+    // the `Arc` we pass as private data; the name is a `'static` C string.
+    let fd = unsafe {
+        ripc_anon_inode_getfd(
+            T::NAME.as_char_ptr(),
+            core::ptr::from_ref(T::fops()).cast(),
+            private,
+            flags as c_int,
+        )
+    };
+    if fd < 0 {
+        // SAFETY: no file was created, so the reference is still ours.
+        drop(unsafe { Arc::<T>::from_foreign(private) });
+        return Err(Error::from_errno(fd));
+    }
+    Ok(fd)
+}
+
+/// Returns the object of kind `T` behind descriptor `fd` of the caller
+/// (the in-kernel way to reach an object a process names by fd, as
+/// `eventfd_ctx_fdget` does). EBADF if `fd` is not open, EINVAL if it is
+/// not a file of kind `T`.
+pub(crate) fn object_from_fd<T: ObjectFile>(fd: i32) -> Result<Arc<T>> {
+    let fd = u32::try_from(fd).map_err(|_| EBADF)?;
+    let file = LocalFile::fget(fd)?;
+    // SAFETY: `f_op` is set when the file is created and never changes.
+    let f_op = unsafe { (*file.as_ptr()).f_op };
+    if !core::ptr::eq(f_op, T::fops()) {
+        return Err(EINVAL);
+    }
+    // SAFETY: files with `T::fops()` hold an `Arc<T>` in `private_data`,
+    // valid while the file is, and we hold a reference to the file.
+    let object = unsafe { Arc::<T>::borrow((*file.as_ptr()).private_data) };
+    Ok(object.into())
+}
+
+/// Borrows the object of a file of kind `T`.
+///
+/// # Safety
+///
+/// `file` must be a live file whose `f_op` is `T::fops()`.
+unsafe fn object<'a, T: ObjectFile>(file: *mut bindings::file) -> ArcBorrow<'a, T> {
+    // SAFETY: by the function's requirement `private_data` holds an
+    // `Arc<T>`, dropped only in `release`, after every other call.
+    unsafe { Arc::<T>::borrow((*file).private_data) }
+}
+
+/// # Safety
+///
+/// Called by the VFS only, on a live file of kind `T`.
+unsafe extern "C" fn read<T: ObjectFile>(
+    file: *mut bindings::file,
+    buf: *mut c_char,
+    len: usize,
+    _pos: *mut bindings::loff_t,
+) -> isize {
+    // SAFETY: the VFS keeps the file alive during the call; ripc objects
+    // are streams and never use `f_pos`, so `fdget_pos` is irrelevant.
+    let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
+    let out = UserSlice::new(UserPtr::from_ptr(buf.cast()), len).writer();
+    match T::read(this, f, out) {
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by the VFS only, on a live file of kind `T`.
+unsafe extern "C" fn write<T: ObjectFile>(
+    file: *mut bindings::file,
+    buf: *const c_char,
+    len: usize,
+    _pos: *mut bindings::loff_t,
+) -> isize {
+    // SAFETY: as in `read`.
+    let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
+    let input = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), len).reader();
+    match T::write(this, f, input) {
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by the VFS only, on a live file of kind `T`.
+unsafe extern "C" fn poll<T: ObjectFile>(
+    file: *mut bindings::file,
+    table: *mut bindings::poll_table_struct,
+) -> bindings::__poll_t {
+    // SAFETY: as in `read`; `table` is null or valid during the call.
+    let (this, f, table) = unsafe {
+        (
+            object::<T>(file),
+            File::from_raw_file(file),
+            PollTable::from_raw(table),
+        )
+    };
+    T::poll(this, f, table)
+}
+
+/// # Safety
+///
+/// Called by the VFS only, on a live file of kind `T`.
+unsafe extern "C" fn ioctl<T: ObjectFile>(
+    file: *mut bindings::file,
+    cmd: c_uint,
+    arg: usize,
+) -> isize {
+    // SAFETY: as in `read`.
+    let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
+    match T::ioctl(this, f, cmd, arg) {
+        Ok(n) => n,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by the VFS only, once, when the last reference to a file of kind
+/// `T` is dropped.
+unsafe extern "C" fn release<T: ObjectFile>(
+    _inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> c_int {
+    // SAFETY: the file's reference to the object is given back exactly
+    // once, here; no other call on this file can run any more.
+    drop(unsafe { Arc::<T>::from_foreign((*file).private_data) });
+    0
+}
+
+/// # Safety
+///
+/// Called by the VFS only, on a live file of kind `T`.
+unsafe extern "C" fn show_fdinfo<T: ObjectFile>(
+    m: *mut bindings::seq_file,
+    file: *mut bindings::file,
+) {
+    // SAFETY: as in `read`; `m` is valid during the call.
+    let (this, f, m) = unsafe {
+        (
+            object::<T>(file),
+            File::from_raw_file(file),
+            SeqFile::from_raw(m),
+        )
+    };
+    T::show_fdinfo(this, m, f);
+}
