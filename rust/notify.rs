@@ -17,6 +17,7 @@
 
 use crate::{
     glue::object_file::{self, ObjectFile},
+    glue::ripcfs::NamedObject,
     glue::AssertSync,
     uapi,
 };
@@ -44,6 +45,9 @@ const OVERFLOW: u64 = u64::MAX;
 
 const CREATE_FLAGS: u32 =
     uapi::RIPC_EFD_SEMAPHORE | uapi::RIPC_EFD_NONBLOCK | uapi::RIPC_EFD_CLOEXEC;
+
+static NOTIFIER_FOPS: AssertSync<bindings::file_operations> =
+    AssertSync(object_file::fops::<Notifier>());
 
 /// Source of [`Notifier::id`], shown in fdinfo. Ids only tell notifiers
 /// apart while they live; like eventfd's, they may be reused after wrap.
@@ -107,6 +111,14 @@ pub(crate) fn from_fd(fd: i32) -> Result<Arc<Notifier>> {
     object_file::object_from_fd(fd)
 }
 
+impl NamedObject for Notifier {
+    /// A named notifier starts at 0 in normal (not semaphore) mode; each
+    /// open file has its own `O_NONBLOCK`.
+    fn create_named() -> Result<Arc<Self>> {
+        Notifier::new(0, false)
+    }
+}
+
 fn nonblocking(file: &File) -> bool {
     file.flags() & bindings::O_NONBLOCK != 0
 }
@@ -114,11 +126,7 @@ fn nonblocking(file: &File) -> bool {
 impl ObjectFile for Notifier {
     const NAME: &'static CStr = c"[ripc-notify]";
 
-    fn fops() -> &'static bindings::file_operations {
-        static FOPS: AssertSync<bindings::file_operations> =
-            AssertSync(object_file::fops::<Notifier>());
-        &FOPS.0
-    }
+    const FOPS: &'static bindings::file_operations = &NOTIFIER_FOPS.0;
 
     /// Returns the count and resets it to 0 (semaphore mode: returns 1 and
     /// decrements), blocking while it is 0.

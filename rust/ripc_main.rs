@@ -31,6 +31,10 @@ module! {
     license: "GPL",
 }
 
+/// The kinds of objects that can be named in ripcfs, by directory.
+static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 1]> =
+    glue::AssertSync([glue::ripcfs::kind::<notify::Notifier>(c"notify")]);
+
 /// The module's state: what it registered, unregistered in reverse order
 /// when dropped (fields drop in declaration order).
 #[pin_data]
@@ -43,7 +47,7 @@ struct RipcModule {
 impl kernel::InPlaceModule for RipcModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            _fs: glue::ripcfs::Registration::new()?,
+            _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS)?,
             misc <- glue::misc::MiscRegistration::register(c"ripc", &glue::misc::DEV_FOPS),
         })
     }

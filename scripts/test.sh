@@ -35,6 +35,13 @@ check "clippy (module, CLIPPY=1)" env CLIPPY=1 "$here/build-module.sh" release
 check "clippy (userspace)" cargo clippy -q --all-targets -- -D warnings
 check "C and Rust userspace build" "$here/build-user.sh"
 
+# The console checker must catch each kind of kernel report, and only those.
+check "console checker passes a clean log" "$here/check-console.sh" scripts/testdata/console-clean.log
+for f in scripts/testdata/console-*.log; do
+	case "$f" in *clean*) continue ;; esac
+	check "console checker catches $(basename "$f" .log)" bash -c "! '$here/check-console.sh' '$f'"
+done
+
 # Host unit tests: each counts.
 if cargo test -q >build/cargo-test.log 2>&1; then :; fi
 while read -r p f; do

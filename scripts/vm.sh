@@ -52,14 +52,7 @@ if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 	log "the guest did not finish within $timeout_s s"
 	status=1
 fi
-# Kernel reports that make any run fail. ("WARNING:" also covers lockdep's
-# "WARNING: possible circular locking dependency detected".)
-splat='(^|[] ])(BUG:|WARNING:|Oops|general protection fault|Kernel panic|KASAN:|UBSAN:|kernel BUG at|possible (circular|recursive) locking|inconsistent lock state|unreferenced object 0x|rust_panic|panicked at|Call Trace:)'
-if grep -Eq "$splat" "$log"; then
-	log "the guest kernel printed a report:"
-	grep -En "$splat" "$log" | head -n 20 >&2
-	status=1
-fi
+"$here/check-console.sh" "$log" || status=1
 guest_rc=$(sed -n 's/^RIPC-EXIT: \([0-9]*\).*/\1/p' "$log" | tail -n1)
 if [ -z "$guest_rc" ]; then
 	log "the guest ended without reporting an exit status"

@@ -170,7 +170,13 @@ TEST(load_unload_50_times)
 
 TEST(ripcfs_mount_layout)
 {
-	static const char *const dirs[] = { "notify", "pipe", "mq", "shm", "sysvipc" };
+	static const struct {
+		const char *name;
+		int mode;
+	} dirs[] = {
+		{ "notify", 01777 }, { "pipe", 01777 }, { "mq", 01777 }, { "shm", 01777 },
+		{ "sysvipc", 0755 },
+	};
 	struct statfs sfs;
 	struct stat st;
 	char path[256];
@@ -182,17 +188,17 @@ TEST(ripcfs_mount_layout)
 	ASSERT_EQ(0, statfs(MNT, &sfs));
 	EXPECT_EQ(RIPCFS_MAGIC, (unsigned long)sfs.f_type);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), MNT "/%s", dirs[i]);
+		snprintf(path, sizeof(path), MNT "/%s", dirs[i].name);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
 		EXPECT_TRUE(S_ISDIR(st.st_mode));
-		EXPECT_EQ(0755, st.st_mode & 07777);
+		EXPECT_EQ(dirs[i].mode, st.st_mode & 07777);
 		EXPECT_EQ(0, st.st_uid);
 	}
 	/* chmod and chown are honoured and shown. */
-	ASSERT_EQ(0, chmod(MNT "/notify", 01777));
+	ASSERT_EQ(0, chmod(MNT "/notify", 0750));
 	ASSERT_EQ(0, chown(MNT "/notify", 1000, 1000));
 	ASSERT_EQ(0, stat(MNT "/notify", &st));
-	EXPECT_EQ(01777, st.st_mode & 07777);
+	EXPECT_EQ(0750, st.st_mode & 07777);
 	EXPECT_EQ(1000, st.st_uid);
 	EXPECT_EQ(1000, st.st_gid);
 
@@ -200,7 +206,7 @@ TEST(ripcfs_mount_layout)
 	mkdir(MNT "2", 0755);
 	ASSERT_EQ(0, mount("none", MNT "2", "ripcfs", 0, NULL));
 	ASSERT_EQ(0, stat(MNT "2/notify", &st));
-	EXPECT_EQ(01777, st.st_mode & 07777);
+	EXPECT_EQ(0750, st.st_mode & 07777);
 	ASSERT_EQ(0, umount(MNT "2"));
 
 	/* Directories of kinds are fixed: no mkdir, no rmdir. */
@@ -211,7 +217,7 @@ TEST(ripcfs_mount_layout)
 	/* A fresh mount starts from the default layout. */
 	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL));
 	ASSERT_EQ(0, stat(MNT "/notify", &st));
-	EXPECT_EQ(0755, st.st_mode & 07777);
+	EXPECT_EQ(01777, st.st_mode & 07777);
 	ASSERT_EQ(0, umount(MNT));
 }
 

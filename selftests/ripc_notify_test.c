@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +20,8 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -672,6 +675,183 @@ TEST(unprivileged_user_creates_and_uses)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Named notifiers in ripcfs */
+
+#define MNT "/tmp/ripc-notify-mnt"
+
+static void mount_ripcfs(struct __test_metadata *_metadata)
+{
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL)) TH_LOG("mount: %s", strerror(errno));
+}
+
+/* Runs fn as uid/gid `id` in a child; returns its exit status. */
+static int as_user(int id, int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(id) || setuid(id))
+			_exit(200);
+		_exit(fn(arg));
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 300;
+}
+
+static int open_rdwr_errno(void *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int create_named(void *path)
+{
+	int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0644);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int unlink_errno(void *path)
+{
+	return unlink(path) ? errno : 0;
+}
+
+TEST(named_shared_between_processes)
+{
+	uint64_t value = 0;
+	int fd, status;
+	pid_t pid;
+
+	mount_ripcfs(_metadata);
+	fd = open(MNT "/notify/ready", O_CREAT | O_RDWR, 0600);
+	ASSERT_GE(fd, 0) TH_LOG("open(O_CREAT): %s", strerror(errno));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* An unrelated open of the same name reaches the same counter. */
+		int other = open(MNT "/notify/ready", O_RDWR);
+
+		_exit(other >= 0 && ripc_eventfd_write(other, 5) == 0 ? 0 : 100);
+	}
+	ASSERT_EQ(sizeof(value), read(fd, &value, sizeof(value)));
+	EXPECT_EQ(5, value);
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, fdinfo_field(fd, "eventfd-count", (char[32]){ 0 }, 32));
+	close(fd);
+	EXPECT_EQ(0, unlink(MNT "/notify/ready"));
+	ASSERT_EQ(0, umount(MNT));
+}
+
+TEST(named_owner_mode_chmod_chown)
+{
+	struct stat st;
+	int fd;
+
+	mount_ripcfs(_metadata);
+	umask(022);
+	fd = open(MNT "/notify/n", O_CREAT | O_EXCL | O_RDWR, 0666);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, stat(MNT "/notify/n", &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(0644, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+	/* O_EXCL on an existing name. */
+	EXPECT_EQ(-1, open(MNT "/notify/n", O_CREAT | O_EXCL | O_RDWR, 0600));
+	EXPECT_EQ(EEXIST, errno);
+	ASSERT_EQ(0, fchmod(fd, 0600));
+	ASSERT_EQ(0, chown(MNT "/notify/n", 1000, 1000));
+	ASSERT_EQ(0, stat(MNT "/notify/n", &st));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(1000, st.st_gid);
+	close(fd);
+	EXPECT_EQ(0, unlink(MNT "/notify/n"));
+	ASSERT_EQ(0, umount(MNT));
+}
+
+TEST(named_permissions_follow_mode_bits)
+{
+	int fd;
+
+	mount_ripcfs(_metadata);
+	fd = open(MNT "/notify/p", O_CREAT | O_RDWR, 0600);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(EACCES, as_user(1000, open_rdwr_errno, MNT "/notify/p"));
+	/* The change is honoured at the next open. */
+	ASSERT_EQ(0, fchmod(fd, 0666));
+	EXPECT_EQ(0, as_user(1000, open_rdwr_errno, MNT "/notify/p"));
+	close(fd);
+
+	/* Anyone may create in the sticky directory, but only the owner may
+	 * remove the name. */
+	EXPECT_EQ(0, as_user(1000, create_named, MNT "/notify/mine"));
+	EXPECT_EQ(EPERM, as_user(1001, unlink_errno, MNT "/notify/mine"));
+	EXPECT_EQ(0, as_user(1000, unlink_errno, MNT "/notify/mine"));
+	EXPECT_EQ(0, unlink(MNT "/notify/p"));
+	ASSERT_EQ(0, umount(MNT));
+}
+
+TEST(named_unlink_keeps_open_fds_working)
+{
+	uint64_t value;
+	int fd, nb;
+
+	mount_ripcfs(_metadata);
+	fd = open(MNT "/notify/gone", O_CREAT | O_RDWR, 0600);
+	ASSERT_GE(fd, 0);
+	/* O_NONBLOCK belongs to each open file. */
+	nb = open(MNT "/notify/gone", O_RDWR | O_NONBLOCK);
+	ASSERT_GE(nb, 0);
+	EXPECT_EQ(-1, read(nb, &value, sizeof(value)));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, unlink(MNT "/notify/gone"));
+	EXPECT_EQ(-1, open(MNT "/notify/gone", O_RDWR));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, ripc_eventfd_write(fd, 3));
+	EXPECT_EQ(0, ripc_eventfd_read(nb, &value));
+	EXPECT_EQ(3, value);
+	close(fd);
+	close(nb);
+	ASSERT_EQ(0, umount(MNT));
+}
+
+TEST(named_open_file_keeps_mount_busy)
+{
+	int fd;
+
+	mount_ripcfs(_metadata);
+	fd = open(MNT "/notify/busy", O_CREAT | O_RDWR, 0600);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, umount(MNT));
+	EXPECT_EQ(EBUSY, errno);
+	close(fd);
+	ASSERT_EQ(0, umount(MNT));
+}
+
+TEST(named_only_regular_files)
+{
+	mount_ripcfs(_metadata);
+	EXPECT_EQ(-1, mkdir(MNT "/notify/dir", 0755));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, mknod(MNT "/notify/fifo", S_IFIFO | 0600, 0));
+	EXPECT_EQ(EPERM, errno);
+	/* The status directory takes no names. */
+	EXPECT_EQ(-1, open(MNT "/sysvipc/x", O_CREAT | O_RDWR, 0600));
+	EXPECT_EQ(EACCES, errno);
+	ASSERT_EQ(0, umount(MNT));
 }
 
 TEST_HARNESS_MAIN

@@ -51,8 +51,8 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
     /// `/proc/<pid>/fdinfo/<fd>`.
     fn show_fdinfo(_this: ArcBorrow<'_, Self>, _m: &SeqFile, _file: &File) {}
 
-    /// The `file_operations` of this kind; see [`fops`].
-    fn fops() -> &'static bindings::file_operations;
+    /// The `file_operations` of this kind: a `static` built by [`fops`].
+    const FOPS: &'static bindings::file_operations;
 }
 
 /// Builds the `file_operations` table of kind `T`, owned by this module.
@@ -65,6 +65,8 @@ pub(crate) const fn fops<T: ObjectFile>() -> bindings::file_operations {
         unlocked_ioctl: Some(ioctl::<T>),
         compat_ioctl: bindings::compat_ptr_ioctl,
         release: Some(release::<T>),
+        // Only called for named objects: anonymous files are created open.
+        open: Some(super::ripcfs::open::<T>),
         show_fdinfo: Some(show_fdinfo::<T>),
         llseek: Some(bindings::noop_llseek),
         ..EMPTY_FOPS
@@ -88,12 +90,12 @@ extern "C" {
 pub(crate) fn new_fd<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<i32> {
     let private = object.into_foreign();
     let flags = (flags & (bindings::O_NONBLOCK | bindings::O_CLOEXEC)) | bindings::O_RDWR;
-    // SAFETY: `T::fops()` is a `'static` table whose `release` takes back
+    // SAFETY: `T::FOPS` is a `'static` table whose `release` takes back
     // the `Arc` we pass as private data; the name is a `'static` C string.
     let fd = unsafe {
         ripc_anon_inode_getfd(
             T::NAME.as_char_ptr(),
-            core::ptr::from_ref(T::fops()).cast(),
+            core::ptr::from_ref(T::FOPS).cast(),
             private,
             flags as c_int,
         )
@@ -115,10 +117,10 @@ pub(crate) fn object_from_fd<T: ObjectFile>(fd: i32) -> Result<Arc<T>> {
     let file = LocalFile::fget(fd)?;
     // SAFETY: `f_op` is set when the file is created and never changes.
     let f_op = unsafe { (*file.as_ptr()).f_op };
-    if !core::ptr::eq(f_op, T::fops()) {
+    if !core::ptr::eq(f_op, T::FOPS) {
         return Err(EINVAL);
     }
-    // SAFETY: files with `T::fops()` hold an `Arc<T>` in `private_data`,
+    // SAFETY: files with `T::FOPS` hold an `Arc<T>` in `private_data`,
     // valid while the file is, and we hold a reference to the file.
     let object = unsafe { Arc::<T>::borrow((*file.as_ptr()).private_data) };
     Ok(object.into())
@@ -128,7 +130,7 @@ pub(crate) fn object_from_fd<T: ObjectFile>(fd: i32) -> Result<Arc<T>> {
 ///
 /// # Safety
 ///
-/// `file` must be a live file whose `f_op` is `T::fops()`.
+/// `file` must be a live file whose `f_op` is `T::FOPS`.
 unsafe fn object<'a, T: ObjectFile>(file: *mut bindings::file) -> ArcBorrow<'a, T> {
     // SAFETY: by the function's requirement `private_data` holds an
     // `Arc<T>`, dropped only in `release`, after every other call.

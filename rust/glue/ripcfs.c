@@ -19,8 +19,42 @@
 
 #define RIPCFS_MAGIC 0x72697063 /* "ripc" */
 
-/* One directory per kind of named object, and one for status listings. */
-static const char *const ripcfs_dirs[] = { "notify", "pipe", "mq", "shm", "sysvipc" };
+/*
+ * One directory per kind of named object, sticky and world-writable like
+ * /dev/shm and /dev/mqueue, and one read-only directory for status listings.
+ */
+static const struct {
+	const char *name;
+	umode_t mode;
+} ripcfs_dirs[] = {
+	{ "notify", 01777 }, { "pipe", 01777 }, { "mq", 01777 }, { "shm", 01777 },
+	{ "sysvipc", 0755 },
+};
+
+/* The kinds of named objects, handed over by the Rust side at registration. */
+static const struct ripcfs_kind *ripcfs_kinds;
+static size_t ripcfs_nr_kinds;
+
+static const struct ripcfs_kind *ripcfs_kind_by_dir(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ripcfs_nr_kinds; i++)
+		if (!strcmp(ripcfs_kinds[i].dir, name))
+			return &ripcfs_kinds[i];
+	return NULL;
+}
+
+/* An object inode's kind, told by its file_operations. */
+static const struct ripcfs_kind *ripcfs_kind_of(struct inode *inode)
+{
+	size_t i;
+
+	for (i = 0; i < ripcfs_nr_kinds; i++)
+		if (inode->i_fop == ripcfs_kinds[i].fops)
+			return &ripcfs_kinds[i];
+	return NULL;
+}
 
 static struct inode *ripcfs_make_inode(struct super_block *sb, umode_t mode)
 {
@@ -36,16 +70,59 @@ static struct inode *ripcfs_make_inode(struct super_block *sb, umode_t mode)
 	return inode;
 }
 
-static int ripcfs_create_dir(struct dentry *parent, const char *name)
+/*
+ * open(O_CREAT) in a directory of a kind: the Rust side makes the object,
+ * which the inode keeps (i_private) until it is evicted; every open file
+ * takes its own reference in the kind's ->open.
+ */
+static int ripcfs_create(struct mnt_idmap *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode, bool excl)
 {
+	const struct ripcfs_kind *kind = dir->i_private;
+	struct inode *inode;
+	void *object;
+
+	inode = new_inode(dir->i_sb);
+	if (!inode)
+		return -ENOMEM;
+	inode->i_ino = get_next_ino();
+	inode_init_owner(idmap, inode, dir, S_IFREG | (mode & S_IALLUGO));
+	simple_inode_init_ts(inode);
+
+	object = kind->create();
+	if (IS_ERR(object)) {
+		iput(inode);
+		return PTR_ERR(object);
+	}
+	inode->i_private = object;
+	inode->i_fop = kind->fops;
+	d_make_persistent(dentry, inode);
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+	return 0;
+}
+
+static const struct inode_operations ripcfs_kind_dir_inode_operations = {
+	.lookup = simple_lookup,
+	.create = ripcfs_create,
+	.unlink = simple_unlink,
+};
+
+static int ripcfs_create_dir(struct dentry *parent, const char *name, umode_t mode)
+{
+	const struct ripcfs_kind *kind = ripcfs_kind_by_dir(name);
 	struct inode *inode;
 	struct dentry *dentry;
 
-	inode = ripcfs_make_inode(parent->d_sb, S_IFDIR | 0755);
+	inode = ripcfs_make_inode(parent->d_sb, S_IFDIR | mode);
 	if (!inode)
 		return -ENOMEM;
 	inode->i_fop = &simple_dir_operations;
-	inode->i_op = &simple_dir_inode_operations;
+	if (kind) {
+		inode->i_op = &ripcfs_kind_dir_inode_operations;
+		inode->i_private = (void *)kind;
+	} else {
+		inode->i_op = &simple_dir_inode_operations;
+	}
 
 	dentry = simple_start_creating(parent, name);
 	if (IS_ERR(dentry)) {
@@ -60,9 +137,21 @@ static int ripcfs_create_dir(struct dentry *parent, const char *name)
 	return 0;
 }
 
+/* The last reference to a named object's inode gives back its object. */
+static void ripcfs_evict_inode(struct inode *inode)
+{
+	const struct ripcfs_kind *kind = S_ISREG(inode->i_mode) ? ripcfs_kind_of(inode) : NULL;
+
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	if (kind && inode->i_private)
+		kind->put(inode->i_private);
+}
+
 static const struct super_operations ripcfs_super_ops = {
 	.statfs = simple_statfs,
 	.drop_inode = inode_just_drop,
+	.evict_inode = ripcfs_evict_inode,
 };
 
 static int ripcfs_fill_super(struct super_block *sb, struct fs_context *fc)
@@ -89,7 +178,7 @@ static int ripcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 
 	for (i = 0; i < ARRAY_SIZE(ripcfs_dirs); i++) {
-		ret = ripcfs_create_dir(sb->s_root, ripcfs_dirs[i]);
+		ret = ripcfs_create_dir(sb->s_root, ripcfs_dirs[i].name, ripcfs_dirs[i].mode);
 		if (ret)
 			return ret;
 	}
@@ -120,8 +209,10 @@ static struct file_system_type ripcfs_type = {
 };
 
 /* Called from the Rust module's init and exit; see rust/glue/ripcfs.rs. */
-int ripcfs_register(void)
+int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds)
 {
+	ripcfs_kinds = kinds;
+	ripcfs_nr_kinds = nr_kinds;
 	return register_filesystem(&ripcfs_type);
 }
 

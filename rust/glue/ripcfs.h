@@ -3,7 +3,25 @@
 #ifndef _RIPC_GLUE_RIPCFS_H
 #define _RIPC_GLUE_RIPCFS_H
 
-int ripcfs_register(void);
+#include <linux/types.h>
+
+struct file_operations;
+
+/*
+ * A kind of named object: the directory it lives in, the file_operations of
+ * its files (whose ->open takes a reference from inode->i_private), and how
+ * to make and drop an object. Mirrored by `Kind` in ripcfs.rs.
+ */
+struct ripcfs_kind {
+	const char *dir;
+	const struct file_operations *fops;
+	/* A new object with one reference for the inode, or an ERR_PTR. */
+	void *(*create)(void);
+	/* Drops the inode's reference. */
+	void (*put)(void *object);
+};
+
+int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds);
 void ripcfs_unregister(void);
 
 #endif

@@ -1,11 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The Rust side of ripcfs. Its VFS plumbing is in `ripcfs.c`.
+//! The Rust side of ripcfs. Its VFS plumbing is in `ripcfs.c`; this file
+//! hands it the kinds of named objects, each a directory whose `open`
+//! with `O_CREAT` makes a new object of that kind.
 
-use kernel::{error::to_result, prelude::*};
+use super::{object_file::ObjectFile, AssertSync};
+use kernel::{
+    bindings,
+    error::to_result,
+    ffi::{c_char, c_int, c_void},
+    prelude::*,
+    sync::Arc,
+    types::ForeignOwnable,
+};
+
+/// A kind of object that can be given a name in ripcfs.
+pub(crate) trait NamedObject: ObjectFile {
+    /// Makes the object behind a new name (`open(O_CREAT)` in its directory).
+    fn create_named() -> Result<Arc<Self>>;
+}
+
+/// Mirror of `struct ripcfs_kind` in `ripcfs.h`.
+#[repr(C)]
+pub(crate) struct Kind {
+    dir: *const c_char,
+    fops: *const c_void,
+    create: unsafe extern "C" fn() -> *mut c_void,
+    put: unsafe extern "C" fn(*mut c_void),
+}
+
+/// Describes kind `T`, named in directory `dir`.
+pub(crate) const fn kind<T: NamedObject>(dir: &'static CStr) -> Kind {
+    Kind {
+        dir: kernel::str::as_char_ptr_in_const_context(dir),
+        fops: core::ptr::from_ref(T::FOPS).cast(),
+        create: create::<T>,
+        put: put::<T>,
+    }
+}
+
+/// # Safety
+///
+/// Called by `ripcfs_create()` only.
+unsafe extern "C" fn create<T: NamedObject>() -> *mut c_void {
+    match T::create_named() {
+        Ok(object) => object.into_foreign(),
+        // ERR_PTR(): the errno as a pointer.
+        Err(err) => err.to_errno() as isize as *mut c_void,
+    }
+}
+
+/// # Safety
+///
+/// Called by `ripcfs_evict_inode()` only, once, with what `create::<T>`
+/// returned.
+unsafe extern "C" fn put<T: NamedObject>(object: *mut c_void) {
+    // SAFETY: `object` came from `into_foreign` in `create::<T>` and the
+    // inode that held it is gone.
+    drop(unsafe { Arc::<T>::from_foreign(object) });
+}
 
 extern "C" {
-    fn ripcfs_register() -> kernel::ffi::c_int;
+    fn ripcfs_register(kinds: *const Kind, nr_kinds: usize) -> c_int;
     fn ripcfs_unregister();
 }
 
@@ -18,10 +74,12 @@ extern "C" {
 pub(crate) struct Registration(());
 
 impl Registration {
-    /// Registers the `ripcfs` filesystem type. Only one may exist at a time.
-    pub(crate) fn new() -> Result<Self> {
-        // SAFETY: called once, from module init; undone in `drop`.
-        to_result(unsafe { ripcfs_register() })?;
+    /// Registers the `ripcfs` filesystem type with its kinds of named
+    /// objects. Only one may exist at a time.
+    pub(crate) fn new<const N: usize>(kinds: &'static AssertSync<[Kind; N]>) -> Result<Self> {
+        // SAFETY: called once, from module init, with a `'static` table;
+        // undone in `drop`.
+        to_result(unsafe { ripcfs_register(kinds.0.as_ptr(), N) })?;
         // INVARIANT: registration succeeded.
         Ok(Self(()))
     }
@@ -33,4 +91,24 @@ impl Drop for Registration {
         // mount pins the module (`.owner`), so none is left when this runs.
         unsafe { ripcfs_unregister() };
     }
+}
+
+/// `open` of a named object's file: the file takes its own reference to
+/// the object its inode holds.
+///
+/// # Safety
+///
+/// Called by the VFS only, for an inode made by `ripcfs_create()` with
+/// kind `T`.
+pub(super) unsafe extern "C" fn open<T: ObjectFile>(
+    inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> c_int {
+    // SAFETY: `i_private` of a ripcfs object inode holds an `Arc<T>` for
+    // as long as the inode lives, and the file being opened pins the inode.
+    let object: Arc<T> = unsafe { Arc::<T>::borrow((*inode).i_private) }.into();
+    // SAFETY: the file is being opened and not yet shared; `release::<T>`
+    // takes this reference back.
+    unsafe { (*file).private_data = object.into_foreign() };
+    0
 }

@@ -57,24 +57,90 @@ fn read_and_write_on_device_fail() -> Outcome {
     Outcome::Pass
 }
 
+fn notifier_threads_lose_nothing() -> Outcome {
+    use std::sync::{atomic::AtomicU64, atomic::Ordering::SeqCst, Arc};
+    const WRITERS: u64 = 4;
+    const PER_WRITER: u64 = 5000;
+    let dev = Device::open().expect("open /dev/ripc");
+    let fd = Arc::new(dev.eventfd(0, 0).expect("eventfd"));
+    let total = Arc::new(AtomicU64::new(0));
+    let expected = WRITERS * PER_WRITER * (PER_WRITER + 1) / 2;
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (fd, total) = (fd.clone(), total.clone());
+            std::thread::spawn(move || {
+                while total.load(SeqCst) < expected {
+                    let v = ripc::eventfd_read(&*fd).expect("read");
+                    total.fetch_add(v, SeqCst);
+                }
+            })
+        })
+        .collect();
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            let fd = fd.clone();
+            std::thread::spawn(move || {
+                for k in 1..=PER_WRITER {
+                    ripc::eventfd_write(&*fd, k).expect("write");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer");
+    }
+    // Readers stop once everything arrived; one may still wait in read.
+    while total.load(SeqCst) < expected {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    for _ in 0..2 {
+        ripc::eventfd_write(&*fd, 0).ok();
+    }
+    ensure!(
+        total.load(SeqCst) == expected,
+        "read {} of {expected}",
+        total.load(SeqCst)
+    );
+    drop(readers);
+    Outcome::Pass
+}
+
+fn notifier_semaphore_mode() -> Outcome {
+    let dev = Device::open().expect("open /dev/ripc");
+    let flags = uapi::RIPC_EFD_SEMAPHORE | uapi::RIPC_EFD_NONBLOCK;
+    let fd = dev.eventfd(3, flags).expect("eventfd");
+    for _ in 0..3 {
+        ensure!(
+            ripc::eventfd_read(&fd).ok() == Some(1),
+            "semaphore read is not 1"
+        );
+    }
+    let err = ripc::eventfd_read(&fd).unwrap_err();
+    ensure!(err.raw_os_error() == Some(libc::EAGAIN), "got {err}");
+    Outcome::Pass
+}
+
+fn notifier_unknown_flags_einval() -> Outcome {
+    let dev = Device::open().expect("open /dev/ripc");
+    let err = dev.eventfd(0, 0x2).unwrap_err();
+    ensure!(err.raw_os_error() == Some(libc::EINVAL), "got {err}");
+    Outcome::Pass
+}
+
+/// Lists test functions as cases named after themselves.
+macro_rules! cases {
+    ($($f:ident),* $(,)?) => { [$(Case { name: stringify!($f), run: $f }),*] };
+}
+
 fn main() {
-    let cases = [
-        Case {
-            name: "version_reports_abi",
-            run: version_reports_abi,
-        },
-        Case {
-            name: "version_bad_pointer_is_efault",
-            run: version_bad_pointer_is_efault,
-        },
-        Case {
-            name: "unknown_ioctl_is_enotty",
-            run: unknown_ioctl_is_enotty,
-        },
-        Case {
-            name: "read_and_write_on_device_fail",
-            run: read_and_write_on_device_fail,
-        },
+    let cases = cases![
+        version_reports_abi,
+        version_bad_pointer_is_efault,
+        unknown_ioctl_is_enotty,
+        read_and_write_on_device_fail,
+        notifier_threads_lose_nothing,
+        notifier_semaphore_mode,
+        notifier_unknown_flags_einval,
     ];
     std::process::exit(tap::run(&cases));
 }
