@@ -37,6 +37,14 @@ for t in /ripc/tests/ripc_module_test $(ls /ripc/tests/* | grep -v ripc_module_t
 	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
 done
 
+# perf (Debian's linux-perf, with its libraries) must run in the guest for
+# `make bench`; it has no hardware PMU under TCG, software events only.
+if [ -x /bin/perf ] && perf stat -e task-clock true >/tmp/perf.out 2>&1; then
+	pass=$((pass + 1)); echo "ok - perf stat runs in the guest"
+else
+	fail=$((fail + 1)); echo "not ok - perf stat runs in the guest"; cat /tmp/perf.out
+fi
+
 # Leave nothing behind: unmount any ripcfs and unload.
 grep ' ripcfs ' /proc/mounts | while read -r _ mnt _; do umount "$mnt"; done
 if rmmod ripc; then
