@@ -58,3 +58,28 @@ int ripc_eventfd_write(int fd, uint64_t value)
 {
 	return write(fd, &value, sizeof(value)) == sizeof(value) ? 0 : -1;
 }
+
+int ripc_pipe2(int fds[2], int flags)
+{
+	struct ripc_pipe2_args args = { .fds = (uintptr_t)fds, .flags = flags };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_PIPE2, &args);
+}
+
+int ripc_pipe(int fds[2])
+{
+	return ripc_pipe2(fds, 0);
+}
+
+int ripc_pipe_get_size(int fd)
+{
+	return ioctl(fd, RIPC_PIPE_IOC_GETSZ);
+}
+
+int ripc_pipe_set_size(int fd, unsigned int size)
+{
+	return ioctl(fd, RIPC_PIPE_IOC_SETSZ, (unsigned long)size);
+}

@@ -14,3 +14,9 @@ int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 {
 	return anon_inode_getfd(name, fops, priv, flags);
 }
+
+struct file *ripc_anon_inode_getfile(const char *name, const struct file_operations *fops,
+				     void *priv, int flags)
+{
+	return anon_inode_getfile(name, fops, priv, flags);
+}
