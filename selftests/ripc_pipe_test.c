@@ -33,17 +33,11 @@
 
 #include "kselftest_harness.h"
 #include "ripc.h"
+#include "ripc_test_util.h"
 
 #define PAGE 4096
 #define DEF_SIZE (16 * PAGE)
 #define MNT "/tmp/ripc-pipe-mnt"
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static int nread(int fd)
 {
@@ -441,20 +435,6 @@ static int user_setsz_over_max(void *arg)
 	if (ripc_pipe_set_size(fds[0], PAGE) != PAGE)
 		return 13;
 	return 0;
-}
-
-static int as_user(int id, int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(id) || setuid(id))
-			_exit(200);
-		_exit(fn(arg));
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 300;
 }
 
 TEST(setsz_over_max_needs_cap_sys_resource)
@@ -912,6 +892,47 @@ TEST(pipe2_bad_fds_pointer_efault_no_fd_leak)
 	args.__reserved = 1;
 	EXPECT_EQ(-1, ioctl(ripc_dev_fd(), RIPC_IOC_PIPE2, &args));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST(pipe2_without_two_free_fds_emfile)
+{
+	struct rlimit old, lim;
+	int fds[2] = { -7, -7 }, next, again;
+
+	ASSERT_GE(ripc_dev_fd(), 0);
+	next = dup(0);
+	ASSERT_GE(next, 0);
+	close(next);
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	/* Room for one more descriptor, not two. */
+	lim = old;
+	lim.rlim_cur = next + 1;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	EXPECT_EQ(-1, ripc_pipe(fds));
+	EXPECT_EQ(EMFILE, errno);
+	EXPECT_EQ(-7, fds[0]);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+	again = dup(0);
+	EXPECT_EQ(next, again);
+	close(again);
+}
+
+TEST(setfl_nonblock_switches_blocking)
+{
+	char c;
+	int fds[2];
+
+	ASSERT_EQ(0, ripc_pipe(fds));
+	ASSERT_EQ(0, fcntl(fds[0], F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, read(fds[0], &c, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fcntl(fds[0], F_SETFL, 0));
+	set_handler(SIGALRM, nop_handler, 0);
+	alarm(1);
+	EXPECT_EQ(-1, read(fds[0], &c, 1));
+	EXPECT_EQ(EINTR, errno);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 TEST(unknown_ioctl_enotty)
