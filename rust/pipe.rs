@@ -388,6 +388,9 @@ impl ObjectFile for Pipe {
 
     const STREAM: bool = true;
 
+    /// `fstat` on an end shows a FIFO, as on a pipefs inode.
+    const ANON_FILE_TYPE: u32 = bindings::S_IFIFO;
+
     fn open(this: ArcBorrow<'_, Self>, file: &File) -> Result<u64> {
         this.fifo_open(file)
     }

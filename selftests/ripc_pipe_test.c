@@ -129,6 +129,21 @@ TEST(pipe_ends_are_read_only_and_write_only)
 	close(fds[1]);
 }
 
+TEST(ends_are_fifos_to_fstat)
+{
+	struct stat r, w;
+	int fds[2];
+
+	ASSERT_EQ(0, ripc_pipe(fds));
+	ASSERT_EQ(0, fstat(fds[0], &r));
+	ASSERT_EQ(0, fstat(fds[1], &w));
+	EXPECT_TRUE(S_ISFIFO(r.st_mode));
+	EXPECT_TRUE(S_ISFIFO(w.st_mode));
+	EXPECT_EQ(0600, r.st_mode & 07777);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 TEST(pipe2_flags)
 {
 	int fds[2];

@@ -9,6 +9,6 @@ struct file_operations;
 int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 			  void *priv, int flags);
 struct file *ripc_anon_inode_getfile(const char *name, const struct file_operations *fops,
-				     void *priv, int flags);
+				     void *priv, int flags, unsigned int type);
 
 #endif
