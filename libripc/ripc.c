@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -82,4 +83,22 @@ int ripc_pipe_get_size(int fd)
 int ripc_pipe_set_size(int fd, unsigned int size)
 {
 	return ioctl(fd, RIPC_PIPE_IOC_SETSZ, (unsigned long)size);
+}
+
+int ripc_fcntl(int fd, int cmd, ...)
+{
+	unsigned long arg;
+	va_list ap;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	switch (cmd) {
+	case F_GETPIPE_SZ:
+		return ripc_pipe_get_size(fd);
+	case F_SETPIPE_SZ:
+		return ripc_pipe_set_size(fd, (unsigned int)arg);
+	default:
+		return fcntl(fd, cmd, arg);
+	}
 }

@@ -49,6 +49,13 @@ int ripc_pipe(int fds[2]);
 int ripc_pipe_get_size(int fd);
 int ripc_pipe_set_size(int fd, unsigned int size);
 
+/*
+ * fcntl(2) for ripc descriptors: F_GETPIPE_SZ and F_SETPIPE_SZ go to the
+ * pipe ioctls above (the kernel's fcntl only knows its own pipes), every
+ * other command to fcntl() itself with its integer argument.
+ */
+int ripc_fcntl(int fd, int cmd, ...);
+
 #ifdef __cplusplus
 }
 #endif

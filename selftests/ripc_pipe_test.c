@@ -391,6 +391,23 @@ TEST(setsz_rounds_to_power_of_two_pages)
 	close(fds[1]);
 }
 
+TEST(ripc_fcntl_pipe_sizes)
+{
+	int fds[2];
+
+	ASSERT_EQ(0, ripc_pipe(fds));
+	EXPECT_EQ(DEF_SIZE, ripc_fcntl(fds[0], F_GETPIPE_SZ));
+	EXPECT_EQ(8 * PAGE, ripc_fcntl(fds[1], F_SETPIPE_SZ, 5 * PAGE));
+	EXPECT_EQ(8 * PAGE, ripc_fcntl(fds[0], F_GETPIPE_SZ));
+	/* Other commands are fcntl's own. */
+	EXPECT_EQ(O_WRONLY, ripc_fcntl(fds[1], F_GETFL) & O_ACCMODE);
+	/* The kernel's fcntl does not know ripc pipes. */
+	EXPECT_EQ(-1, fcntl(fds[0], F_GETPIPE_SZ));
+	EXPECT_EQ(EBADF, errno);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 TEST(setsz_shrink_below_held_ebusy_keeps_data)
 {
 	char buf[3 * PAGE], out[3 * PAGE];

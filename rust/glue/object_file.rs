@@ -19,8 +19,7 @@ use kernel::{
     fs::{File, LocalFile},
     prelude::*,
     seq_file::SeqFile,
-    sync::aref::ARef,
-    sync::{poll::PollTable, Arc, ArcBorrow},
+    sync::{aref::ARef, poll::PollTable, Arc, ArcBorrow},
     types::ForeignOwnable,
     uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
 };

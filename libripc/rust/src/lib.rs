@@ -170,6 +170,6 @@ mod tests {
         assert_eq!(uapi::RIPC_PIPE_IOC_SETSZ & 0xff, 0x22);
         assert_eq!(uapi::RIPC_PIPE_NONBLOCK, libc::O_NONBLOCK as u32);
         assert_eq!(uapi::RIPC_PIPE_CLOEXEC, libc::O_CLOEXEC as u32);
-        assert_eq!(uapi::RIPC_FIONREAD as u64, libc::FIONREAD as u64);
+        assert_eq!(uapi::RIPC_FIONREAD as libc::Ioctl, libc::FIONREAD);
     }
 }
