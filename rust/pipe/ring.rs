@@ -75,7 +75,10 @@ impl Ring {
 
     /// The bytes waiting to be read (`FIONREAD`).
     pub(super) fn bytes(&self) -> usize {
-        self.bufs.iter().flatten().map(|buf| buf.len).sum()
+        (0..self.nrbufs)
+            .filter_map(|i| self.bufs.get(self.slot(i))?.as_ref())
+            .map(|buf| buf.len)
+            .sum()
     }
 
     /// The slot of the `i`-th buffer from the oldest.
