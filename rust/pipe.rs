@@ -6,24 +6,26 @@
 //! Data flow: `RIPC_IOC_PIPE2` on `/dev/ripc` → [`pipe2`] → a new [`Pipe`]
 //! with two files, a read end and a write end; `mknod(S_IFIFO)` in ripcfs's
 //! `pipe/` → a [`Pipe`] kept by the inode, whose ring exists while someone
-//! has it open ([`Pipe::open`] follows `fifo_open()`). `read`/`write`/
+//! has it open ([`Pipe::fifo_open`] follows `fifo_open()`). `read`/`write`/
 //! `poll`/`ioctl` on either land in the [`ObjectFile`] methods below.
 //!
-//! | `fs/pipe.c`, `pipe_fs_i.h`       | ripc                                |
-//! |----------------------------------|-------------------------------------|
-//! | `struct pipe_inode_info`         | [`Pipe`] and [`PipeInner`]          |
-//! | `pipe->mutex`                    | [`Pipe::inner`]                     |
-//! | `rd_wait`, `wr_wait`             | [`Pipe::wait`] (one queue)          |
-//! | `bufs`, `head`/`tail`, `tmp_page`| [`ring::Ring`]                      |
-//! | `struct pipe_buffer`             | `ring::PipeBuffer`                  |
-//! | `readers`, `writers`, `files`    | [`PipeInner`] fields of those names |
-//! | `r_counter`, `w_counter`         | [`PipeInner`] fields of those names |
-//! | `user`, `nr_accounted`           | [`PipeInner::charge`]               |
-//! | `filp->f_pipe`                   | the file's tag (`file_tag`)         |
-//! | `alloc_pipe_info()`              | [`alloc_ring`]                      |
-//! | `do_pipe2()`                     | [`pipe2`]                           |
-//! | `anon_pipe_read/write()`         | [`Pipe::read`], [`Pipe::write`]     |
-//! | `pipe_set_size()`                | [`Pipe::set_size`]                  |
+//! | `fs/pipe.c`, `pipe_fs_i.h`        | ripc                                |
+//! |-----------------------------------|-------------------------------------|
+//! | `struct pipe_inode_info`          | [`Pipe`] and [`PipeInner`]          |
+//! | `pipe->mutex`                     | [`Pipe::inner`]                     |
+//! | `rd_wait`, `wr_wait`              | [`Pipe::wait`] (one queue)          |
+//! | `bufs`, `head`/`tail`, `tmp_page` | [`ring::Ring`]                      |
+//! | `struct pipe_buffer`              | `ring::PipeBuffer`                  |
+//! | `readers`, `writers`, `files`     | [`PipeInner`] fields of those names |
+//! | `r_counter`, `w_counter`          | [`PipeInner`] fields of those names |
+//! | `user`, `nr_accounted`            | [`PipeInner::charge`]               |
+//! | `filp->f_pipe`                    | the file's tag (`file_tag`)         |
+//! | `alloc_pipe_info()`               | [`alloc_ring`]                      |
+//! | `do_pipe2()`                      | [`pipe2`]                           |
+//! | `fifo_open()`                     | [`Pipe::fifo_open`]                 |
+//! | `anon_pipe_read/write()`          | `read`, `write` of [`ObjectFile`]   |
+//! | `pipe_poll()`, `pipe_release()`   | `poll`, `release` of [`ObjectFile`] |
+//! | `pipe_set_size()`                 | [`Pipe::set_size`]                  |
 //!
 //! Lock order: [`Pipe::inner`], then the per-user page table
 //! (`glue::global::PIPE_USER_PAGES`, through [`account::Charge`]). Waiters
@@ -48,8 +50,8 @@ use kernel::{
     new_mutex, new_poll_condvar,
     page::{PAGE_SHIFT, PAGE_SIZE},
     prelude::*,
-    sync::aref::ARef,
     sync::{
+        aref::ARef,
         poll::{PollCondVar, PollTable},
         Arc, ArcBorrow, Mutex,
     },
