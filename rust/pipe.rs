@@ -13,7 +13,7 @@
 //! |-----------------------------------|-------------------------------------|
 //! | `struct pipe_inode_info`          | [`Pipe`] and [`PipeInner`]          |
 //! | `pipe->mutex`                     | [`Pipe::inner`]                     |
-//! | `rd_wait`, `wr_wait`              | [`Pipe::wait`] (one queue)          |
+//! | `rd_wait`, `wr_wait`              | [`Pipe::rd_wait`], [`Pipe::wr_wait`]|
 //! | `bufs`, `head`/`tail`, `tmp_page` | [`ring::Ring`]                      |
 //! | `struct pipe_buffer`              | `ring::PipeBuffer`                  |
 //! | `readers`, `writers`, `files`     | [`PipeInner`] fields of those names |
@@ -29,7 +29,8 @@
 //!
 //! Lock order: [`Pipe::inner`], then the per-user page table
 //! (`glue::global::PIPE_USER_PAGES`, through [`account::Charge`]). Waiters
-//! are woken after `inner` is dropped.
+//! are woken after `inner` is dropped, on the queue of the side that can
+//! proceed, so that edge-triggered epoll sees the events Linux gives.
 
 mod account;
 mod ring;
@@ -72,10 +73,15 @@ pub(crate) struct Pipe {
     /// done under it, as under `pipe->mutex`.
     #[pin]
     inner: Mutex<PipeInner>,
-    /// Blocked readers, writers and FIFO openers, and pollers. Woken after
-    /// every change that can let one of them proceed; each re-checks.
+    /// Blocked readers, FIFO openers waiting for a partner, and pollers of
+    /// a read end. Woken when data comes, the last writer goes, or a
+    /// partner opens; each re-checks.
     #[pin]
-    wait: PollCondVar,
+    rd_wait: PollCondVar,
+    /// Blocked writers and pollers of a write end. Woken when a slot frees
+    /// up in a full ring, the ring grows, or the last reader goes.
+    #[pin]
+    wr_wait: PollCondVar,
 }
 
 /// The mutable state of a [`Pipe`].
@@ -155,7 +161,8 @@ impl Pipe {
             pin_init!(Self {
                 fifo,
                 inner <- new_mutex!(inner, "Pipe::inner"),
-                wait <- new_poll_condvar!("Pipe::wait"),
+                rd_wait <- new_poll_condvar!("Pipe::rd_wait"),
+                wr_wait <- new_poll_condvar!("Pipe::wr_wait"),
             }),
             GFP_KERNEL_ACCOUNT,
         )
@@ -225,15 +232,16 @@ impl Pipe {
         };
         let seen = partner_opens(&inner);
         if wake_partner {
+            // `wake_up_partner()`: partners wait on `rd_wait`.
             drop(inner);
-            self.wait.notify_all();
+            self.rd_wait.notify_all();
             inner = self.inner.lock();
         }
         if must_wait {
             // `wait_for_partner()`: until the other side has opened, even
             // if it closed again since.
             while partner_opens(&inner) == seen {
-                if self.wait.wait_interruptible(&mut inner) {
+                if self.rd_wait.wait_interruptible(&mut inner) {
                     break;
                 }
             }
@@ -247,8 +255,11 @@ impl Pipe {
                 };
                 Self::open_failed(&mut inner);
                 drop(inner);
-                if last {
-                    self.wait.notify_all();
+                // The other side may wait for this one to exist no more.
+                if last && read {
+                    self.wr_wait.notify_all();
+                } else if last {
+                    self.rd_wait.notify_all();
                 }
                 return Err(ERESTARTSYS);
             }
@@ -415,7 +426,8 @@ impl ObjectFile for Pipe {
         }
         drop(inner);
         if wake {
-            this.wait.notify_all();
+            this.rd_wait.notify_all();
+            this.wr_wait.notify_all();
         }
     }
 
@@ -453,13 +465,13 @@ impl ObjectFile for Pipe {
             if nonblocking(file) {
                 break Err(EAGAIN);
             }
-            if this.wait.wait_interruptible(&mut inner) {
+            if this.rd_wait.wait_interruptible(&mut inner) {
                 break Err(ERESTARTSYS);
             }
         };
         drop(inner);
         if wake_writer {
-            this.wait.notify_all();
+            this.wr_wait.notify_all();
         }
         result
     }
@@ -517,12 +529,12 @@ impl ObjectFile for Pipe {
                 if done > announced {
                     // Let readers drain what is there before sleeping.
                     drop(inner);
-                    this.wait.notify_all();
+                    this.rd_wait.notify_all();
                     announced = done;
                     inner = this.inner.lock();
                     continue;
                 }
-                if this.wait.wait_interruptible(&mut inner) {
+                if this.wr_wait.wait_interruptible(&mut inner) {
                     break 'out partial(done, ERESTARTSYS);
                 }
             }
@@ -531,15 +543,20 @@ impl ObjectFile for Pipe {
         // Every write that adds data wakes readers (and edge-triggered
         // epoll), even into a non-empty pipe, as Linux does for epoll.
         if done > announced {
-            this.wait.notify_all();
+            this.rd_wait.notify_all();
         }
         result
     }
 
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
         // Register first, then sample: a change after the sample wakes us.
-        table.register_wait(file, &this.wait);
         let (read, write) = access(file);
+        if read {
+            table.register_wait(file, &this.rd_wait);
+        }
+        if write {
+            table.register_wait(file, &this.wr_wait);
+        }
         let inner = this.inner.lock();
         let mut mask = 0;
         if read {
@@ -582,7 +599,7 @@ impl ObjectFile for Pipe {
                 let ret = this.set_size(arg as u32);
                 // Room may have appeared for blocked writers; `set_size`
                 // has dropped the lock.
-                this.wait.notify_all();
+                this.wr_wait.notify_all();
                 ret
             }
             _ => Err(ENOTTY),
