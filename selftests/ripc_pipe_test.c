@@ -647,6 +647,10 @@ TEST(close_of_last_reader_wakes_blocked_writer_epipe)
 		_exit(n == DEF_SIZE ? 0 : 100);
 	}
 	close(fds[1]);
+	/* Wait (10 s at most) until the writer has filled the pipe. */
+	for (int i = 0; i < 1000 && nread(fds[0]) < DEF_SIZE; i++)
+		sleep_ms(10);
+	ASSERT_EQ(DEF_SIZE, nread(fds[0]));
 	sleep_ms(200);
 	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
 	close(fds[0]);
