@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -57,4 +58,47 @@ int ripc_eventfd_read(int fd, uint64_t *value)
 int ripc_eventfd_write(int fd, uint64_t value)
 {
 	return write(fd, &value, sizeof(value)) == sizeof(value) ? 0 : -1;
+}
+
+int ripc_pipe2(int fds[2], int flags)
+{
+	struct ripc_pipe2_args args = { .fds = (uintptr_t)fds, .flags = flags };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_PIPE2, &args);
+}
+
+int ripc_pipe(int fds[2])
+{
+	return ripc_pipe2(fds, 0);
+}
+
+int ripc_pipe_get_size(int fd)
+{
+	return ioctl(fd, RIPC_PIPE_IOC_GETSZ);
+}
+
+int ripc_pipe_set_size(int fd, unsigned int size)
+{
+	return ioctl(fd, RIPC_PIPE_IOC_SETSZ, (unsigned long)size);
+}
+
+int ripc_fcntl(int fd, int cmd, ...)
+{
+	unsigned long arg;
+	va_list ap;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	switch (cmd) {
+	case F_GETPIPE_SZ:
+		return ripc_pipe_get_size(fd);
+	case F_SETPIPE_SZ:
+		return ripc_pipe_set_size(fd, (unsigned int)arg);
+	default:
+		return fcntl(fd, cmd, arg);
+	}
 }

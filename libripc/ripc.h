@@ -34,6 +34,28 @@ int ripc_eventfd(unsigned int initval, int flags);
 int ripc_eventfd_read(int fd, uint64_t *value);
 int ripc_eventfd_write(int fd, uint64_t value);
 
+/*
+ * Pipes, as pipe(2) and pipe2(2): fds[0] is the read end, fds[1] the write
+ * end. Flags are RIPC_PIPE_NONBLOCK and RIPC_PIPE_CLOEXEC. On failure fds
+ * is left untouched.
+ */
+int ripc_pipe2(int fds[2], int flags);
+int ripc_pipe(int fds[2]);
+
+/*
+ * As fcntl(fd, F_GETPIPE_SZ) and fcntl(fd, F_SETPIPE_SZ, size) on a ripc
+ * pipe or FIFO: the capacity in bytes, or -1 with errno set.
+ */
+int ripc_pipe_get_size(int fd);
+int ripc_pipe_set_size(int fd, unsigned int size);
+
+/*
+ * fcntl(2) for ripc descriptors: F_GETPIPE_SZ and F_SETPIPE_SZ go to the
+ * pipe ioctls above (the kernel's fcntl only knows its own pipes), every
+ * other command to fcntl() itself with its integer argument.
+ */
+int ripc_fcntl(int fd, int cmd, ...);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@
 //! Each ioctl is decoded here and handed to the mechanism it names; the
 //! mechanism returns a new file descriptor, an id, or a value.
 
-use crate::{limits, notify, uapi};
+use crate::{limits, notify, pipe, uapi};
 use kernel::{
     fs::File,
     prelude::*,
@@ -18,7 +18,7 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
         uapi::RIPC_IOC_VERSION => {
             let version = uapi::ripc_version {
                 abi: limits::ABI_VERSION,
-                features: uapi::RIPC_FEAT_NOTIFY,
+                features: uapi::RIPC_FEAT_NOTIFY | uapi::RIPC_FEAT_PIPE,
             };
             let mut out = UserSlice::new(UserPtr::from_addr(arg), size_of_val(&version)).writer();
             out.write(&version)?;
@@ -27,6 +27,22 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
         uapi::RIPC_IOC_EVENTFD => {
             let args: uapi::ripc_eventfd_args = read_arg(arg)?;
             Ok(notify::create(args.initval, args.flags)?.try_into()?)
+        }
+        uapi::RIPC_IOC_PIPE2 => {
+            let args: uapi::ripc_pipe2_args = read_arg(arg)?;
+            if args.__reserved != 0 {
+                return Err(EINVAL);
+            }
+            let new = pipe::pipe2(args.flags)?;
+            let fds = new.fds();
+            // As do_pipe2(): the descriptors appear only once the caller
+            // has their numbers; on EFAULT both ends are closed unseen.
+            let fds_addr = usize::try_from(args.fds).map_err(|_| EFAULT)?;
+            UserSlice::new(UserPtr::from_addr(fds_addr), size_of_val(&fds))
+                .writer()
+                .write(&fds)?;
+            new.install();
+            Ok(0)
         }
         _ => Err(ENOTTY),
     }

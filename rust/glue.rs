@@ -7,9 +7,12 @@
 //! touch a raw pointer.
 
 pub(crate) mod abi;
+pub(crate) mod global;
 pub(crate) mod misc;
 pub(crate) mod object_file;
+pub(crate) mod page;
 pub(crate) mod ripcfs;
+pub(crate) mod task;
 
 /// Makes a C bindings type usable in a `static`.
 ///

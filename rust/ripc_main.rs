@@ -10,7 +10,8 @@
 //! - [`device`]: `/dev/ripc` and its ioctl dispatch, the entry point of
 //!   every data flow;
 //! - [`limits`]: the module-wide limits, in one place;
-//! - one module per mechanism: [`notify`] (eventfd);
+//! - one module per mechanism: [`notify`] (eventfd), [`pipe`] (pipes and
+//!   FIFOs);
 //! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
 //! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
 //!   the C side of the kernel. Everything outside it is safe Rust.
@@ -21,6 +22,7 @@ mod device;
 mod glue;
 mod limits;
 mod notify;
+mod pipe;
 mod uapi;
 
 module! {
@@ -32,8 +34,10 @@ module! {
 }
 
 /// The kinds of objects that can be named in ripcfs, by directory.
-static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 1]> =
-    glue::AssertSync([glue::ripcfs::kind::<notify::Notifier>(c"notify")]);
+static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 2]> = glue::AssertSync([
+    glue::ripcfs::kind::<notify::Notifier>(c"notify"),
+    glue::ripcfs::kind::<pipe::Pipe>(c"pipe"),
+]);
 
 /// The module's state: what it registered, unregistered in reverse order
 /// when dropped (fields drop in declaration order).
@@ -46,6 +50,7 @@ struct RipcModule {
 
 impl kernel::InPlaceModule for RipcModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        glue::global::init();
         try_pin_init!(Self {
             _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS)?,
             misc <- glue::misc::MiscRegistration::register(c"ripc", &glue::misc::DEV_FOPS),

@@ -29,6 +29,7 @@
 
 #include "kselftest_harness.h"
 #include "ripc.h"
+#include "ripc_test_util.h"
 
 #define ITERATIONS 100000
 #define COUNT_MAX 0xfffffffffffffffeULL
@@ -59,13 +60,6 @@ static int fdinfo_field(int fd, const char *key, char *value, size_t size)
 	}
 	fclose(f);
 	return ret;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 /* Ported cases of eventfd_test.c */
@@ -702,20 +696,6 @@ static void mount_ripcfs(struct __test_metadata *_metadata)
 }
 
 /* Runs fn as uid/gid `id` in a child; returns its exit status. */
-static int as_user(int id, int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(id) || setuid(id))
-			_exit(200);
-		_exit(fn(arg));
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 300;
-}
-
 static int open_rdwr_errno(void *path)
 {
 	int fd = open(path, O_RDWR);

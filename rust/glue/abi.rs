@@ -19,4 +19,8 @@ macro_rules! abi_plain_data {
     )*};
 }
 
-abi_plain_data!(uapi::ripc_version, uapi::ripc_eventfd_args);
+abi_plain_data!(
+    uapi::ripc_version,
+    uapi::ripc_eventfd_args,
+    uapi::ripc_pipe2_args,
+);

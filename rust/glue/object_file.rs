@@ -7,6 +7,10 @@
 //! An object's file holds one reference of an `Arc<T>` in `private_data`,
 //! taken when the file is created and dropped in `release`. Everything the
 //! trait methods see is borrowed from that reference.
+//!
+//! Several files may share one object (the two ends of a pipe); a file's
+//! own state is its access mode (`f_flags & O_ACCMODE`) and, for stream
+//! kinds, a `u64` tag kept in the file itself ([`file_tag`]).
 
 use super::EMPTY_FOPS;
 use kernel::{
@@ -15,7 +19,7 @@ use kernel::{
     fs::{File, LocalFile},
     prelude::*,
     seq_file::SeqFile,
-    sync::{poll::PollTable, Arc, ArcBorrow},
+    sync::{aref::ARef, poll::PollTable, Arc, ArcBorrow},
     types::ForeignOwnable,
     uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
 };
@@ -27,6 +31,29 @@ use kernel::{
 pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
     /// The name of the anonymous inode, shown by `ls -l /proc/self/fd`.
     const NAME: &'static CStr;
+
+    /// A stream, as a pipe: no `llseek` (`lseek`, `pread` and `pwrite` fail
+    /// with `ESPIPE`), and each file keeps a tag ([`file_tag`]). Otherwise
+    /// the file ignores the position (`noop_llseek`), as eventfd does.
+    const STREAM: bool = false;
+
+    /// The file type `fstat` shows for an anonymous file of the kind made
+    /// by [`new_file`]: 0 for the shared anonymous inode (no type, as for
+    /// eventfd), or a type such as `S_IFIFO`, which gives each file an
+    /// anonymous inode of its own with that type and mode 0600.
+    const ANON_FILE_TYPE: u32 = 0;
+
+    /// `open(2)` of a named object in ripcfs (anonymous files are created
+    /// open and never come here), after the file took its reference. May
+    /// sleep. Returns the file's tag, kept only for [`ObjectFile::STREAM`]
+    /// kinds. On error the open fails and `release` is not called.
+    fn open(_this: ArcBorrow<'_, Self>, _file: &File) -> Result<u64> {
+        Ok(0)
+    }
+
+    /// The last close of one file of the object, before the file drops its
+    /// reference.
+    fn release(_this: ArcBorrow<'_, Self>, _file: &File) {}
 
     /// `read(2)`: copy at most `out.len()` bytes out.
     fn read(_this: ArcBorrow<'_, Self>, _file: &File, _out: UserSliceWriter) -> Result<usize> {
@@ -68,7 +95,11 @@ pub(crate) const fn fops<T: ObjectFile>() -> bindings::file_operations {
         // Only called for named objects: anonymous files are created open.
         open: Some(super::ripcfs::open::<T>),
         show_fdinfo: Some(show_fdinfo::<T>),
-        llseek: Some(bindings::noop_llseek),
+        llseek: if T::STREAM {
+            None
+        } else {
+            Some(bindings::noop_llseek)
+        },
         ..EMPTY_FOPS
     }
 }
@@ -83,6 +114,15 @@ extern "C" {
         private: *mut c_void,
         flags: c_int,
     ) -> c_int;
+
+    fn ripc_anon_inode_getfile(
+        name: *const c_char,
+        // As above, and the result is a `struct file *` for the same reason.
+        fops: *const c_void,
+        private: *mut c_void,
+        flags: c_int,
+        file_type: c_uint,
+    ) -> *mut c_void;
 }
 
 /// Creates a new file for `object` in the caller's file table and returns
@@ -106,6 +146,62 @@ pub(crate) fn new_fd<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<i32> {
         return Err(Error::from_errno(fd));
     }
     Ok(fd)
+}
+
+/// Creates a new file for `object`, not yet in any file table: the caller
+/// installs it (`FileDescriptorReservation::fd_install`) or drops it.
+///
+/// `flags` gives the access mode (`O_RDONLY`, `O_WRONLY` or `O_RDWR`: the
+/// VFS refuses `read` or `write` with `EBADF` on a file not opened for it)
+/// and may hold `O_NONBLOCK`; anything else is ignored. The file's inode
+/// is as [`ObjectFile::ANON_FILE_TYPE`] says; a stream file's tag starts
+/// at 0.
+pub(crate) fn new_file<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<ARef<File>> {
+    let private = object.into_foreign();
+    let flags = flags & (bindings::O_ACCMODE | bindings::O_NONBLOCK);
+    // SAFETY: as in `new_fd`.
+    let file = unsafe {
+        ripc_anon_inode_getfile(
+            T::NAME.as_char_ptr(),
+            core::ptr::from_ref(T::FOPS).cast(),
+            private,
+            flags as c_int,
+            T::ANON_FILE_TYPE,
+        )
+    };
+    let file = match kernel::error::from_err_ptr(file) {
+        Ok(file) => file.cast::<bindings::file>(),
+        Err(err) => {
+            // SAFETY: no file was created, so the reference is still ours.
+            drop(unsafe { Arc::<T>::from_foreign(private) });
+            return Err(err);
+        }
+    };
+    if T::STREAM {
+        // SAFETY: the file is new and not shared yet; anonymous files never
+        // have `FMODE_ATOMIC_POS`, so `f_pos_lock` (which `f_pipe` overlays)
+        // is never used.
+        unsafe { (*file).__bindgen_anon_2.f_pipe = 0 };
+    }
+    // SAFETY: `anon_inode_getfile()` returned a file with one reference,
+    // which the `ARef` takes over; `File` is a transparent `struct file`.
+    Ok(unsafe { ARef::from_raw(core::ptr::NonNull::new_unchecked(file.cast::<File>())) })
+}
+
+/// The tag of a file of stream kind `T`: what [`ObjectFile::open`] returned
+/// for it, 0 for an anonymous file or a file of another kind. Pipes keep
+/// there the writer count a FIFO reader has seen (`filp->f_pipe`).
+pub(crate) fn file_tag<T: ObjectFile>(file: &File) -> u64 {
+    let file = file.as_ptr();
+    // SAFETY: `f_op` is set when the file is created and never changes.
+    if !T::STREAM || !core::ptr::eq(unsafe { (*file).f_op }, T::FOPS) {
+        return 0;
+    }
+    // SAFETY: files of stream kind `T` have their tag written once, before
+    // they are shared (in `new_file` or `ripcfs::open`), and use no
+    // `f_pos_lock` (no `FMODE_ATOMIC_POS`: they are anonymous or went
+    // through `stream_open()`).
+    unsafe { (*file).__bindgen_anon_2.f_pipe }
 }
 
 /// Returns the object of kind `T` behind descriptor `fd` of the caller
@@ -216,8 +312,12 @@ unsafe extern "C" fn release<T: ObjectFile>(
     _inode: *mut bindings::inode,
     file: *mut bindings::file,
 ) -> c_int {
+    // SAFETY: no other call on this file can run any more, but the file
+    // still holds its reference and is alive during the call.
+    let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
+    T::release(this, f);
     // SAFETY: the file's reference to the object is given back exactly
-    // once, here; no other call on this file can run any more.
+    // once, here.
     drop(unsafe { Arc::<T>::from_foreign((*file).private_data) });
     0
 }

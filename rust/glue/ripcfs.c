@@ -71,22 +71,27 @@ static struct inode *ripcfs_make_inode(struct super_block *sb, umode_t mode)
 }
 
 /*
- * open(O_CREAT) in a directory of a kind: the Rust side makes the object,
+ * A new name in a directory of a kind: the Rust side makes the object,
  * which the inode keeps (i_private) until it is evicted; every open file
- * takes its own reference in the kind's ->open.
+ * takes its own reference in the kind's ->open. Names of a FIFO kind are
+ * S_IFIFO inodes whose file_operations are the kind's own, not the kernel's
+ * FIFO (no init_special_inode()).
  */
-static int ripcfs_create(struct mnt_idmap *idmap, struct inode *dir,
-			 struct dentry *dentry, umode_t mode, bool excl)
+static int ripcfs_new_object(struct mnt_idmap *idmap, struct inode *dir,
+			     struct dentry *dentry, umode_t mode)
 {
 	const struct ripcfs_kind *kind = dir->i_private;
 	struct inode *inode;
 	void *object;
 
+	if ((mode & S_IFMT) != kind->file_type)
+		return -EPERM;
+
 	inode = new_inode(dir->i_sb);
 	if (!inode)
 		return -ENOMEM;
 	inode->i_ino = get_next_ino();
-	inode_init_owner(idmap, inode, dir, S_IFREG | (mode & S_IALLUGO));
+	inode_init_owner(idmap, inode, dir, kind->file_type | (mode & S_IALLUGO));
 	simple_inode_init_ts(inode);
 
 	object = kind->create();
@@ -101,9 +106,24 @@ static int ripcfs_create(struct mnt_idmap *idmap, struct inode *dir,
 	return 0;
 }
 
+/* open(O_CREAT), and mknod(S_IFREG), which the VFS turns into ->create. */
+static int ripcfs_create(struct mnt_idmap *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode, bool excl)
+{
+	return ripcfs_new_object(idmap, dir, dentry, S_IFREG | (mode & ~S_IFMT));
+}
+
+/* mknod(2) of any other type: FIFOs in a FIFO kind's directory, else EPERM. */
+static int ripcfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, dev_t dev)
+{
+	return ripcfs_new_object(idmap, dir, dentry, mode);
+}
+
 static const struct inode_operations ripcfs_kind_dir_inode_operations = {
 	.lookup = simple_lookup,
 	.create = ripcfs_create,
+	.mknod = ripcfs_mknod,
 	.unlink = simple_unlink,
 };
 
@@ -140,7 +160,7 @@ static int ripcfs_create_dir(struct dentry *parent, const char *name, umode_t mo
 /* The last reference to a named object's inode gives back its object. */
 static void ripcfs_evict_inode(struct inode *inode)
 {
-	const struct ripcfs_kind *kind = S_ISREG(inode->i_mode) ? ripcfs_kind_of(inode) : NULL;
+	const struct ripcfs_kind *kind = S_ISDIR(inode->i_mode) ? NULL : ripcfs_kind_of(inode);
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);

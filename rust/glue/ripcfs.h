@@ -8,12 +8,14 @@
 struct file_operations;
 
 /*
- * A kind of named object: the directory it lives in, the file_operations of
- * its files (whose ->open takes a reference from inode->i_private), and how
- * to make and drop an object. Mirrored by `Kind` in ripcfs.rs.
+ * A kind of named object: the directory it lives in, the type of its names,
+ * the file_operations of its files (whose ->open takes a reference from
+ * inode->i_private), and how to make and drop an object. Mirrored by `Kind` in ripcfs.rs.
  */
 struct ripcfs_kind {
 	const char *dir;
+	/* S_IFREG: made by open(O_CREAT); S_IFIFO: made by mknod (mkfifo). */
+	unsigned int file_type;
 	const struct file_operations *fops;
 	/* A new object with one reference for the inode, or an ERR_PTR. */
 	void *(*create)(void);

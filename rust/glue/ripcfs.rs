@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The Rust side of ripcfs. Its VFS plumbing is in `ripcfs.c`; this file
-//! hands it the kinds of named objects, each a directory whose `open`
-//! with `O_CREAT` makes a new object of that kind.
+//! hands it the kinds of named objects, each a directory where `open`
+//! with `O_CREAT` (regular files) or `mknod` (FIFOs) makes a new object of
+//! that kind.
 
 use super::{object_file::ObjectFile, AssertSync};
 use kernel::{
     bindings,
     error::to_result,
-    ffi::{c_char, c_int, c_void},
+    ffi::{c_char, c_int, c_uint, c_void},
+    fs::File,
     prelude::*,
     sync::Arc,
     types::ForeignOwnable,
@@ -16,7 +18,12 @@ use kernel::{
 
 /// A kind of object that can be given a name in ripcfs.
 pub(crate) trait NamedObject: ObjectFile {
-    /// Makes the object behind a new name (`open(O_CREAT)` in its directory).
+    /// The type of the names: `S_IFREG`, made by `open(O_CREAT)`, or
+    /// `S_IFIFO`, made by `mknod(S_IFIFO)` (`mkfifo`). Names of the other
+    /// type cannot be made in the kind's directory (`EPERM`).
+    const FILE_TYPE: u32 = bindings::S_IFREG;
+
+    /// Makes the object behind a new name.
     fn create_named() -> Result<Arc<Self>>;
 }
 
@@ -24,6 +31,7 @@ pub(crate) trait NamedObject: ObjectFile {
 #[repr(C)]
 pub(crate) struct Kind {
     dir: *const c_char,
+    file_type: c_uint,
     fops: *const c_void,
     create: unsafe extern "C" fn() -> *mut c_void,
     put: unsafe extern "C" fn(*mut c_void),
@@ -33,6 +41,7 @@ pub(crate) struct Kind {
 pub(crate) const fn kind<T: NamedObject>(dir: &'static CStr) -> Kind {
     Kind {
         dir: kernel::str::as_char_ptr_in_const_context(dir),
+        file_type: T::FILE_TYPE,
         fops: core::ptr::from_ref(T::FOPS).cast(),
         create: create::<T>,
         put: put::<T>,
@@ -94,7 +103,7 @@ impl Drop for Registration {
 }
 
 /// `open` of a named object's file: the file takes its own reference to
-/// the object its inode holds.
+/// the object its inode holds, then the kind's [`ObjectFile::open`] runs.
 ///
 /// # Safety
 ///
@@ -107,8 +116,26 @@ pub(super) unsafe extern "C" fn open<T: ObjectFile>(
     // SAFETY: `i_private` of a ripcfs object inode holds an `Arc<T>` for
     // as long as the inode lives, and the file being opened pins the inode.
     let object: Arc<T> = unsafe { Arc::<T>::borrow((*inode).i_private) }.into();
+    if T::STREAM {
+        // SAFETY: both pointers are valid during `open`. `stream_open()`
+        // only clears the file's seek modes (and `FMODE_ATOMIC_POS`, which
+        // frees `f_pipe` for the tag below); it cannot fail.
+        unsafe { bindings::stream_open(inode, file) };
+    }
+    // SAFETY: the VFS keeps the file alive during `open`.
+    let tag = match T::open(object.as_arc_borrow(), unsafe { File::from_raw_file(file) }) {
+        Ok(tag) => tag,
+        // The open fails: `release` will not run, the reference goes here.
+        Err(err) => return err.to_errno(),
+    };
     // SAFETY: the file is being opened and not yet shared; `release::<T>`
-    // takes this reference back.
-    unsafe { (*file).private_data = object.into_foreign() };
+    // takes this reference back. A stream file went through
+    // `stream_open()` above, so `f_pipe` is free for the tag.
+    unsafe {
+        if T::STREAM {
+            (*file).__bindgen_anon_2.f_pipe = tag;
+        }
+        (*file).private_data = object.into_foreign();
+    }
     0
 }

@@ -12,6 +12,7 @@
 #ifndef _UAPI_LINUX_RIPC_H
 #define _UAPI_LINUX_RIPC_H
 
+#include <asm/ioctls.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -54,5 +55,42 @@ struct ripc_eventfd_args {
 };
 
 #define RIPC_IOC_EVENTFD	_IOW(RIPC_IOC_MAGIC, 0x01, struct ripc_eventfd_args)
+
+/*
+ * Pipes (Documentation/pipe.rst).
+ *
+ * RIPC_IOC_PIPE2 on /dev/ripc is pipe2(2): it stores a read end and a
+ * write end in the int[2] that fds points to (untouched on failure; EFAULT
+ * if it cannot be written, and then no descriptor is created). flags may hold RIPC_PIPE_NONBLOCK and
+ * RIPC_PIPE_CLOEXEC (the values of O_NONBLOCK and O_CLOEXEC); anything
+ * else is EINVAL. read(2), write(2), poll(2) and FIONREAD on the ends
+ * behave as on a pipe; named FIFOs are made with mknod(S_IFIFO) in the
+ * pipe/ directory of ripcfs.
+ */
+#define RIPC_PIPE_NONBLOCK	00004000	/* O_NONBLOCK */
+#define RIPC_PIPE_CLOEXEC	02000000	/* O_CLOEXEC */
+
+/* The largest write that is never interleaved with other writers. */
+#define RIPC_PIPE_BUF		4096
+
+struct ripc_pipe2_args {
+	__u64 fds;		/* int fds[2]: read end, write end */
+	__u32 flags;		/* RIPC_PIPE_* */
+	__u32 __reserved;	/* must be 0 */
+};
+
+#define RIPC_IOC_PIPE2		_IOW(RIPC_IOC_MAGIC, 0x20, struct ripc_pipe2_args)
+
+/*
+ * On a pipe or FIFO descriptor, as fcntl(F_GETPIPE_SZ / F_SETPIPE_SZ):
+ * GETSZ returns the capacity in bytes; SETSZ takes the wanted size as the
+ * (unsigned int) argument, rounds it up to a power-of-two number of pages
+ * and returns the new capacity.
+ */
+#define RIPC_PIPE_IOC_GETSZ	_IO(RIPC_IOC_MAGIC, 0x21)
+#define RIPC_PIPE_IOC_SETSZ	_IO(RIPC_IOC_MAGIC, 0x22)
+
+/* FIONREAD on a pipe end: bytes held, as an int. For the module's side. */
+#define RIPC_FIONREAD		FIONREAD
 
 #endif /* _UAPI_LINUX_RIPC_H */

@@ -70,6 +70,22 @@ impl Device {
         Ok(unsafe { OwnedFd::from_raw_fd(fd) })
     }
 
+    /// `RIPC_IOC_PIPE2`: a new pipe, as `pipe2(2)`. Returns the read end
+    /// and the write end.
+    pub fn pipe2(&self, flags: u32) -> io::Result<(OwnedFd, OwnedFd)> {
+        let mut fds = [-1 as libc::c_int; 2];
+        let args = uapi::ripc_pipe2_args {
+            fds: fds.as_mut_ptr() as u64,
+            flags,
+            __reserved: 0,
+        };
+        // SAFETY: the ioctl reads one `ripc_pipe2_args` from a valid pointer
+        // and writes two ints to `fds`, which outlives the call.
+        check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_PIPE2 as _, &args) })?;
+        // SAFETY: the ioctl returned two new descriptors that nothing else owns.
+        Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    }
+
     /// Issues a raw ioctl with an integer argument, for tests of bad input.
     pub fn raw_ioctl(&self, cmd: u64, arg: usize) -> io::Result<libc::c_int> {
         // SAFETY: the kernel validates `arg`; a bad pointer gives EFAULT.
@@ -80,6 +96,26 @@ impl Device {
     pub fn into_fd(self) -> OwnedFd {
         self.file.into()
     }
+}
+
+/// The capacity of a pipe in bytes, as `fcntl(F_GETPIPE_SZ)`.
+pub fn pipe_get_size(fd: &impl AsRawFd) -> io::Result<usize> {
+    // SAFETY: the ioctl takes no pointer.
+    let n = check(unsafe { libc::ioctl(fd.as_raw_fd(), uapi::RIPC_PIPE_IOC_GETSZ as _) })?;
+    Ok(n as usize)
+}
+
+/// Sets the capacity of a pipe, as `fcntl(F_SETPIPE_SZ)`; returns the new one.
+pub fn pipe_set_size(fd: &impl AsRawFd, size: u32) -> io::Result<usize> {
+    // SAFETY: the ioctl takes an integer, not a pointer.
+    let n = check(unsafe {
+        libc::ioctl(
+            fd.as_raw_fd(),
+            uapi::RIPC_PIPE_IOC_SETSZ as _,
+            size as libc::c_ulong,
+        )
+    })?;
+    Ok(n as usize)
 }
 
 /// Reads a notifier's counter, as `eventfd_read(3)`.
@@ -123,5 +159,17 @@ mod tests {
     #[test]
     fn abi_structs_have_c_layout() {
         assert_eq!(size_of::<uapi::ripc_version>(), 8);
+        assert_eq!(size_of::<uapi::ripc_pipe2_args>(), 16);
+    }
+
+    /// Pipe ioctls sit in their own range and the flags are O_* values.
+    #[test]
+    fn pipe_abi_numbers() {
+        assert_eq!(uapi::RIPC_IOC_PIPE2 & 0xff, 0x20);
+        assert_eq!(uapi::RIPC_PIPE_IOC_GETSZ & 0xff, 0x21);
+        assert_eq!(uapi::RIPC_PIPE_IOC_SETSZ & 0xff, 0x22);
+        assert_eq!(uapi::RIPC_PIPE_NONBLOCK, libc::O_NONBLOCK as u32);
+        assert_eq!(uapi::RIPC_PIPE_CLOEXEC, libc::O_CLOEXEC as u32);
+        assert_eq!(uapi::RIPC_FIONREAD as libc::Ioctl, libc::FIONREAD);
     }
 }

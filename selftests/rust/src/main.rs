@@ -127,6 +127,51 @@ fn notifier_unknown_flags_einval() -> Outcome {
     Outcome::Pass
 }
 
+fn pipe_threads_stream_in_order() -> Outcome {
+    use std::io::{Read, Write};
+    const BYTES: usize = 1 << 20;
+    let dev = Device::open().expect("open /dev/ripc");
+    let (r, w) = dev.pipe2(uapi::RIPC_PIPE_CLOEXEC).expect("pipe2");
+    let writer = std::thread::spawn(move || {
+        let mut w = std::fs::File::from(w);
+        let data: Vec<u8> = (0..BYTES).map(|i| (i % 251) as u8).collect();
+        for chunk in data.chunks(3001) {
+            w.write_all(chunk).expect("write");
+        }
+        // Dropping the write end gives the reader EOF.
+    });
+    let mut got = Vec::new();
+    std::fs::File::from(r).read_to_end(&mut got).expect("read");
+    writer.join().expect("writer");
+    ensure!(got.len() == BYTES, "read {} of {BYTES}", got.len());
+    let bad = got
+        .iter()
+        .enumerate()
+        .position(|(i, &b)| b != (i % 251) as u8);
+    ensure!(bad.is_none(), "byte {bad:?} differs");
+    Outcome::Pass
+}
+
+fn pipe_size_ioctls() -> Outcome {
+    let dev = Device::open().expect("open /dev/ripc");
+    let (r, w) = dev.pipe2(0).expect("pipe2");
+    ensure!(ripc::pipe_get_size(&r).ok() == Some(65536), "default size");
+    ensure!(
+        ripc::pipe_set_size(&w, 5000).ok() == Some(8192),
+        "5000 rounds to 2 pages"
+    );
+    let err = ripc::pipe_set_size(&w, u32::MAX).unwrap_err();
+    ensure!(err.raw_os_error() == Some(libc::EINVAL), "got {err}");
+    Outcome::Pass
+}
+
+fn pipe2_unknown_flags_einval() -> Outcome {
+    let dev = Device::open().expect("open /dev/ripc");
+    let err = dev.pipe2(libc::O_DIRECT as u32).unwrap_err();
+    ensure!(err.raw_os_error() == Some(libc::EINVAL), "got {err}");
+    Outcome::Pass
+}
+
 /// Lists test functions as cases named after themselves.
 macro_rules! cases {
     ($($f:ident),* $(,)?) => { [$(Case { name: stringify!($f), run: $f }),*] };
@@ -141,6 +186,9 @@ fn main() {
         notifier_threads_lose_nothing,
         notifier_semaphore_mode,
         notifier_unknown_flags_einval,
+        pipe_threads_stream_in_order,
+        pipe_size_ioctls,
+        pipe2_unknown_flags_einval,
     ];
     std::process::exit(tap::run(&cases));
 }
