@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -57,4 +58,96 @@ int ripc_eventfd_read(int fd, uint64_t *value)
 int ripc_eventfd_write(int fd, uint64_t value)
 {
 	return write(fd, &value, sizeof(value)) == sizeof(value) ? 0 : -1;
+}
+
+/*
+ * SysV message queues. The module's structures have the layout of the
+ * libc ones (checked below), so the caller's buffer goes to the module as
+ * it is and a bad pointer gives EFAULT, as with the system call.
+ */
+#define RIPC_SAME_FIELD(a, fa, b, fb)					\
+	_Static_assert(offsetof(a, fa) == offsetof(b, fb) &&		\
+		       sizeof(((a *)0)->fa) == sizeof(((b *)0)->fb),	\
+		       #a "." #fa " differs from " #b "." #fb)
+
+_Static_assert(sizeof(struct msqid_ds) == sizeof(struct ripc_msqid64_ds),
+	       "struct msqid_ds differs from struct ripc_msqid64_ds");
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.__key, struct ripc_msqid64_ds, msg_perm.key);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.uid, struct ripc_msqid64_ds, msg_perm.uid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.gid, struct ripc_msqid64_ds, msg_perm.gid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.cuid, struct ripc_msqid64_ds, msg_perm.cuid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.cgid, struct ripc_msqid64_ds, msg_perm.cgid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.mode, struct ripc_msqid64_ds, msg_perm.mode);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.__seq, struct ripc_msqid64_ds, msg_perm.seq);
+RIPC_SAME_FIELD(struct msqid_ds, msg_stime, struct ripc_msqid64_ds, msg_stime);
+RIPC_SAME_FIELD(struct msqid_ds, msg_rtime, struct ripc_msqid64_ds, msg_rtime);
+RIPC_SAME_FIELD(struct msqid_ds, msg_ctime, struct ripc_msqid64_ds, msg_ctime);
+RIPC_SAME_FIELD(struct msqid_ds, __msg_cbytes, struct ripc_msqid64_ds, msg_cbytes);
+RIPC_SAME_FIELD(struct msqid_ds, msg_qnum, struct ripc_msqid64_ds, msg_qnum);
+RIPC_SAME_FIELD(struct msqid_ds, msg_qbytes, struct ripc_msqid64_ds, msg_qbytes);
+RIPC_SAME_FIELD(struct msqid_ds, msg_lspid, struct ripc_msqid64_ds, msg_lspid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_lrpid, struct ripc_msqid64_ds, msg_lrpid);
+_Static_assert(sizeof(struct msginfo) == sizeof(struct ripc_msginfo),
+	       "struct msginfo differs from struct ripc_msginfo");
+RIPC_SAME_FIELD(struct msginfo, msgpool, struct ripc_msginfo, msgpool);
+RIPC_SAME_FIELD(struct msginfo, msgtql, struct ripc_msginfo, msgtql);
+RIPC_SAME_FIELD(struct msginfo, msgseg, struct ripc_msginfo, msgseg);
+_Static_assert(IPC_CREAT == RIPC_IPC_CREAT && IPC_EXCL == RIPC_IPC_EXCL &&
+	       IPC_NOWAIT == RIPC_IPC_NOWAIT && IPC_STAT == RIPC_IPC_STAT &&
+	       MSG_STAT_ANY == RIPC_MSG_STAT_ANY && MSG_COPY == RIPC_MSG_COPY,
+	       "libc's IPC constants differ from ripc's");
+
+int ripc_msgget(key_t key, int msgflg)
+{
+	struct ripc_msgget_args args = { .key = key, .msgflg = msgflg };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGGET, &args);
+}
+
+int ripc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
+{
+	struct ripc_msgsnd_args args = {
+		.msqid = msqid,
+		.msgflg = msgflg,
+		.msgp = (uintptr_t)msgp,
+		.msgsz = msgsz,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGSND, &args);
+}
+
+ssize_t ripc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
+{
+	struct ripc_msgrcv_args args = {
+		.msqid = msqid,
+		.msgflg = msgflg,
+		.msgp = (uintptr_t)msgp,
+		.msgsz = msgsz,
+		.msgtyp = msgtyp,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGRCV, &args);
+}
+
+int ripc_msgctl(int msqid, int cmd, struct msqid_ds *buf)
+{
+	struct ripc_msgctl_args args = {
+		.msqid = msqid,
+		.cmd = cmd,
+		.buf = (uintptr_t)buf,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGCTL, &args);
 }

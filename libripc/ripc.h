@@ -10,6 +10,8 @@
 #define _RIPC_H
 
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/msg.h>
 
 #include <linux/ripc.h>
 
@@ -33,6 +35,18 @@ int ripc_version(struct ripc_version *version);
 int ripc_eventfd(unsigned int initval, int flags);
 int ripc_eventfd_read(int fd, uint64_t *value);
 int ripc_eventfd_write(int fd, uint64_t value);
+
+/*
+ * SysV message queues, as msgget(2), msgsnd(2), msgrcv(2) and msgctl(2):
+ * same arguments, flags (IPC_CREAT, IPC_NOWAIT, MSG_NOERROR, MSG_EXCEPT,
+ * MSG_COPY ...) and commands (IPC_STAT, IPC_SET, IPC_RMID, IPC_INFO,
+ * MSG_INFO, MSG_STAT, MSG_STAT_ANY), but ids of ripc's own table: an id
+ * from ripc_msgget() means nothing to msgsnd(2) and the reverse.
+ */
+int ripc_msgget(key_t key, int msgflg);
+int ripc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
+ssize_t ripc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg);
+int ripc_msgctl(int msqid, int cmd, struct msqid_ds *buf);
 
 #ifdef __cplusplus
 }

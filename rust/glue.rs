@@ -7,6 +7,8 @@
 //! touch a raw pointer.
 
 pub(crate) mod abi;
+pub(crate) mod cred;
+pub(crate) mod global;
 pub(crate) mod misc;
 pub(crate) mod object_file;
 pub(crate) mod ripcfs;

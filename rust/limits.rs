@@ -9,3 +9,35 @@
 
 /// Highest ABI version this module speaks (`RIPC_IOC_VERSION`).
 pub(crate) const ABI_VERSION: u32 = crate::uapi::RIPC_ABI_VERSION;
+
+// SysV IPC (`ipc/util.h`).
+
+/// `IPCMNI`: slots per kind of SysV object; no limit may exceed it.
+pub(crate) const IPCMNI: usize = 1 << 15;
+
+// SysV message queues (`include/uapi/linux/msg.h`, `msg_ctl*` sysctls).
+
+/// `msg_ctlmni` (`MSGMNI`): message queues at most.
+pub(crate) const MSGMNI: usize = 32000;
+/// `msg_ctlmax` (`MSGMAX`): bytes in one message at most.
+pub(crate) const MSGMAX: usize = 8192;
+/// `msg_ctlmnb` (`MSGMNB`): the default `msg_qbytes` of a new queue, and
+/// the most it can be raised to without `CAP_SYS_RESOURCE`.
+pub(crate) const MSGMNB: usize = 16384;
+/// `MSGSSZ`: the message segment size reported by `IPC_INFO`.
+pub(crate) const MSGSSZ: usize = 16;
+/// `MSGPOOL`: the pool size in KiB reported by `IPC_INFO`.
+pub(crate) const MSGPOOL: usize = MSGMNI * MSGMNB / 1024;
+/// `MSGMAP` and `MSGTQL`, reported by `IPC_INFO`.
+pub(crate) const MSGMAP: usize = MSGMNB;
+/// `MSGTQL`, reported by `IPC_INFO`.
+pub(crate) const MSGTQL: usize = MSGMNB;
+/// `MSGSEG`, reported by `IPC_INFO`.
+pub(crate) const MSGSEG: usize = {
+    let seg = MSGPOOL * 1024 / MSGSSZ;
+    if seg <= 0xffff {
+        seg
+    } else {
+        0xffff
+    }
+};

@@ -10,7 +10,8 @@
 //! - [`device`]: `/dev/ripc` and its ioctl dispatch, the entry point of
 //!   every data flow;
 //! - [`limits`]: the module-wide limits, in one place;
-//! - one module per mechanism: [`notify`] (eventfd);
+//! - one module per mechanism: [`notify`] (eventfd), [`msg`] (SysV
+//!   message queues), on the shared SysV layer [`ipc`];
 //! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
 //! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
 //!   the C side of the kernel. Everything outside it is safe Rust.
@@ -19,7 +20,9 @@ use kernel::prelude::*;
 
 mod device;
 mod glue;
+mod ipc;
 mod limits;
+mod msg;
 mod notify;
 mod uapi;
 
@@ -35,6 +38,10 @@ module! {
 static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 1]> =
     glue::AssertSync([glue::ripcfs::kind::<notify::Notifier>(c"notify")]);
 
+/// The status files of ripcfs's `sysvipc/` directory, as `/proc/sysvipc/`.
+static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 1]> =
+    glue::AssertSync([glue::ripcfs::status::<msg::Status>(c"msg")]);
+
 /// The module's state: what it registered, unregistered in reverse order
 /// when dropped (fields drop in declaration order).
 #[pin_data]
@@ -42,12 +49,15 @@ struct RipcModule {
     #[pin]
     misc: glue::misc::MiscRegistration,
     _fs: glue::ripcfs::Registration,
+    /// Last: SysV objects go once nothing can reach them any more.
+    _ipc: glue::global::Teardown,
 }
 
 impl kernel::InPlaceModule for RipcModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS)?,
+            _ipc: glue::global::Teardown::new(),
+            _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS, &RIPCFS_STATUS)?,
             misc <- glue::misc::MiscRegistration::register(c"ripc", &glue::misc::DEV_FOPS),
         })
     }

@@ -20,3 +20,14 @@ macro_rules! abi_plain_data {
 }
 
 abi_plain_data!(uapi::ripc_version, uapi::ripc_eventfd_args);
+
+// SysV IPC and message queues.
+abi_plain_data!(
+    uapi::ripc_ipc64_perm,
+    uapi::ripc_msqid64_ds,
+    uapi::ripc_msginfo,
+    uapi::ripc_msgget_args,
+    uapi::ripc_msgsnd_args,
+    uapi::ripc_msgrcv_args,
+    uapi::ripc_msgctl_args,
+);

@@ -5,6 +5,7 @@
  */
 
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 
 #include "helpers.h"
@@ -13,4 +14,20 @@ int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 			  void *priv, int flags)
 {
 	return anon_inode_getfd(name, fops, priv, flags);
+}
+
+/* Credentials of the current task: macros or inlines in <linux/cred.h>. */
+struct user_namespace *ripc_current_user_ns(void)
+{
+	return current_user_ns();
+}
+
+kuid_t ripc_current_euid(void)
+{
+	return current_euid();
+}
+
+kgid_t ripc_current_egid(void)
+{
+	return current_egid();
 }

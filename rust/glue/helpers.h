@@ -3,9 +3,16 @@
 #ifndef _RIPC_GLUE_HELPERS_H
 #define _RIPC_GLUE_HELPERS_H
 
+#include <linux/uidgid_types.h>
+
 struct file_operations;
+struct user_namespace;
 
 int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 			  void *priv, int flags);
+
+struct user_namespace *ripc_current_user_ns(void);
+kuid_t ripc_current_euid(void);
+kgid_t ripc_current_egid(void);
 
 #endif

@@ -55,4 +55,106 @@ struct ripc_eventfd_args {
 
 #define RIPC_IOC_EVENTFD	_IOW(RIPC_IOC_MAGIC, 0x01, struct ripc_eventfd_args)
 
+/*
+ * SysV IPC, shared by message queues, semaphores and shared memory
+ * (Documentation/msg.rst). The constants have the values of <sys/ipc.h>;
+ * the structures have the layout of the kernel's ipc64_perm and msqid64_ds
+ * on 64-bit architectures (which is glibc's struct ipc_perm and msqid_ds on
+ * x86_64), so libripc hands the caller's buffer to the module unchanged.
+ */
+#define RIPC_IPC_PRIVATE	0
+#define RIPC_IPC_CREAT		00001000
+#define RIPC_IPC_EXCL		00002000
+#define RIPC_IPC_NOWAIT		00004000
+
+#define RIPC_IPC_RMID		0
+#define RIPC_IPC_SET		1
+#define RIPC_IPC_STAT		2
+#define RIPC_IPC_INFO		3
+
+struct ripc_ipc64_perm {
+	__s32 key;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__u32 mode;
+	__u16 seq;
+	__u16 __pad2;
+	__u64 __unused1;
+	__u64 __unused2;
+};
+
+/*
+ * SysV message queues, as msgget(2), msgsnd(2), msgrcv(2) and msgctl(2).
+ * Each ioctl on /dev/ripc returns what the system call returns.
+ */
+#define RIPC_MSG_STAT		11
+#define RIPC_MSG_INFO		12
+#define RIPC_MSG_STAT_ANY	13
+
+#define RIPC_MSG_NOERROR	010000
+#define RIPC_MSG_EXCEPT		020000
+#define RIPC_MSG_COPY		040000
+
+struct ripc_msqid64_ds {
+	struct ripc_ipc64_perm msg_perm;
+	__s64 msg_stime;
+	__s64 msg_rtime;
+	__s64 msg_ctime;
+	__u64 msg_cbytes;
+	__u64 msg_qnum;
+	__u64 msg_qbytes;
+	__s32 msg_lspid;
+	__s32 msg_lrpid;
+	__u64 __unused4;
+	__u64 __unused5;
+};
+
+/* struct msginfo of IPC_INFO and MSG_INFO. */
+struct ripc_msginfo {
+	__s32 msgpool;
+	__s32 msgmap;
+	__s32 msgmax;
+	__s32 msgmnb;
+	__s32 msgmni;
+	__s32 msgssz;
+	__s32 msgtql;
+	__u16 msgseg;
+	__u16 __pad;
+};
+
+struct ripc_msgget_args {
+	__s32 key;
+	__s32 msgflg;
+};
+
+/* msgp points at a struct msgbuf: a long mtype, then the text. */
+struct ripc_msgsnd_args {
+	__s32 msqid;
+	__s32 msgflg;
+	__u64 msgp;
+	__u64 msgsz;
+};
+
+struct ripc_msgrcv_args {
+	__s32 msqid;
+	__s32 msgflg;
+	__u64 msgp;
+	__u64 msgsz;
+	__s64 msgtyp;
+};
+
+/* buf points at a struct ripc_msqid64_ds, or a ripc_msginfo for *_INFO. */
+struct ripc_msgctl_args {
+	__s32 msqid;
+	__s32 cmd;
+	__u64 buf;
+};
+
+#define RIPC_IOC_MSGGET		_IOW(RIPC_IOC_MAGIC, 0x30, struct ripc_msgget_args)
+#define RIPC_IOC_MSGSND		_IOW(RIPC_IOC_MAGIC, 0x31, struct ripc_msgsnd_args)
+#define RIPC_IOC_MSGRCV		_IOW(RIPC_IOC_MAGIC, 0x32, struct ripc_msgrcv_args)
+#define RIPC_IOC_MSGCTL		_IOW(RIPC_IOC_MAGIC, 0x33, struct ripc_msgctl_args)
+
 #endif /* _UAPI_LINUX_RIPC_H */
