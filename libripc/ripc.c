@@ -2,6 +2,7 @@
 /* libripc: thin wrappers around the ioctls of /dev/ripc. See ripc.h. */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
@@ -150,4 +151,72 @@ int ripc_msgctl(int msqid, int cmd, struct msqid_ds *buf)
 	if (fd < 0)
 		return -1;
 	return ioctl(fd, RIPC_IOC_MSGCTL, &args);
+}
+
+int ripc_semget(key_t key, int nsems, int semflg)
+{
+	struct ripc_semget_args args = { .key = key, .nsems = nsems, .semflg = semflg };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SEMGET, &args);
+}
+
+int ripc_semtimedop(int semid, struct sembuf *sops, size_t nsops,
+		    const struct timespec *timeout)
+{
+	/* The system call takes an unsigned int; so does the ioctl. */
+	struct ripc_semop_args args = {
+		.semid = semid,
+		.nsops = (unsigned int)nsops,
+		.sops = (uintptr_t)sops,
+		.timeout = (uintptr_t)timeout,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SEMOP, &args);
+}
+
+int ripc_semop(int semid, struct sembuf *sops, size_t nsops)
+{
+	return ripc_semtimedop(semid, sops, nsops, NULL);
+}
+
+/* The caller's union semun, as glibc's semctl() reads it. */
+union ripc_semun {
+	int val;
+	void *ptr;
+};
+
+int ripc_semctl(int semid, int semnum, int cmd, ...)
+{
+	struct ripc_semctl_args args = { .semid = semid, .semnum = semnum, .cmd = cmd };
+	union ripc_semun arg = { .ptr = NULL };
+	va_list ap;
+	int fd;
+
+	switch (cmd) {
+	case SETVAL:
+	case IPC_STAT:
+	case IPC_SET:
+	case GETALL:
+	case SETALL:
+	case IPC_INFO:
+	case SEM_INFO:
+	case SEM_STAT:
+	case SEM_STAT_ANY:
+		va_start(ap, cmd);
+		arg = va_arg(ap, union ripc_semun);
+		va_end(ap);
+		break;
+	}
+	/* SETVAL passes an int; the module reads the low 32 bits. */
+	args.arg = cmd == SETVAL ? (uint64_t)(unsigned int)arg.val : (uintptr_t)arg.ptr;
+	fd = ripc_dev_fd();
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SEMCTL, &args);
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
+#include <time.h>
 
 #include <linux/ripc.h>
 
@@ -47,6 +49,17 @@ int ripc_msgget(key_t key, int msgflg);
 int ripc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
 ssize_t ripc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg);
 int ripc_msgctl(int msqid, int cmd, struct msqid_ds *buf);
+
+/*
+ * SysV semaphores, as semget(2), semop(2), semtimedop(2) and semctl(2).
+ * ripc_semctl() takes the fourth argument as semctl() does: a union semun
+ * that the caller defines, for the commands that need it.
+ */
+int ripc_semget(key_t key, int nsems, int semflg);
+int ripc_semop(int semid, struct sembuf *sops, size_t nsops);
+int ripc_semtimedop(int semid, struct sembuf *sops, size_t nsops,
+		    const struct timespec *timeout);
+int ripc_semctl(int semid, int semnum, int cmd, ...);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@ pub(crate) mod cred;
 pub(crate) mod global;
 pub(crate) mod misc;
 pub(crate) mod object_file;
+pub(crate) mod process;
 pub(crate) mod ripcfs;
 
 /// Makes a C bindings type usable in a `static`.

@@ -30,7 +30,7 @@ pub(crate) mod ids;
 pub(crate) mod perm;
 pub(crate) mod rules;
 
-use crate::msg::MsgQueue;
+use crate::{msg::MsgQueue, sem::SemArray};
 use ids::IpcIds;
 use kernel::{bindings, error::Error};
 
@@ -53,17 +53,23 @@ pub(crate) const IPC_PRIVATE: i32 = crate::uapi::RIPC_IPC_PRIVATE as i32;
 pub(crate) struct IpcNamespace {
     /// Message queues (`ids[IPC_MSG_IDS]`).
     pub(crate) msg: IpcIds<MsgQueue>,
+    /// Semaphore arrays (`ids[IPC_SEM_IDS]`).
+    pub(crate) sem: IpcIds<SemArray>,
 }
 
 impl IpcNamespace {
     /// An empty namespace; allocates nothing.
     pub(crate) const fn new() -> Self {
-        Self { msg: IpcIds::new() }
+        Self {
+            msg: IpcIds::new(),
+            sem: IpcIds::new(),
+        }
     }
 
     /// Removes every object, as when a namespace dies (`free_ipcs()`).
     /// Called at module unload, when no task can be inside ripc.
     pub(crate) fn clear(&mut self) {
         self.msg.drain(|queue| queue.destroy());
+        self.sem.drain(|array| array.destroy());
     }
 }

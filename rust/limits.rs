@@ -41,3 +41,26 @@ pub(crate) const MSGSEG: usize = {
         0xffff
     }
 };
+
+// SysV semaphores (`include/uapi/linux/sem.h`, the `kernel.sem` sysctl).
+
+/// `sc_semmsl` (`SEMMSL`): semaphores in one array at most.
+pub(crate) const SEMMSL: usize = 32000;
+/// `sc_semmni` (`SEMMNI`): semaphore arrays at most.
+pub(crate) const SEMMNI: usize = 32000;
+/// `sc_semmns` (`SEMMNS`): semaphores in all arrays at most.
+pub(crate) const SEMMNS: usize = SEMMNI * SEMMSL;
+/// `sc_semopm` (`SEMOPM`): operations in one `semop()` at most.
+pub(crate) const SEMOPM: usize = 500;
+/// `SEMVMX`: the largest value of a semaphore.
+pub(crate) const SEMVMX: i32 = 32767;
+/// `SEMAEM`: the largest adjustment on exit (`SEM_UNDO`).
+pub(crate) const SEMAEM: i32 = SEMVMX;
+/// `SEMUME`, `SEMMNU`, `SEMMAP`: reported by `IPC_INFO` only.
+pub(crate) const SEMUME: usize = SEMOPM;
+/// `SEMMNU`, reported by `IPC_INFO`.
+pub(crate) const SEMMNU: usize = SEMMNS;
+/// `SEMMAP`, reported by `IPC_INFO`.
+pub(crate) const SEMMAP: usize = SEMMNS;
+/// `SEMUSZ`: `sizeof(struct sem_undo)`, reported by `IPC_INFO`.
+pub(crate) const SEMUSZ: usize = 20;

@@ -24,6 +24,7 @@ mod ipc;
 mod limits;
 mod msg;
 mod notify;
+mod sem;
 mod uapi;
 
 module! {
@@ -39,8 +40,10 @@ static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 1]> =
     glue::AssertSync([glue::ripcfs::kind::<notify::Notifier>(c"notify")]);
 
 /// The status files of ripcfs's `sysvipc/` directory, as `/proc/sysvipc/`.
-static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 1]> =
-    glue::AssertSync([glue::ripcfs::status::<msg::Status>(c"msg")]);
+static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 2]> = glue::AssertSync([
+    glue::ripcfs::status::<msg::Status>(c"msg"),
+    glue::ripcfs::status::<sem::Status>(c"sem"),
+]);
 
 /// The module's state: what it registered, unregistered in reverse order
 /// when dropped (fields drop in declaration order).

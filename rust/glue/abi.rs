@@ -31,3 +31,13 @@ abi_plain_data!(
     uapi::ripc_msgrcv_args,
     uapi::ripc_msgctl_args,
 );
+
+// SysV semaphore arrays.
+abi_plain_data!(
+    uapi::ripc_sembuf,
+    uapi::ripc_semid64_ds,
+    uapi::ripc_seminfo,
+    uapi::ripc_semget_args,
+    uapi::ripc_semop_args,
+    uapi::ripc_semctl_args,
+);

@@ -36,6 +36,16 @@ fn current_user_ns() -> *mut bindings::user_namespace {
 }
 
 impl Kuid {
+    /// The raw kernel value, to keep in an atomic.
+    pub(crate) const fn raw(self) -> u32 {
+        self.0
+    }
+
+    /// Back from [`Kuid::raw`].
+    pub(crate) const fn from_raw(raw: u32) -> Self {
+        Self(raw)
+    }
+
     /// The effective uid of the current task.
     pub(crate) fn current_euid() -> Self {
         // SAFETY: only reads the current task's credentials.
@@ -59,6 +69,16 @@ impl Kuid {
 }
 
 impl Kgid {
+    /// The raw kernel value, to keep in an atomic.
+    pub(crate) const fn raw(self) -> u32 {
+        self.0
+    }
+
+    /// Back from [`Kgid::raw`].
+    pub(crate) const fn from_raw(raw: u32) -> Self {
+        Self(raw)
+    }
+
     /// The effective gid of the current task.
     pub(crate) fn current_egid() -> Self {
         // SAFETY: only reads the current task's credentials.

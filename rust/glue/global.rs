@@ -3,14 +3,21 @@
 //! Module-wide state that needs a lock initialised at load time: the SysV
 //! tables of ripc's single IPC namespace.
 
-use crate::ipc::IpcNamespace;
+use crate::{ipc::IpcNamespace, sem::SemArray};
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::prelude::*;
+use kernel::{prelude::*, sync::Arc};
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, called first thing in module init,
     // before any ioctl can reach it.
     pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, with `IPC_NS`.
+    /// The semaphore arrays each process has `SEM_UNDO` adjustments on
+    /// (the processes' `sem_undo_list`s), by owner (see `rust/sem.rs`).
+    pub(crate) unsafe(uninit) static UNDO_OWNERS: Mutex<KVec<(usize, KVec<Arc<SemArray>>)>> = KVec::new();
 }
 
 static INITIALISED: AtomicBool = AtomicBool::new(false);
@@ -21,6 +28,8 @@ pub(crate) fn init() {
         // SAFETY: the flag makes this run once, and module init calls it
         // before registering anything that could use the lock.
         unsafe { IPC_NS.init() };
+        // SAFETY: as above.
+        unsafe { UNDO_OWNERS.init() };
     }
 }
 
@@ -39,6 +48,7 @@ impl Teardown {
 
 impl Drop for Teardown {
     fn drop(&mut self) {
+        crate::sem::clear_undo();
         IPC_NS.lock().clear();
     }
 }

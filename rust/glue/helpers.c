@@ -7,6 +7,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/sched.h>
 
 #include "helpers.h"
 
@@ -30,4 +31,14 @@ kuid_t ripc_current_euid(void)
 kgid_t ripc_current_egid(void)
 {
 	return current_egid();
+}
+
+/*
+ * Identifies the calling process's file table: what ->flush() receives as
+ * its owner when the process closes a file, at exit at the latest.
+ * SEM_UNDO adjustments are kept per file table (see rust/sem.rs).
+ */
+unsigned long ripc_current_files(void)
+{
+	return (unsigned long)current->files;
 }

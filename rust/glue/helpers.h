@@ -14,5 +14,6 @@ int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 struct user_namespace *ripc_current_user_ns(void);
 kuid_t ripc_current_euid(void);
 kgid_t ripc_current_egid(void);
+unsigned long ripc_current_files(void);
 
 #endif

@@ -157,4 +157,85 @@ struct ripc_msgctl_args {
 #define RIPC_IOC_MSGRCV		_IOW(RIPC_IOC_MAGIC, 0x32, struct ripc_msgrcv_args)
 #define RIPC_IOC_MSGCTL		_IOW(RIPC_IOC_MAGIC, 0x33, struct ripc_msgctl_args)
 
+/*
+ * SysV semaphore arrays, as semget(2), semop(2), semtimedop(2) and
+ * semctl(2) (Documentation/sem.rst). Each ioctl on /dev/ripc returns what
+ * the system call returns. struct ripc_sembuf is struct sembuf;
+ * struct ripc_semid64_ds has the layout of the kernel's semid64_ds on
+ * x86_64 (glibc's struct semid_ds); struct ripc_seminfo is struct seminfo.
+ */
+#define RIPC_SEM_UNDO		0x1000
+
+#define RIPC_GETPID		11
+#define RIPC_GETVAL		12
+#define RIPC_GETALL		13
+#define RIPC_GETNCNT		14
+#define RIPC_GETZCNT		15
+#define RIPC_SETVAL		16
+#define RIPC_SETALL		17
+#define RIPC_SEM_STAT		18
+#define RIPC_SEM_INFO		19
+#define RIPC_SEM_STAT_ANY	20
+
+struct ripc_sembuf {
+	__u16 sem_num;
+	__s16 sem_op;
+	__s16 sem_flg;		/* IPC_NOWAIT, SEM_UNDO */
+};
+
+struct ripc_semid64_ds {
+	struct ripc_ipc64_perm sem_perm;
+	__s64 sem_otime;
+	__u64 __unused1;
+	__s64 sem_ctime;
+	__u64 __unused2;
+	__u64 sem_nsems;
+	__u64 __unused3;
+	__u64 __unused4;
+};
+
+struct ripc_seminfo {
+	__s32 semmap;
+	__s32 semmni;
+	__s32 semmns;
+	__s32 semmnu;
+	__s32 semmsl;
+	__s32 semopm;
+	__s32 semume;
+	__s32 semusz;
+	__s32 semvmx;
+	__s32 semaem;
+};
+
+struct ripc_semget_args {
+	__s32 key;
+	__s32 nsems;
+	__s32 semflg;
+};
+
+/* timeout: a const struct timespec * (relative), or 0 to wait forever. */
+struct ripc_semop_args {
+	__s32 semid;
+	__u32 nsops;
+	__u64 sops;		/* const struct ripc_sembuf * */
+	__u64 timeout;
+};
+
+/*
+ * arg is semctl's fourth argument: the value for SETVAL, else a pointer
+ * (unsigned short * for GETALL/SETALL, struct ripc_semid64_ds * for
+ * IPC_STAT/IPC_SET/SEM_STAT*, struct ripc_seminfo * for IPC_INFO/SEM_INFO).
+ */
+struct ripc_semctl_args {
+	__s32 semid;
+	__s32 semnum;
+	__s32 cmd;
+	__u32 __pad;
+	__u64 arg;
+};
+
+#define RIPC_IOC_SEMGET		_IOW(RIPC_IOC_MAGIC, 0x40, struct ripc_semget_args)
+#define RIPC_IOC_SEMOP		_IOW(RIPC_IOC_MAGIC, 0x41, struct ripc_semop_args)
+#define RIPC_IOC_SEMCTL		_IOW(RIPC_IOC_MAGIC, 0x42, struct ripc_semctl_args)
+
 #endif /* _UAPI_LINUX_RIPC_H */
