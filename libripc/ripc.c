@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -101,4 +102,164 @@ int ripc_fcntl(int fd, int cmd, ...)
 	default:
 		return fcntl(fd, cmd, arg);
 	}
+}
+
+/*
+ * SysV message queues. The module's structures have the layout of the
+ * libc ones (checked below), so the caller's buffer goes to the module as
+ * it is and a bad pointer gives EFAULT, as with the system call.
+ */
+#define RIPC_SAME_FIELD(a, fa, b, fb)					\
+	_Static_assert(offsetof(a, fa) == offsetof(b, fb) &&		\
+		       sizeof(((a *)0)->fa) == sizeof(((b *)0)->fb),	\
+		       #a "." #fa " differs from " #b "." #fb)
+
+_Static_assert(sizeof(struct msqid_ds) == sizeof(struct ripc_msqid64_ds),
+	       "struct msqid_ds differs from struct ripc_msqid64_ds");
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.__key, struct ripc_msqid64_ds, msg_perm.key);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.uid, struct ripc_msqid64_ds, msg_perm.uid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.gid, struct ripc_msqid64_ds, msg_perm.gid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.cuid, struct ripc_msqid64_ds, msg_perm.cuid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.cgid, struct ripc_msqid64_ds, msg_perm.cgid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.mode, struct ripc_msqid64_ds, msg_perm.mode);
+RIPC_SAME_FIELD(struct msqid_ds, msg_perm.__seq, struct ripc_msqid64_ds, msg_perm.seq);
+RIPC_SAME_FIELD(struct msqid_ds, msg_stime, struct ripc_msqid64_ds, msg_stime);
+RIPC_SAME_FIELD(struct msqid_ds, msg_rtime, struct ripc_msqid64_ds, msg_rtime);
+RIPC_SAME_FIELD(struct msqid_ds, msg_ctime, struct ripc_msqid64_ds, msg_ctime);
+RIPC_SAME_FIELD(struct msqid_ds, __msg_cbytes, struct ripc_msqid64_ds, msg_cbytes);
+RIPC_SAME_FIELD(struct msqid_ds, msg_qnum, struct ripc_msqid64_ds, msg_qnum);
+RIPC_SAME_FIELD(struct msqid_ds, msg_qbytes, struct ripc_msqid64_ds, msg_qbytes);
+RIPC_SAME_FIELD(struct msqid_ds, msg_lspid, struct ripc_msqid64_ds, msg_lspid);
+RIPC_SAME_FIELD(struct msqid_ds, msg_lrpid, struct ripc_msqid64_ds, msg_lrpid);
+_Static_assert(sizeof(struct msginfo) == sizeof(struct ripc_msginfo),
+	       "struct msginfo differs from struct ripc_msginfo");
+RIPC_SAME_FIELD(struct msginfo, msgpool, struct ripc_msginfo, msgpool);
+RIPC_SAME_FIELD(struct msginfo, msgtql, struct ripc_msginfo, msgtql);
+RIPC_SAME_FIELD(struct msginfo, msgseg, struct ripc_msginfo, msgseg);
+_Static_assert(IPC_CREAT == RIPC_IPC_CREAT && IPC_EXCL == RIPC_IPC_EXCL &&
+	       IPC_NOWAIT == RIPC_IPC_NOWAIT && IPC_STAT == RIPC_IPC_STAT &&
+	       MSG_STAT_ANY == RIPC_MSG_STAT_ANY && MSG_COPY == RIPC_MSG_COPY,
+	       "libc's IPC constants differ from ripc's");
+
+int ripc_msgget(key_t key, int msgflg)
+{
+	struct ripc_msgget_args args = { .key = key, .msgflg = msgflg };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGGET, &args);
+}
+
+int ripc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
+{
+	struct ripc_msgsnd_args args = {
+		.msqid = msqid,
+		.msgflg = msgflg,
+		.msgp = (uintptr_t)msgp,
+		.msgsz = msgsz,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGSND, &args);
+}
+
+ssize_t ripc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
+{
+	struct ripc_msgrcv_args args = {
+		.msqid = msqid,
+		.msgflg = msgflg,
+		.msgp = (uintptr_t)msgp,
+		.msgsz = msgsz,
+		.msgtyp = msgtyp,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGRCV, &args);
+}
+
+int ripc_msgctl(int msqid, int cmd, struct msqid_ds *buf)
+{
+	struct ripc_msgctl_args args = {
+		.msqid = msqid,
+		.cmd = cmd,
+		.buf = (uintptr_t)buf,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_MSGCTL, &args);
+}
+
+int ripc_semget(key_t key, int nsems, int semflg)
+{
+	struct ripc_semget_args args = { .key = key, .nsems = nsems, .semflg = semflg };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SEMGET, &args);
+}
+
+int ripc_semtimedop(int semid, struct sembuf *sops, size_t nsops,
+		    const struct timespec *timeout)
+{
+	/* The system call takes an unsigned int; so does the ioctl. */
+	struct ripc_semop_args args = {
+		.semid = semid,
+		.nsops = (unsigned int)nsops,
+		.sops = (uintptr_t)sops,
+		.timeout = (uintptr_t)timeout,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SEMOP, &args);
+}
+
+int ripc_semop(int semid, struct sembuf *sops, size_t nsops)
+{
+	return ripc_semtimedop(semid, sops, nsops, NULL);
+}
+
+/* The caller's union semun, as glibc's semctl() reads it. */
+union ripc_semun {
+	int val;
+	void *ptr;
+};
+
+int ripc_semctl(int semid, int semnum, int cmd, ...)
+{
+	struct ripc_semctl_args args = { .semid = semid, .semnum = semnum, .cmd = cmd };
+	union ripc_semun arg = { .ptr = NULL };
+	va_list ap;
+	int fd;
+
+	switch (cmd) {
+	case SETVAL:
+	case IPC_STAT:
+	case IPC_SET:
+	case GETALL:
+	case SETALL:
+	case IPC_INFO:
+	case SEM_INFO:
+	case SEM_STAT:
+	case SEM_STAT_ANY:
+		va_start(ap, cmd);
+		arg = va_arg(ap, union ripc_semun);
+		va_end(ap);
+		break;
+	}
+	/* SETVAL passes an int; the module reads the low 32 bits. */
+	args.arg = cmd == SETVAL ? (uint64_t)(unsigned int)arg.val : (uintptr_t)arg.ptr;
+	fd = ripc_dev_fd();
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SEMCTL, &args);
 }

@@ -10,6 +10,10 @@
 #define _RIPC_H
 
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <time.h>
 
 #include <linux/ripc.h>
 
@@ -55,6 +59,29 @@ int ripc_pipe_set_size(int fd, unsigned int size);
  * other command to fcntl() itself with its integer argument.
  */
 int ripc_fcntl(int fd, int cmd, ...);
+
+/*
+ * SysV message queues, as msgget(2), msgsnd(2), msgrcv(2) and msgctl(2):
+ * same arguments, flags (IPC_CREAT, IPC_NOWAIT, MSG_NOERROR, MSG_EXCEPT,
+ * MSG_COPY ...) and commands (IPC_STAT, IPC_SET, IPC_RMID, IPC_INFO,
+ * MSG_INFO, MSG_STAT, MSG_STAT_ANY), but ids of ripc's own table: an id
+ * from ripc_msgget() means nothing to msgsnd(2) and the reverse.
+ */
+int ripc_msgget(key_t key, int msgflg);
+int ripc_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg);
+ssize_t ripc_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg);
+int ripc_msgctl(int msqid, int cmd, struct msqid_ds *buf);
+
+/*
+ * SysV semaphores, as semget(2), semop(2), semtimedop(2) and semctl(2).
+ * ripc_semctl() takes the fourth argument as semctl() does: a union semun
+ * that the caller defines, for the commands that need it.
+ */
+int ripc_semget(key_t key, int nsems, int semflg);
+int ripc_semop(int semid, struct sembuf *sops, size_t nsops);
+int ripc_semtimedop(int semid, struct sembuf *sops, size_t nsops,
+		    const struct timespec *timeout);
+int ripc_semctl(int semid, int semnum, int cmd, ...);
 
 #ifdef __cplusplus
 }

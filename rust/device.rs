@@ -5,7 +5,7 @@
 //! Each ioctl is decoded here and handed to the mechanism it names; the
 //! mechanism returns a new file descriptor, an id, or a value.
 
-use crate::{limits, notify, pipe, uapi};
+use crate::{limits, msg, notify, pipe, sem, uapi};
 use kernel::{
     fs::File,
     prelude::*,
@@ -18,7 +18,10 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
         uapi::RIPC_IOC_VERSION => {
             let version = uapi::ripc_version {
                 abi: limits::ABI_VERSION,
-                features: uapi::RIPC_FEAT_NOTIFY | uapi::RIPC_FEAT_PIPE,
+                features: uapi::RIPC_FEAT_NOTIFY
+                    | uapi::RIPC_FEAT_PIPE
+                    | uapi::RIPC_FEAT_MSG
+                    | uapi::RIPC_FEAT_SEM,
             };
             let mut out = UserSlice::new(UserPtr::from_addr(arg), size_of_val(&version)).writer();
             out.write(&version)?;
@@ -44,6 +47,16 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
             new.install();
             Ok(0)
         }
+        uapi::RIPC_IOC_MSGGET => {
+            let args: uapi::ripc_msgget_args = read_arg(arg)?;
+            msg::msgget(args.key, args.msgflg)
+        }
+        uapi::RIPC_IOC_MSGSND => msg::msgsnd(&read_arg(arg)?),
+        uapi::RIPC_IOC_MSGRCV => msg::msgrcv(&read_arg(arg)?),
+        uapi::RIPC_IOC_MSGCTL => msg::msgctl(&read_arg(arg)?),
+        uapi::RIPC_IOC_SEMGET => sem::semget(&read_arg(arg)?),
+        uapi::RIPC_IOC_SEMOP => sem::semop(&read_arg(arg)?),
+        uapi::RIPC_IOC_SEMCTL => sem::semctl(&read_arg(arg)?),
         _ => Err(ENOTTY),
     }
 }
@@ -53,4 +66,11 @@ fn read_arg<T: kernel::transmute::FromBytes>(arg: usize) -> Result<T> {
     UserSlice::new(UserPtr::from_addr(arg), size_of::<T>())
         .reader()
         .read()
+}
+
+/// `flush` of `/dev/ripc`: the process identified by `owner` closes a
+/// descriptor of it, at exit at the latest; its `SEM_UNDO` adjustments are
+/// applied now (see `Documentation/sem.rst`).
+pub(crate) fn flush(owner: usize) {
+    sem::exit_undo(owner);
 }

@@ -7,10 +7,12 @@
 //! touch a raw pointer.
 
 pub(crate) mod abi;
+pub(crate) mod cred;
 pub(crate) mod global;
 pub(crate) mod misc;
 pub(crate) mod object_file;
 pub(crate) mod page;
+pub(crate) mod process;
 pub(crate) mod ripcfs;
 pub(crate) mod task;
 

@@ -10,6 +10,8 @@
 /// Highest ABI version this module speaks (`RIPC_IOC_VERSION`).
 pub(crate) const ABI_VERSION: u32 = crate::uapi::RIPC_ABI_VERSION;
 
+// Pipes (`fs/pipe.c`, `/proc/sys/fs/pipe-*`).
+
 /// Slots of a new pipe, one page each (`PIPE_DEF_BUFFERS`): 64 KiB.
 pub(crate) const PIPE_DEF_BUFFERS: usize = 16;
 
@@ -29,3 +31,58 @@ pub(crate) const PIPE_USER_PAGES_SOFT: usize = PIPE_DEF_BUFFERS * 1024;
 /// Pipe pages past which an unprivileged user can neither make nor grow a
 /// pipe (`/proc/sys/fs/pipe-user-pages-hard`; 0, the default, means none).
 pub(crate) const PIPE_USER_PAGES_HARD: usize = 0;
+
+// SysV IPC (`ipc/util.h`).
+
+/// `IPCMNI`: slots per kind of SysV object; no limit may exceed it.
+pub(crate) const IPCMNI: usize = 1 << 15;
+
+// SysV message queues (`include/uapi/linux/msg.h`, `msg_ctl*` sysctls).
+
+/// `msg_ctlmni` (`MSGMNI`): message queues at most.
+pub(crate) const MSGMNI: usize = 32000;
+/// `msg_ctlmax` (`MSGMAX`): bytes in one message at most.
+pub(crate) const MSGMAX: usize = 8192;
+/// `msg_ctlmnb` (`MSGMNB`): the default `msg_qbytes` of a new queue, and
+/// the most it can be raised to without `CAP_SYS_RESOURCE`.
+pub(crate) const MSGMNB: usize = 16384;
+/// `MSGSSZ`: the message segment size reported by `IPC_INFO`.
+pub(crate) const MSGSSZ: usize = 16;
+/// `MSGPOOL`: the pool size in KiB reported by `IPC_INFO`.
+pub(crate) const MSGPOOL: usize = MSGMNI * MSGMNB / 1024;
+/// `MSGMAP` and `MSGTQL`, reported by `IPC_INFO`.
+pub(crate) const MSGMAP: usize = MSGMNB;
+/// `MSGTQL`, reported by `IPC_INFO`.
+pub(crate) const MSGTQL: usize = MSGMNB;
+/// `MSGSEG`, reported by `IPC_INFO`.
+pub(crate) const MSGSEG: usize = {
+    let seg = MSGPOOL * 1024 / MSGSSZ;
+    if seg <= 0xffff {
+        seg
+    } else {
+        0xffff
+    }
+};
+
+// SysV semaphores (`include/uapi/linux/sem.h`, the `kernel.sem` sysctl).
+
+/// `sc_semmsl` (`SEMMSL`): semaphores in one array at most.
+pub(crate) const SEMMSL: usize = 32000;
+/// `sc_semmni` (`SEMMNI`): semaphore arrays at most.
+pub(crate) const SEMMNI: usize = 32000;
+/// `sc_semmns` (`SEMMNS`): semaphores in all arrays at most.
+pub(crate) const SEMMNS: usize = SEMMNI * SEMMSL;
+/// `sc_semopm` (`SEMOPM`): operations in one `semop()` at most.
+pub(crate) const SEMOPM: usize = 500;
+/// `SEMVMX`: the largest value of a semaphore.
+pub(crate) const SEMVMX: i32 = 32767;
+/// `SEMAEM`: the largest adjustment on exit (`SEM_UNDO`).
+pub(crate) const SEMAEM: i32 = SEMVMX;
+/// `SEMUME`, `SEMMNU`, `SEMMAP`: reported by `IPC_INFO` only.
+pub(crate) const SEMUME: usize = SEMOPM;
+/// `SEMMNU`, reported by `IPC_INFO`.
+pub(crate) const SEMMNU: usize = SEMMNS;
+/// `SEMMAP`, reported by `IPC_INFO`.
+pub(crate) const SEMMAP: usize = SEMMNS;
+/// `SEMUSZ`: `sizeof(struct sem_undo)`, reported by `IPC_INFO`.
+pub(crate) const SEMUSZ: usize = 20;

@@ -11,7 +11,9 @@
 //!   every data flow;
 //! - [`limits`]: the module-wide limits, in one place;
 //! - one module per mechanism: [`notify`] (eventfd), [`pipe`] (pipes and
-//!   FIFOs);
+//!   FIFOs), [`msg`] (SysV message queues), [`sem`] (SysV semaphore
+//!   arrays); the SysV ones stand on the shared layer [`ipc`] (ids, keys,
+//!   permissions), as `ipc/util.c`;
 //! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
 //! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
 //!   the C side of the kernel. Everything outside it is safe Rust.
@@ -20,9 +22,12 @@ use kernel::prelude::*;
 
 mod device;
 mod glue;
+mod ipc;
 mod limits;
+mod msg;
 mod notify;
 mod pipe;
+mod sem;
 mod uapi;
 
 module! {
@@ -39,6 +44,12 @@ static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 2]> = glue::AssertSyn
     glue::ripcfs::kind::<pipe::Pipe>(c"pipe"),
 ]);
 
+/// The status files of ripcfs's `sysvipc/` directory, as `/proc/sysvipc/`.
+static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 2]> = glue::AssertSync([
+    glue::ripcfs::status::<msg::Status>(c"msg"),
+    glue::ripcfs::status::<sem::Status>(c"sem"),
+]);
+
 /// The module's state: what it registered, unregistered in reverse order
 /// when dropped (fields drop in declaration order).
 #[pin_data]
@@ -46,13 +57,15 @@ struct RipcModule {
     #[pin]
     misc: glue::misc::MiscRegistration,
     _fs: glue::ripcfs::Registration,
+    /// Last: SysV objects go once nothing can reach them any more.
+    _ipc: glue::global::Teardown,
 }
 
 impl kernel::InPlaceModule for RipcModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        glue::global::init();
         try_pin_init!(Self {
-            _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS)?,
+            _ipc: glue::global::Teardown::new(),
+            _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS, &RIPCFS_STATUS)?,
             misc <- glue::misc::MiscRegistration::register(c"ripc", &glue::misc::DEV_FOPS),
         })
     }

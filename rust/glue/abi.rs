@@ -24,3 +24,24 @@ abi_plain_data!(
     uapi::ripc_eventfd_args,
     uapi::ripc_pipe2_args,
 );
+
+// SysV IPC and message queues.
+abi_plain_data!(
+    uapi::ripc_ipc64_perm,
+    uapi::ripc_msqid64_ds,
+    uapi::ripc_msginfo,
+    uapi::ripc_msgget_args,
+    uapi::ripc_msgsnd_args,
+    uapi::ripc_msgrcv_args,
+    uapi::ripc_msgctl_args,
+);
+
+// SysV semaphore arrays.
+abi_plain_data!(
+    uapi::ripc_sembuf,
+    uapi::ripc_semid64_ds,
+    uapi::ripc_seminfo,
+    uapi::ripc_semget_args,
+    uapi::ripc_semop_args,
+    uapi::ripc_semctl_args,
+);

@@ -1,28 +1,65 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Module-wide locked state: locks that live in `static`s and must be
-//! initialised once, when the module loads, before any use.
+//! initialised once, when the module loads, before any use. Module init
+//! calls [`init`] (through [`Teardown::new`]) before it registers
+//! `/dev/ripc` and ripcfs, the only ways in.
 
+use crate::{ipc::IpcNamespace, sem::SemArray};
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::{prelude::*, task::Kuid};
+use kernel::{prelude::*, sync::Arc, task::Kuid};
 
 kernel::sync::global_lock! {
-    // SAFETY: `init()` initialises it from module init, before anything
-    // that could take it (every object is created after `/dev/ripc` and
-    // ripcfs are registered, which init does after calling `init()`).
+    // SAFETY: initialised by `init()`, before any use (see the module doc).
     /// Pipe pages per user, as `user_struct::pipe_bufs`: one entry for each
     /// user that holds pipe pages, removed when the count drops to 0.
     pub(crate) unsafe(uninit) static PIPE_USER_PAGES: Mutex<KVec<(Kuid, usize)>> = KVec::new();
 }
 
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
+    /// The SysV tables of ripc's single IPC namespace.
+    pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
+    /// The semaphore arrays each process has `SEM_UNDO` adjustments on
+    /// (the processes' `sem_undo_list`s), by owner (see `rust/sem.rs`).
+    pub(crate) unsafe(uninit) static UNDO_OWNERS: Mutex<KVec<(usize, KVec<Arc<SemArray>>)>> = KVec::new();
+}
+
 static INITIALISED: AtomicBool = AtomicBool::new(false);
 
-/// Initialises the module-wide locks; only the first call does anything.
-/// Called first thing in module init.
+/// Initialises the locks above; only the first call does anything.
 pub(crate) fn init() {
     if !INITIALISED.swap(true, Ordering::AcqRel) {
-        // SAFETY: the flag makes this the only call of `init` on the lock,
-        // and it runs before any use (see the lock's declaration).
-        unsafe { PIPE_USER_PAGES.init() };
+        // SAFETY: the flag makes this the only call of `init` on each lock,
+        // and it runs before any use (see the module doc).
+        unsafe {
+            PIPE_USER_PAGES.init();
+            IPC_NS.init();
+            UNDO_OWNERS.init();
+        }
+    }
+}
+
+/// Drops every SysV object when the module goes away: by then no task is
+/// inside ripc (an open `/dev/ripc` pins the module), but objects outlive
+/// their users, as SysV objects do.
+pub(crate) struct Teardown(());
+
+impl Teardown {
+    /// Initialises the module-wide state and returns its owner.
+    pub(crate) fn new() -> Self {
+        init();
+        Self(())
+    }
+}
+
+impl Drop for Teardown {
+    fn drop(&mut self) {
+        crate::sem::clear_undo();
+        IPC_NS.lock().clear();
     }
 }

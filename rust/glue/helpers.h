@@ -3,12 +3,20 @@
 #ifndef _RIPC_GLUE_HELPERS_H
 #define _RIPC_GLUE_HELPERS_H
 
+#include <linux/uidgid_types.h>
+
 struct file;
 struct file_operations;
+struct user_namespace;
 
 int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 			  void *priv, int flags);
 struct file *ripc_anon_inode_getfile(const char *name, const struct file_operations *fops,
 				     void *priv, int flags, unsigned int type);
+
+struct user_namespace *ripc_current_user_ns(void);
+kuid_t ripc_current_euid(void);
+kgid_t ripc_current_egid(void);
+unsigned long ripc_current_files(void);
 
 #endif

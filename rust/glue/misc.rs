@@ -15,9 +15,22 @@ pub(crate) static DEV_FOPS: AssertSync<bindings::file_operations> =
     AssertSync(bindings::file_operations {
         owner: crate::THIS_MODULE.as_ptr(),
         unlocked_ioctl: Some(dev_ioctl),
+        flush: Some(dev_flush),
         compat_ioctl: bindings::compat_ptr_ioctl,
         ..EMPTY_FOPS
     });
+
+/// # Safety
+///
+/// Only called by the VFS, when a descriptor of `/dev/ripc` is closed.
+unsafe extern "C" fn dev_flush(
+    _file: *mut bindings::file,
+    owner: bindings::fl_owner_t,
+) -> kernel::ffi::c_int {
+    // The owner is the closing process's file table; it is only compared.
+    crate::device::flush(owner as usize);
+    0
+}
 
 /// # Safety
 ///

@@ -13,6 +13,7 @@
 #include <linux/fs_context.h>
 #include <linux/fsnotify.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "ripcfs.h"
@@ -34,6 +35,11 @@ static const struct {
 /* The kinds of named objects, handed over by the Rust side at registration. */
 static const struct ripcfs_kind *ripcfs_kinds;
 static size_t ripcfs_nr_kinds;
+
+/* The status files of sysvipc/, handed over likewise. */
+#define RIPCFS_STATUS_DIR "sysvipc"
+static const struct ripcfs_status *ripcfs_statuses;
+static size_t ripcfs_nr_statuses;
 
 static const struct ripcfs_kind *ripcfs_kind_by_dir(const char *name)
 {
@@ -127,7 +133,13 @@ static const struct inode_operations ripcfs_kind_dir_inode_operations = {
 	.unlink = simple_unlink,
 };
 
-static int ripcfs_create_dir(struct dentry *parent, const char *name, umode_t mode)
+/*
+ * Makes a directory under parent. Returns it (pinned by d_make_persistent(),
+ * so valid for the superblock's life without a reference of ours), or an
+ * ERR_PTR.
+ */
+static struct dentry *ripcfs_create_dir(struct dentry *parent, const char *name,
+					umode_t mode)
 {
 	const struct ripcfs_kind *kind = ripcfs_kind_by_dir(name);
 	struct inode *inode;
@@ -135,7 +147,7 @@ static int ripcfs_create_dir(struct dentry *parent, const char *name, umode_t mo
 
 	inode = ripcfs_make_inode(parent->d_sb, S_IFDIR | mode);
 	if (!inode)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	inode->i_fop = &simple_dir_operations;
 	if (kind) {
 		inode->i_op = &ripcfs_kind_dir_inode_operations;
@@ -147,12 +159,59 @@ static int ripcfs_create_dir(struct dentry *parent, const char *name, umode_t mo
 	dentry = simple_start_creating(parent, name);
 	if (IS_ERR(dentry)) {
 		iput(inode);
-		return PTR_ERR(dentry);
+		return dentry;
 	}
 	inc_nlink(d_inode(parent));
 	set_nlink(inode, 2);
 	d_make_persistent(dentry, inode);
 	fsnotify_mkdir(d_inode(parent), dentry);
+	simple_done_creating(dentry);
+	return dentry;
+}
+
+/*
+ * Status files (sysvipc/msg, ...): read-only, their whole content formatted
+ * by the Rust callback at open into a seq_file buffer.
+ */
+static int ripcfs_status_show(struct seq_file *m, void *v)
+{
+	const struct ripcfs_status *status = m->private;
+
+	status->show(m);
+	return 0;
+}
+
+static int ripcfs_status_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, ripcfs_status_show, inode->i_private);
+}
+
+static const struct file_operations ripcfs_status_fops = {
+	.owner = THIS_MODULE,
+	.open = ripcfs_status_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int ripcfs_create_status(struct dentry *parent, const struct ripcfs_status *status)
+{
+	struct inode *inode;
+	struct dentry *dentry;
+
+	inode = ripcfs_make_inode(parent->d_sb, S_IFREG | 0444);
+	if (!inode)
+		return -ENOMEM;
+	inode->i_fop = &ripcfs_status_fops;
+	inode->i_private = (void *)status;
+
+	dentry = simple_start_creating(parent, status->name);
+	if (IS_ERR(dentry)) {
+		iput(inode);
+		return PTR_ERR(dentry);
+	}
+	d_make_persistent(dentry, inode);
+	fsnotify_create(d_inode(parent), dentry);
 	simple_done_creating(dentry);
 	return 0;
 }
@@ -176,6 +235,7 @@ static const struct super_operations ripcfs_super_ops = {
 
 static int ripcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
+	struct dentry *dir, *status_dir = NULL;
 	struct inode *root;
 	size_t i;
 	int ret;
@@ -198,7 +258,14 @@ static int ripcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 
 	for (i = 0; i < ARRAY_SIZE(ripcfs_dirs); i++) {
-		ret = ripcfs_create_dir(sb->s_root, ripcfs_dirs[i].name, ripcfs_dirs[i].mode);
+		dir = ripcfs_create_dir(sb->s_root, ripcfs_dirs[i].name, ripcfs_dirs[i].mode);
+		if (IS_ERR(dir))
+			return PTR_ERR(dir);
+		if (!strcmp(ripcfs_dirs[i].name, RIPCFS_STATUS_DIR))
+			status_dir = dir;
+	}
+	for (i = 0; status_dir && i < ripcfs_nr_statuses; i++) {
+		ret = ripcfs_create_status(status_dir, &ripcfs_statuses[i]);
 		if (ret)
 			return ret;
 	}
@@ -229,10 +296,13 @@ static struct file_system_type ripcfs_type = {
 };
 
 /* Called from the Rust module's init and exit; see rust/glue/ripcfs.rs. */
-int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds)
+int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds,
+		    const struct ripcfs_status *statuses, size_t nr_statuses)
 {
 	ripcfs_kinds = kinds;
 	ripcfs_nr_kinds = nr_kinds;
+	ripcfs_statuses = statuses;
+	ripcfs_nr_statuses = nr_statuses;
 	return register_filesystem(&ripcfs_type);
 }
 

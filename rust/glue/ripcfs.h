@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 struct file_operations;
+struct seq_file;
 
 /*
  * A kind of named object: the directory it lives in, the type of its names,
@@ -23,7 +24,17 @@ struct ripcfs_kind {
 	void (*put)(void *object);
 };
 
-int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds);
+/*
+ * A status file of sysvipc/ (like /proc/sysvipc/<name>): read-only, its
+ * content written by show(). Mirrored by `Status` in ripcfs.rs.
+ */
+struct ripcfs_status {
+	const char *name;
+	void (*show)(struct seq_file *m);
+};
+
+int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds,
+		    const struct ripcfs_status *statuses, size_t nr_statuses);
 void ripcfs_unregister(void);
 
 #endif

@@ -12,6 +12,7 @@ use kernel::{
     ffi::{c_char, c_int, c_uint, c_void},
     fs::File,
     prelude::*,
+    seq_file::SeqFile,
     sync::Arc,
     types::ForeignOwnable,
 };
@@ -69,8 +70,43 @@ unsafe extern "C" fn put<T: NamedObject>(object: *mut c_void) {
     drop(unsafe { Arc::<T>::from_foreign(object) });
 }
 
+/// A status file of ripcfs's `sysvipc/` directory, like the files of
+/// `/proc/sysvipc/`: read-only, formatted afresh at each open.
+pub(crate) trait StatusFile {
+    /// Writes the whole content.
+    fn show(m: &SeqFile);
+}
+
+/// Mirror of `struct ripcfs_status` in `ripcfs.h`.
+#[repr(C)]
+pub(crate) struct Status {
+    name: *const c_char,
+    show: unsafe extern "C" fn(*mut bindings::seq_file),
+}
+
+/// Describes status file `sysvipc/<name>`, written by `T`.
+pub(crate) const fn status<T: StatusFile>(name: &'static CStr) -> Status {
+    Status {
+        name: kernel::str::as_char_ptr_in_const_context(name),
+        show: show::<T>,
+    }
+}
+
+/// # Safety
+///
+/// Called by `ripcfs_status_show()` only, with a live `seq_file`.
+unsafe extern "C" fn show<T: StatusFile>(m: *mut bindings::seq_file) {
+    // SAFETY: `m` is valid for the duration of the call.
+    T::show(unsafe { SeqFile::from_raw(m) });
+}
+
 extern "C" {
-    fn ripcfs_register(kinds: *const Kind, nr_kinds: usize) -> c_int;
+    fn ripcfs_register(
+        kinds: *const Kind,
+        nr_kinds: usize,
+        statuses: *const Status,
+        nr_statuses: usize,
+    ) -> c_int;
     fn ripcfs_unregister();
 }
 
@@ -84,11 +120,14 @@ pub(crate) struct Registration(());
 
 impl Registration {
     /// Registers the `ripcfs` filesystem type with its kinds of named
-    /// objects. Only one may exist at a time.
-    pub(crate) fn new<const N: usize>(kinds: &'static AssertSync<[Kind; N]>) -> Result<Self> {
-        // SAFETY: called once, from module init, with a `'static` table;
+    /// objects and its status files. Only one may exist at a time.
+    pub(crate) fn new<const N: usize, const S: usize>(
+        kinds: &'static AssertSync<[Kind; N]>,
+        statuses: &'static AssertSync<[Status; S]>,
+    ) -> Result<Self> {
+        // SAFETY: called once, from module init, with `'static` tables;
         // undone in `drop`.
-        to_result(unsafe { ripcfs_register(kinds.0.as_ptr(), N) })?;
+        to_result(unsafe { ripcfs_register(kinds.0.as_ptr(), N, statuses.0.as_ptr(), S) })?;
         // INVARIANT: registration succeeded.
         Ok(Self(()))
     }

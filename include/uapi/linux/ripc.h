@@ -61,7 +61,8 @@ struct ripc_eventfd_args {
  *
  * RIPC_IOC_PIPE2 on /dev/ripc is pipe2(2): it stores a read end and a
  * write end in the int[2] that fds points to (untouched on failure; EFAULT
- * if it cannot be written, and then no descriptor is created). flags may hold RIPC_PIPE_NONBLOCK and
+ * if it cannot be written, and then no descriptor is created). flags may
+ * hold RIPC_PIPE_NONBLOCK and
  * RIPC_PIPE_CLOEXEC (the values of O_NONBLOCK and O_CLOEXEC); anything
  * else is EINVAL. read(2), write(2), poll(2) and FIONREAD on the ends
  * behave as on a pipe; named FIFOs are made with mknod(S_IFIFO) in the
@@ -92,5 +93,188 @@ struct ripc_pipe2_args {
 
 /* FIONREAD on a pipe end: bytes held, as an int. For the module's side. */
 #define RIPC_FIONREAD		FIONREAD
+
+/*
+ * SysV IPC, shared by message queues, semaphores and shared memory
+ * (Documentation/msg.rst). The constants have the values of <sys/ipc.h>;
+ * the structures have the layout of the kernel's ipc64_perm and msqid64_ds
+ * on 64-bit architectures (which is glibc's struct ipc_perm and msqid_ds on
+ * x86_64), so libripc hands the caller's buffer to the module unchanged.
+ */
+#define RIPC_IPC_PRIVATE	0
+#define RIPC_IPC_CREAT		00001000
+#define RIPC_IPC_EXCL		00002000
+#define RIPC_IPC_NOWAIT		00004000
+
+#define RIPC_IPC_RMID		0
+#define RIPC_IPC_SET		1
+#define RIPC_IPC_STAT		2
+#define RIPC_IPC_INFO		3
+
+struct ripc_ipc64_perm {
+	__s32 key;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__u32 mode;
+	__u16 seq;
+	__u16 __pad2;
+	__u64 __unused1;
+	__u64 __unused2;
+};
+
+/*
+ * SysV message queues, as msgget(2), msgsnd(2), msgrcv(2) and msgctl(2).
+ * Each ioctl on /dev/ripc returns what the system call returns.
+ */
+#define RIPC_MSG_STAT		11
+#define RIPC_MSG_INFO		12
+#define RIPC_MSG_STAT_ANY	13
+
+#define RIPC_MSG_NOERROR	010000
+#define RIPC_MSG_EXCEPT		020000
+#define RIPC_MSG_COPY		040000
+
+struct ripc_msqid64_ds {
+	struct ripc_ipc64_perm msg_perm;
+	__s64 msg_stime;
+	__s64 msg_rtime;
+	__s64 msg_ctime;
+	__u64 msg_cbytes;
+	__u64 msg_qnum;
+	__u64 msg_qbytes;
+	__s32 msg_lspid;
+	__s32 msg_lrpid;
+	__u64 __unused4;
+	__u64 __unused5;
+};
+
+/* struct msginfo of IPC_INFO and MSG_INFO. */
+struct ripc_msginfo {
+	__s32 msgpool;
+	__s32 msgmap;
+	__s32 msgmax;
+	__s32 msgmnb;
+	__s32 msgmni;
+	__s32 msgssz;
+	__s32 msgtql;
+	__u16 msgseg;
+	__u16 __pad;
+};
+
+struct ripc_msgget_args {
+	__s32 key;
+	__s32 msgflg;
+};
+
+/* msgp points at a struct msgbuf: a long mtype, then the text. */
+struct ripc_msgsnd_args {
+	__s32 msqid;
+	__s32 msgflg;
+	__u64 msgp;
+	__u64 msgsz;
+};
+
+struct ripc_msgrcv_args {
+	__s32 msqid;
+	__s32 msgflg;
+	__u64 msgp;
+	__u64 msgsz;
+	__s64 msgtyp;
+};
+
+/* buf points at a struct ripc_msqid64_ds, or a ripc_msginfo for *_INFO. */
+struct ripc_msgctl_args {
+	__s32 msqid;
+	__s32 cmd;
+	__u64 buf;
+};
+
+#define RIPC_IOC_MSGGET		_IOW(RIPC_IOC_MAGIC, 0x30, struct ripc_msgget_args)
+#define RIPC_IOC_MSGSND		_IOW(RIPC_IOC_MAGIC, 0x31, struct ripc_msgsnd_args)
+#define RIPC_IOC_MSGRCV		_IOW(RIPC_IOC_MAGIC, 0x32, struct ripc_msgrcv_args)
+#define RIPC_IOC_MSGCTL		_IOW(RIPC_IOC_MAGIC, 0x33, struct ripc_msgctl_args)
+
+/*
+ * SysV semaphore arrays, as semget(2), semop(2), semtimedop(2) and
+ * semctl(2) (Documentation/sem.rst). Each ioctl on /dev/ripc returns what
+ * the system call returns. struct ripc_sembuf is struct sembuf;
+ * struct ripc_semid64_ds has the layout of the kernel's semid64_ds on
+ * x86_64 (glibc's struct semid_ds); struct ripc_seminfo is struct seminfo.
+ */
+#define RIPC_SEM_UNDO		0x1000
+
+#define RIPC_GETPID		11
+#define RIPC_GETVAL		12
+#define RIPC_GETALL		13
+#define RIPC_GETNCNT		14
+#define RIPC_GETZCNT		15
+#define RIPC_SETVAL		16
+#define RIPC_SETALL		17
+#define RIPC_SEM_STAT		18
+#define RIPC_SEM_INFO		19
+#define RIPC_SEM_STAT_ANY	20
+
+struct ripc_sembuf {
+	__u16 sem_num;
+	__s16 sem_op;
+	__s16 sem_flg;		/* IPC_NOWAIT, SEM_UNDO */
+};
+
+struct ripc_semid64_ds {
+	struct ripc_ipc64_perm sem_perm;
+	__s64 sem_otime;
+	__u64 __unused1;
+	__s64 sem_ctime;
+	__u64 __unused2;
+	__u64 sem_nsems;
+	__u64 __unused3;
+	__u64 __unused4;
+};
+
+struct ripc_seminfo {
+	__s32 semmap;
+	__s32 semmni;
+	__s32 semmns;
+	__s32 semmnu;
+	__s32 semmsl;
+	__s32 semopm;
+	__s32 semume;
+	__s32 semusz;
+	__s32 semvmx;
+	__s32 semaem;
+};
+
+struct ripc_semget_args {
+	__s32 key;
+	__s32 nsems;
+	__s32 semflg;
+};
+
+/* timeout: a const struct timespec * (relative), or 0 to wait forever. */
+struct ripc_semop_args {
+	__s32 semid;
+	__u32 nsops;
+	__u64 sops;		/* const struct ripc_sembuf * */
+	__u64 timeout;
+};
+
+/*
+ * arg is semctl's fourth argument: the value for SETVAL, else a pointer
+ * (unsigned short * for GETALL/SETALL, struct ripc_semid64_ds * for
+ * IPC_STAT/IPC_SET/SEM_STAT*, struct ripc_seminfo * for IPC_INFO/SEM_INFO).
+ */
+struct ripc_semctl_args {
+	__s32 semid;
+	__s32 semnum;
+	__s32 cmd;
+	__u32 __pad;
+	__u64 arg;
+};
+
+#define RIPC_IOC_SEMGET		_IOW(RIPC_IOC_MAGIC, 0x40, struct ripc_semget_args)
+#define RIPC_IOC_SEMOP		_IOW(RIPC_IOC_MAGIC, 0x41, struct ripc_semop_args)
+#define RIPC_IOC_SEMCTL		_IOW(RIPC_IOC_MAGIC, 0x42, struct ripc_semctl_args)
 
 #endif /* _UAPI_LINUX_RIPC_H */

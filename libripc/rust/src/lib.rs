@@ -86,6 +86,73 @@ impl Device {
         Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
     }
 
+    /// `RIPC_IOC_MSGGET`, as `msgget(2)`: the id of the queue.
+    pub fn msgget(&self, key: i32, msgflg: i32) -> io::Result<i32> {
+        let args = uapi::ripc_msgget_args { key, msgflg };
+        // SAFETY: the ioctl reads one `ripc_msgget_args` from a valid pointer.
+        check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_MSGGET as _, &args) })
+    }
+
+    /// `RIPC_IOC_MSGSND`, as `msgsnd(2)` of a message of type `mtype`.
+    pub fn msgsnd(&self, msqid: i32, mtype: i64, text: &[u8], msgflg: i32) -> io::Result<()> {
+        let mut buf = mtype.to_ne_bytes().to_vec();
+        buf.extend_from_slice(text);
+        let args = uapi::ripc_msgsnd_args {
+            msqid,
+            msgflg,
+            msgp: buf.as_ptr() as u64,
+            msgsz: text.len() as u64,
+        };
+        // SAFETY: the ioctl reads `args` and the `8 + text.len()` bytes of
+        // `buf`, which lives until the call returns.
+        check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_MSGSND as _, &args) })?;
+        Ok(())
+    }
+
+    /// `RIPC_IOC_MSGRCV`, as `msgrcv(2)` into `text`: the message's type and
+    /// length.
+    pub fn msgrcv(
+        &self,
+        msqid: i32,
+        text: &mut [u8],
+        msgtyp: i64,
+        msgflg: i32,
+    ) -> io::Result<(i64, usize)> {
+        let mut buf = vec![0u8; 8 + text.len()];
+        let args = uapi::ripc_msgrcv_args {
+            msqid,
+            msgflg,
+            msgp: buf.as_mut_ptr() as u64,
+            msgsz: text.len() as u64,
+            msgtyp,
+        };
+        // SAFETY: the ioctl writes at most `buf.len()` bytes to `buf`.
+        let n = check(unsafe {
+            libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_MSGRCV as _, &args)
+        })? as usize;
+        text[..n].copy_from_slice(&buf[8..8 + n]);
+        let mtype = i64::from_ne_bytes(buf[..8].try_into().expect("8 bytes"));
+        Ok((mtype, n))
+    }
+
+    /// `RIPC_IOC_MSGCTL`, as `msgctl(2)` with a `msqid_ds` (or none, for
+    /// `IPC_RMID`).
+    pub fn msgctl(
+        &self,
+        msqid: i32,
+        cmd: i32,
+        ds: Option<&mut uapi::ripc_msqid64_ds>,
+    ) -> io::Result<i32> {
+        let args = uapi::ripc_msgctl_args {
+            msqid,
+            cmd,
+            buf: ds.map_or(0, |ds| std::ptr::from_mut(ds) as u64),
+        };
+        // SAFETY: the ioctl reads and writes at most one `ripc_msqid64_ds`
+        // through `args.buf`, which is null or borrowed for the call.
+        check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_MSGCTL as _, &args) })
+    }
+
     /// Issues a raw ioctl with an integer argument, for tests of bad input.
     pub fn raw_ioctl(&self, cmd: u64, arg: usize) -> io::Result<libc::c_int> {
         // SAFETY: the kernel validates `arg`; a bad pointer gives EFAULT.
@@ -139,6 +206,12 @@ pub fn eventfd_write(fd: &impl AsRawFd, value: u64) -> io::Result<()> {
     Ok(())
 }
 
+/// The SysV layer's id arithmetic and permission decision, shared with the
+/// module so that they are unit-tested on the host.
+#[cfg(test)]
+#[path = "../../../rust/ipc/rules.rs"]
+mod sysv_rules;
+
 #[cfg(test)]
 mod tests {
     use super::uapi;
@@ -171,5 +244,42 @@ mod tests {
         assert_eq!(uapi::RIPC_PIPE_NONBLOCK, libc::O_NONBLOCK as u32);
         assert_eq!(uapi::RIPC_PIPE_CLOEXEC, libc::O_CLOEXEC as u32);
         assert_eq!(uapi::RIPC_FIONREAD as libc::Ioctl, libc::FIONREAD);
+    }
+
+    /// The SysV structures have the 64-bit kernel (and x86_64 glibc)
+    /// layout of `ipc64_perm`, `msqid64_ds` and `msginfo`.
+    #[test]
+    fn sysv_structs_have_kernel_layout() {
+        use std::mem::offset_of;
+        assert_eq!(size_of::<uapi::ripc_ipc64_perm>(), 48);
+        assert_eq!(offset_of!(uapi::ripc_ipc64_perm, mode), 20);
+        assert_eq!(offset_of!(uapi::ripc_ipc64_perm, seq), 24);
+        assert_eq!(size_of::<uapi::ripc_msqid64_ds>(), 120);
+        assert_eq!(offset_of!(uapi::ripc_msqid64_ds, msg_stime), 48);
+        assert_eq!(offset_of!(uapi::ripc_msqid64_ds, msg_cbytes), 72);
+        assert_eq!(offset_of!(uapi::ripc_msqid64_ds, msg_lspid), 96);
+        assert_eq!(size_of::<uapi::ripc_msginfo>(), 32);
+    }
+
+    /// The message-queue ioctls are `_IOW('r', 0x30..)` with their argument
+    /// sizes, and the flags have the values of <sys/msg.h>.
+    #[test]
+    fn msg_ioctls_and_flags() {
+        const IOC_WRITE: u32 = 1;
+        let iow = |nr: u32, size: usize| {
+            (IOC_WRITE << 30) | ((size as u32) << 16) | ((b'r' as u32) << 8) | nr
+        };
+        assert_eq!(
+            uapi::RIPC_IOC_MSGGET,
+            iow(0x30, size_of::<uapi::ripc_msgget_args>())
+        );
+        assert_eq!(
+            uapi::RIPC_IOC_MSGRCV,
+            iow(0x32, size_of::<uapi::ripc_msgrcv_args>())
+        );
+        assert_eq!(uapi::RIPC_IPC_NOWAIT, libc::IPC_NOWAIT as u32);
+        assert_eq!(uapi::RIPC_MSG_NOERROR, libc::MSG_NOERROR as u32);
+        assert_eq!(uapi::RIPC_MSG_COPY, libc::MSG_COPY as u32);
+        assert_eq!(uapi::RIPC_MSG_INFO, libc::MSG_INFO as u32);
     }
 }

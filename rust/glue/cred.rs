@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Credentials, capabilities, pids and wall-clock time of the current task,
+//! as the SysV IPC layer needs them (`current_euid()`, `in_group_p()`,
+//! `ns_capable()`, `make_kuid()`, `task_tgid_vnr()`, ...).
+//!
+//! Ids are kept in their kernel form ([`Kuid`], [`Kgid`]) and only turned
+//! into numbers of the caller's user namespace at the ABI boundary.
+
+use kernel::bindings;
+
+/// A kernel uid (`kuid_t`): namespace-independent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Kuid(u32);
+
+/// A kernel gid (`kgid_t`): namespace-independent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Kgid(u32);
+
+/// `(uid_t)-1`: what `make_kuid()` returns for an id without mapping.
+const INVALID_ID: u32 = u32::MAX;
+
+extern "C" {
+    // `struct user_namespace *`, returned untyped because the struct embeds
+    // a zero-sized array that the `improper_ctypes` lint rejects.
+    fn ripc_current_user_ns() -> *mut kernel::ffi::c_void;
+    fn ripc_current_euid() -> bindings::kuid_t;
+    fn ripc_current_egid() -> bindings::kgid_t;
+}
+
+fn current_user_ns() -> *mut bindings::user_namespace {
+    // SAFETY: reads the current task's credentials, always valid in task
+    // context; the namespace lives as long as the credentials do, which
+    // outlive the syscall we are in.
+    unsafe { ripc_current_user_ns() }.cast()
+}
+
+impl Kuid {
+    /// The raw kernel value, to keep in an atomic.
+    pub(crate) const fn raw(self) -> u32 {
+        self.0
+    }
+
+    /// Back from [`Kuid::raw`].
+    pub(crate) const fn from_raw(raw: u32) -> Self {
+        Self(raw)
+    }
+
+    /// The effective uid of the current task.
+    pub(crate) fn current_euid() -> Self {
+        // SAFETY: only reads the current task's credentials.
+        Self(unsafe { ripc_current_euid() }.val)
+    }
+
+    /// Maps `uid` of the caller's user namespace (`make_kuid()`); `None`
+    /// if it has no mapping.
+    pub(crate) fn from_user(uid: u32) -> Option<Self> {
+        // SAFETY: `current_user_ns()` is valid during the syscall.
+        let kuid = unsafe { bindings::make_kuid(current_user_ns(), uid) };
+        (kuid.val != INVALID_ID).then_some(Self(kuid.val))
+    }
+
+    /// The uid as seen from the caller's user namespace
+    /// (`from_kuid_munged()`: the overflow uid if unmapped).
+    pub(crate) fn to_user(self) -> u32 {
+        // SAFETY: `current_user_ns()` is valid during the syscall.
+        unsafe { bindings::from_kuid_munged(current_user_ns(), bindings::kuid_t { val: self.0 }) }
+    }
+}
+
+impl Kgid {
+    /// The raw kernel value, to keep in an atomic.
+    pub(crate) const fn raw(self) -> u32 {
+        self.0
+    }
+
+    /// Back from [`Kgid::raw`].
+    pub(crate) const fn from_raw(raw: u32) -> Self {
+        Self(raw)
+    }
+
+    /// The effective gid of the current task.
+    pub(crate) fn current_egid() -> Self {
+        // SAFETY: only reads the current task's credentials.
+        Self(unsafe { ripc_current_egid() }.val)
+    }
+
+    /// Maps `gid` of the caller's user namespace (`make_kgid()`); `None`
+    /// if it has no mapping.
+    pub(crate) fn from_user(gid: u32) -> Option<Self> {
+        // SAFETY: `current_user_ns()` is valid during the syscall.
+        let kgid = unsafe { bindings::make_kgid(current_user_ns(), gid) };
+        (kgid.val != INVALID_ID).then_some(Self(kgid.val))
+    }
+
+    /// The gid as seen from the caller's user namespace.
+    pub(crate) fn to_user(self) -> u32 {
+        // SAFETY: `current_user_ns()` is valid during the syscall.
+        unsafe { bindings::from_kgid_munged(current_user_ns(), bindings::kgid_t { val: self.0 }) }
+    }
+
+    /// Whether the current task is in this group (`in_group_p()`: its
+    /// fsgid or one of its supplementary groups).
+    pub(crate) fn current_in_group(self) -> bool {
+        // SAFETY: only reads the current task's credentials.
+        unsafe { bindings::in_group_p(bindings::kgid_t { val: self.0 }) != 0 }
+    }
+}
+
+/// `capable()`: whether the current task has capability `cap` in the
+/// initial user namespace, which owns ripc's single IPC namespace.
+pub(crate) fn capable(cap: u32) -> bool {
+    // SAFETY: `capable()` may be called from any task context.
+    unsafe { bindings::capable(cap as kernel::ffi::c_int) }
+}
+
+/// The current task's process id in its own pid namespace
+/// (`task_tgid_vnr(current)`).
+pub(crate) fn current_tgid() -> i32 {
+    kernel::current!().tgid_nr_ns(None)
+}
+
+/// Seconds since the epoch (`ktime_get_real_seconds()`).
+pub(crate) fn real_seconds() -> i64 {
+    // SAFETY: reads the clock; callable from any context.
+    unsafe { bindings::ktime_get_real_seconds() }
+}

@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! SysV message queues, as `ipc/msg.c`.
+//!
+//! Data flow: `RIPC_IOC_MSG{GET,SND,RCV,CTL}` on `/dev/ripc` →
+//! [`msgget`], [`msgsnd`], [`msgrcv`], [`msgctl`] → the queue is found by
+//! id in the namespace's table ([`crate::ipc`]) → [`MsgQueue`] does the
+//! work under its own lock.
+//!
+//! | `ipc/msg.c`                     | ripc                                |
+//! |---------------------------------|-------------------------------------|
+//! | `struct msg_queue`              | [`MsgQueue`] (state in `Inner`)     |
+//! | `q_perm` (`kern_ipc_perm`)      | `Inner::perm`                       |
+//! | `q_perm.deleted`                | `Inner::deleted`                    |
+//! | `q_messages`, `q_qnum`          | `Inner::messages`                   |
+//! | `struct msg_msg`                | `Msg`                               |
+//! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
+//! | `msr->r_msg`                    | `Receiver::delivery`                |
+//! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
+//! | `wake_q` of receivers / senders | `receivers_wait` / `senders_wait`   |
+//! | `newque()`                      | [`MsgQueue::new`]                   |
+//! | `freeque()`                     | [`MsgQueue::destroy`]               |
+//! | `pipelined_send()`              | `Inner::pipelined_send`             |
+//! | `expunge_all()`                 | `Inner::expunge_all`                |
+//! | `ss_wakeup()`                   | `senders_wait.notify_all()`         |
+//! | `testmsg()`, `convert_mode()`   | `Search`                            |
+//! | `find_msg()`                    | `Inner::find_msg`                   |
+//! | `do_msgsnd()`, `do_msgrcv()`    | [`msgsnd`], [`msgrcv`]              |
+//! | `ksys_msgctl()`                 | [`msgctl`]                          |
+//! | `sysvipc_msg_proc_show()`       | [`Status`] (`sysvipc/msg`)          |
+//!
+//! Lock order: `IPC_NS` (the table, `msg_ids.rwsem`), then a queue's
+//! `inner` (`q_perm.lock`). Waiters are woken after `inner` is dropped.
+
+use crate::{
+    glue::{cred, global::IPC_NS, ripcfs::StatusFile},
+    ipc::{
+        eidrm, enomsg,
+        ids::IpcObject,
+        perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
+    },
+    limits, uapi,
+};
+use kernel::{
+    bindings, new_condvar, new_mutex,
+    prelude::*,
+    seq_file::SeqFile,
+    seq_print,
+    sync::{Arc, CondVar, Mutex},
+    uaccess::{UserPtr, UserSlice},
+};
+
+/// `sizeof(long)`: the `mtype` that starts a `struct msgbuf`.
+const MTYPE_SIZE: usize = size_of::<i64>();
+
+const IPC_NOWAIT: u32 = uapi::RIPC_IPC_NOWAIT;
+const MSG_NOERROR: u32 = uapi::RIPC_MSG_NOERROR;
+const MSG_EXCEPT: u32 = uapi::RIPC_MSG_EXCEPT;
+const MSG_COPY: u32 = uapi::RIPC_MSG_COPY;
+
+/// One message (`struct msg_msg`).
+struct Msg {
+    mtype: i64,
+    text: KVec<u8>,
+}
+
+impl Msg {
+    /// A copy for `MSG_COPY` (`copy_msg()`).
+    fn try_clone(&self) -> Result<Self> {
+        let mut text = KVec::with_capacity(self.text.len(), GFP_KERNEL)?;
+        text.extend_from_slice(&self.text, GFP_KERNEL)?;
+        Ok(Self {
+            mtype: self.mtype,
+            text,
+        })
+    }
+}
+
+/// Which message a receive takes (`SEARCH_*` and `testmsg()`).
+#[derive(Clone, Copy)]
+enum Search {
+    /// `msgtyp == 0`: the first message.
+    Any,
+    /// `msgtyp > 0`: the first message of that type.
+    Equal(i64),
+    /// `msgtyp > 0` with `MSG_EXCEPT`: the first of any other type.
+    NotEqual(i64),
+    /// `msgtyp < 0`: the first of the lowest type `<= |msgtyp|`.
+    LessEqual(i64),
+    /// `MSG_COPY`: the message at this position, counting from 0.
+    Number(i64),
+}
+
+impl Search {
+    /// `convert_mode()`.
+    fn new(msgtyp: i64, flags: u32) -> Self {
+        if flags & MSG_COPY != 0 {
+            Self::Number(msgtyp)
+        } else if msgtyp == 0 {
+            Self::Any
+        } else if msgtyp < 0 {
+            // -LONG_MIN does not exist; Linux takes LONG_MAX.
+            Self::LessEqual(msgtyp.checked_neg().unwrap_or(i64::MAX))
+        } else if flags & MSG_EXCEPT != 0 {
+            Self::NotEqual(msgtyp)
+        } else {
+            Self::Equal(msgtyp)
+        }
+    }
+
+    /// `testmsg()`: whether a message of type `mtype` is acceptable.
+    /// `Number` accepts any: it counts positions.
+    fn accepts(self, mtype: i64) -> bool {
+        match self {
+            Self::Any | Self::Number(_) => true,
+            Self::Equal(t) => mtype == t,
+            Self::NotEqual(t) => mtype != t,
+            Self::LessEqual(t) => mtype <= t,
+        }
+    }
+}
+
+/// What a blocked receiver was given (`msr->r_msg`).
+enum Delivery {
+    /// Nothing yet (`ERR_PTR(-EAGAIN)`).
+    Waiting,
+    /// `IPC_SET` changed the queue: look again (`expunge_all(-EAGAIN)`).
+    Rescan,
+    /// A message handed over by a sender, or the error to return
+    /// (`E2BIG` from a sender, `EIDRM` from removal).
+    Done(Result<Msg>),
+}
+
+/// A receiver blocked on the queue (`struct msg_receiver`).
+struct Receiver {
+    /// Tells the receivers apart; unique within the queue.
+    ticket: u64,
+    search: Search,
+    /// Longest message it takes; `E2BIG` for a longer one.
+    maxsize: usize,
+    /// Its process id, recorded as `msg_lrpid` if a sender hands over.
+    pid: i32,
+    delivery: Delivery,
+}
+
+/// The state of a queue, under its lock.
+struct Inner {
+    perm: KernIpcPerm,
+    /// Removed by `IPC_RMID`: every later operation gets `EIDRM`.
+    deleted: bool,
+    /// `msg_stime`, `msg_rtime`, `msg_ctime`: seconds since the epoch.
+    stime: i64,
+    rtime: i64,
+    ctime: i64,
+    /// `msg_cbytes`: bytes of text in `messages`.
+    cbytes: u64,
+    /// `msg_qbytes`: most bytes (and messages) the queue holds.
+    qbytes: u64,
+    /// `msg_lspid`, `msg_lrpid`: last sender and receiver (0: none yet).
+    lspid: i32,
+    lrpid: i32,
+    /// `q_messages`, in arrival order; `msg_qnum` is its length.
+    messages: KVec<Msg>,
+    /// `q_receivers`, in arrival order.
+    receivers: KVec<Receiver>,
+    /// `q_senders`: tickets of the blocked senders, in arrival order.
+    /// Only the first may send; the others wait behind it.
+    senders: KVec<u64>,
+    /// Source of receiver and sender tickets.
+    next_ticket: u64,
+}
+
+impl Inner {
+    fn ticket(&mut self) -> u64 {
+        self.next_ticket += 1;
+        self.next_ticket
+    }
+
+    /// `msg_fits_inqueue()`: both the bytes and the number of messages
+    /// are bounded by `qbytes`.
+    fn fits(&self, size: usize) -> bool {
+        size as u64 + self.cbytes <= self.qbytes && (self.messages.len() as u64) < self.qbytes
+    }
+
+    /// `find_msg()`: the position of the message `search` takes.
+    fn find_msg(&self, search: Search) -> Option<usize> {
+        match search {
+            Search::Number(n) => usize::try_from(n).ok().filter(|&n| n < self.messages.len()),
+            Search::LessEqual(_) => {
+                let mut found: Option<(usize, i64)> = None;
+                for (i, msg) in self.messages.iter().enumerate() {
+                    if search.accepts(msg.mtype) && found.is_none_or(|(_, t)| msg.mtype < t) {
+                        found = Some((i, msg.mtype));
+                        if msg.mtype == 1 {
+                            break;
+                        }
+                    }
+                }
+                found.map(|(i, _)| i)
+            }
+            _ => self
+                .messages
+                .iter()
+                .position(|msg| search.accepts(msg.mtype)),
+        }
+    }
+
+    /// `pipelined_send()`: hands `msg` to the first waiting receiver that
+    /// accepts it, giving `E2BIG` to waiting receivers it is too long for
+    /// on the way. Returns the message if nobody took it, and whether a
+    /// receiver must be woken.
+    fn pipelined_send(&mut self, msg: Msg) -> (Option<Msg>, bool) {
+        let mut woke = false;
+        for i in 0..self.receivers.len() {
+            let r = &self.receivers[i];
+            let pid = r.pid;
+            if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
+                continue;
+            }
+            woke = true;
+            if r.maxsize < msg.text.len() {
+                self.receivers[i].delivery = Delivery::Done(Err(E2BIG));
+                continue;
+            }
+            self.lrpid = pid;
+            self.rtime = cred::real_seconds();
+            self.receivers[i].delivery = Delivery::Done(Ok(msg));
+            return (None, true);
+        }
+        (Some(msg), woke)
+    }
+
+    /// `expunge_all()`: gives every waiting receiver `delivery`.
+    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) {
+        for r in self.receivers.iter_mut() {
+            if !matches!(r.delivery, Delivery::Done(_)) {
+                r.delivery = delivery();
+            }
+        }
+    }
+
+    /// Takes the entry of the receiver with `ticket` out of the list.
+    fn take_receiver(&mut self, ticket: u64) -> Option<Receiver> {
+        let i = self.receivers.iter().position(|r| r.ticket == ticket)?;
+        self.receivers.remove(i).ok()
+    }
+
+    fn remove_sender(&mut self, ticket: u64) {
+        self.senders.retain(|t| *t != ticket);
+    }
+}
+
+/// A SysV message queue (`struct msg_queue`).
+#[pin_data]
+pub(crate) struct MsgQueue {
+    #[pin]
+    inner: Mutex<Inner>,
+    /// Blocked receivers; each looks at its own `Receiver::delivery`.
+    #[pin]
+    receivers_wait: CondVar,
+    /// Blocked senders; each checks whether it is first and fits.
+    #[pin]
+    senders_wait: CondVar,
+}
+
+impl IpcObject for MsgQueue {
+    fn perm(&self) -> KernIpcPerm {
+        self.inner.lock().perm
+    }
+}
+
+impl MsgQueue {
+    /// `newque()`: an empty queue of `msg_qbytes` `MSGMNB`.
+    fn new(perm: KernIpcPerm) -> Result<Arc<Self>> {
+        let inner = Inner {
+            perm,
+            deleted: false,
+            stime: 0,
+            rtime: 0,
+            ctime: cred::real_seconds(),
+            cbytes: 0,
+            qbytes: limits::MSGMNB as u64,
+            lspid: 0,
+            lrpid: 0,
+            messages: KVec::new(),
+            receivers: KVec::new(),
+            senders: KVec::new(),
+            next_ticket: 0,
+        };
+        Arc::pin_init(
+            pin_init!(Self {
+                inner <- new_mutex!(inner, "MsgQueue::inner"),
+                receivers_wait <- new_condvar!("MsgQueue::receivers_wait"),
+                senders_wait <- new_condvar!("MsgQueue::senders_wait"),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// `freeque()`: marks the queue removed, drops its messages and wakes
+    /// every blocked sender and receiver, which return `EIDRM`. The caller
+    /// has taken it out of the table.
+    pub(crate) fn destroy(&self) {
+        let mut inner = self.inner.lock();
+        inner.deleted = true;
+        inner.cbytes = 0;
+        let messages = core::mem::replace(&mut inner.messages, KVec::new());
+        inner.expunge_all(|| Delivery::Done(Err(eidrm())));
+        drop(inner);
+        drop(messages);
+        self.receivers_wait.notify_all();
+        self.senders_wait.notify_all();
+    }
+
+    /// The locked part of `do_msgsnd()`: waits for room unless
+    /// `IPC_NOWAIT`, then hands the message to a waiting receiver or
+    /// queues it.
+    fn send(&self, msg: Msg, flags: u32) -> Result {
+        let size = msg.text.len();
+        let mut inner = self.inner.lock();
+        // Set once this sender waits in `senders`.
+        let mut ticket = None;
+        let result = loop {
+            if let Err(err) = perm::ipcperms(&inner.perm, S_IWUGO) {
+                break Err(err);
+            }
+            if inner.deleted {
+                break Err(eidrm());
+            }
+            // A blocked sender goes only when it is first in line.
+            let first = ticket.is_none_or(|t| inner.senders.first() == Some(&t));
+            if first && inner.fits(size) {
+                break inner.messages.reserve(1, GFP_KERNEL).map_err(Error::from);
+            }
+            if flags & IPC_NOWAIT != 0 {
+                break Err(EAGAIN);
+            }
+            if ticket.is_none() {
+                let t = inner.ticket();
+                if let Err(err) = inner.senders.push(t, GFP_KERNEL) {
+                    break Err(err.into());
+                }
+                ticket = Some(t);
+            }
+            let signal = self.senders_wait.wait_interruptible(&mut inner);
+            if inner.deleted {
+                break Err(eidrm());
+            }
+            if signal {
+                break Err(ERESTARTNOHAND);
+            }
+        };
+        if let Some(t) = ticket {
+            inner.remove_sender(t);
+        }
+        let mut wake_receivers = false;
+        if result.is_ok() {
+            inner.lspid = cred::current_tgid();
+            inner.stime = cred::real_seconds();
+            let (unsent, woke) = inner.pipelined_send(msg);
+            wake_receivers = woke;
+            if let Some(msg) = unsent {
+                inner.cbytes += size as u64;
+                // Cannot fail: room was reserved above.
+                inner.messages.push(msg, GFP_KERNEL)?;
+            }
+        }
+        drop(inner);
+        if wake_receivers {
+            self.receivers_wait.notify_all();
+        }
+        if ticket.is_some() {
+            // The next sender in line may go now.
+            self.senders_wait.notify_all();
+        }
+        result
+    }
+
+    /// The locked part of `do_msgrcv()`: takes (or with `MSG_COPY`
+    /// copies) the message `search` selects, waiting for one unless
+    /// `IPC_NOWAIT`.
+    fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<Msg> {
+        let mut inner = self.inner.lock();
+        loop {
+            perm::ipcperms(&inner.perm, S_IRUGO)?;
+            if inner.deleted {
+                return Err(eidrm());
+            }
+            if let Some(i) = inner.find_msg(search) {
+                let len = inner.messages[i].text.len();
+                if bufsz < len && flags & MSG_NOERROR == 0 {
+                    return Err(E2BIG);
+                }
+                if flags & MSG_COPY != 0 {
+                    // `copy_msg()` into a buffer of `min(bufsz, MSGMAX)`.
+                    if len > bufsz.min(limits::MSGMAX) {
+                        return Err(EINVAL);
+                    }
+                    return inner.messages[i].try_clone();
+                }
+                let msg = inner.messages.remove(i).map_err(|_| EINVAL)?;
+                inner.cbytes -= len as u64;
+                inner.rtime = cred::real_seconds();
+                inner.lrpid = cred::current_tgid();
+                drop(inner);
+                // `ss_wakeup()`: there may be room now.
+                self.senders_wait.notify_all();
+                return Ok(msg);
+            }
+            if flags & IPC_NOWAIT != 0 {
+                return Err(enomsg());
+            }
+            let ticket = inner.ticket();
+            let receiver = Receiver {
+                ticket,
+                search,
+                maxsize: if flags & MSG_NOERROR != 0 {
+                    i32::MAX as usize
+                } else {
+                    bufsz
+                },
+                pid: cred::current_tgid(),
+                delivery: Delivery::Waiting,
+            };
+            inner.receivers.push(receiver, GFP_KERNEL)?;
+            loop {
+                let signal = self.receivers_wait.wait_interruptible(&mut inner);
+                let waiting = inner
+                    .receivers
+                    .iter()
+                    .any(|r| r.ticket == ticket && matches!(r.delivery, Delivery::Waiting));
+                if waiting && !signal {
+                    continue;
+                }
+                // Only this task removes its entry, so it is there.
+                let receiver = inner.take_receiver(ticket).ok_or(eidrm())?;
+                match receiver.delivery {
+                    Delivery::Done(result) => return result,
+                    _ if signal => return Err(ERESTARTNOHAND),
+                    // `IPC_SET`: check permissions and look again.
+                    _ => break,
+                }
+            }
+        }
+    }
+}
+
+/// `msgget()`.
+pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
+    let id = IPC_NS
+        .lock()
+        .msg
+        .get(key, msgflg, limits::MSGMNI, |_| Ok(()), MsgQueue::new)?;
+    Ok(id as isize)
+}
+
+/// `msgsnd()`: `mtype` and the text are copied in before the queue is
+/// looked at, so a bad pointer is `EFAULT` whatever the queue's state.
+pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
+    let msgp = args.msgp as usize;
+    let mtype: i64 = UserSlice::new(UserPtr::from_addr(msgp), MTYPE_SIZE)
+        .reader()
+        .read()?;
+    let size = usize::try_from(args.msgsz).map_err(|_| EINVAL)?;
+    if size > limits::MSGMAX || args.msqid < 0 || mtype < 1 {
+        return Err(EINVAL);
+    }
+    let mut text = KVec::with_capacity(size, GFP_KERNEL)?;
+    UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size)
+        .read_all(&mut text, GFP_KERNEL)?;
+    let queue = IPC_NS.lock().msg.obtain_check(args.msqid)?;
+    queue.send(Msg { mtype, text }, args.msgflg as u32)?;
+    Ok(0)
+}
+
+/// `msgrcv()`: returns the number of bytes of text copied out. A message
+/// whose copy-out faults is lost, as in Linux.
+pub(crate) fn msgrcv(args: &uapi::ripc_msgrcv_args) -> Result<isize> {
+    let flags = args.msgflg as u32;
+    let bufsz = usize::try_from(args.msgsz)
+        .ok()
+        .filter(|&n| isize::try_from(n).is_ok())
+        .ok_or(EINVAL)?;
+    if args.msqid < 0 {
+        return Err(EINVAL);
+    }
+    if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
+        return Err(EINVAL);
+    }
+    let search = Search::new(args.msgtyp, flags);
+    let queue = IPC_NS.lock().msg.obtain_check(args.msqid)?;
+    let msg = queue.receive(search, bufsz, flags)?;
+    // `do_msg_fill()`.
+    let msgp = args.msgp as usize;
+    UserSlice::new(UserPtr::from_addr(msgp), MTYPE_SIZE)
+        .writer()
+        .write(&msg.mtype)?;
+    let len = bufsz.min(msg.text.len());
+    UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), len)
+        .writer()
+        .write_slice(&msg.text[..len])?;
+    Ok(len as isize)
+}
+
+/// `msgctl()`.
+pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
+    let (id, cmd) = (args.msqid, args.cmd);
+    if id < 0 || cmd < 0 {
+        return Err(EINVAL);
+    }
+    let buf = UserSlice::new(
+        UserPtr::from_addr(args.buf as usize),
+        size_of::<uapi::ripc_msqid64_ds>(),
+    );
+    match cmd as u32 {
+        uapi::RIPC_IPC_INFO | uapi::RIPC_MSG_INFO => {
+            let (info, max_idx) = info(cmd as u32 == uapi::RIPC_MSG_INFO);
+            UserSlice::new(UserPtr::from_addr(args.buf as usize), size_of_val(&info))
+                .writer()
+                .write(&info)?;
+            Ok(max_idx)
+        }
+        uapi::RIPC_IPC_STAT | uapi::RIPC_MSG_STAT | uapi::RIPC_MSG_STAT_ANY => {
+            let (ds, ret) = stat(id, cmd as u32)?;
+            buf.writer().write(&ds)?;
+            Ok(ret)
+        }
+        uapi::RIPC_IPC_SET => {
+            let ds: uapi::ripc_msqid64_ds = buf.reader().read()?;
+            set(id, &ds)?;
+            Ok(0)
+        }
+        uapi::RIPC_IPC_RMID => {
+            let mut ns = IPC_NS.lock();
+            let queue = ns.msg.obtain_check(id)?;
+            perm::may_change(&queue.perm())?;
+            ns.msg.remove(id)?;
+            queue.destroy();
+            Ok(0)
+        }
+        _ => Err(EINVAL),
+    }
+}
+
+/// `msgctl_info()`: the limits, and with `MSG_INFO` the usage: queues in
+/// `msgpool`, messages in `msgmap`, bytes in `msgtql`. Returns the highest
+/// slot in use, which `ipcs` uses to walk the queues with `MSG_STAT`.
+fn info(usage: bool) -> (uapi::ripc_msginfo, isize) {
+    let clamp = |n: u64| n.min(i32::MAX as u64) as i32;
+    let ns = IPC_NS.lock();
+    let mut info = uapi::ripc_msginfo {
+        msgpool: limits::MSGPOOL as i32,
+        msgmap: limits::MSGMAP as i32,
+        msgmax: limits::MSGMAX as i32,
+        msgmnb: limits::MSGMNB as i32,
+        msgmni: limits::MSGMNI as i32,
+        msgssz: limits::MSGSSZ as i32,
+        msgtql: limits::MSGTQL as i32,
+        msgseg: limits::MSGSEG as u16,
+        __pad: 0,
+    };
+    if usage {
+        let (mut hdrs, mut bytes) = (0u64, 0u64);
+        for queue in ns.msg.iter() {
+            let inner = queue.inner.lock();
+            hdrs += inner.messages.len() as u64;
+            bytes += inner.cbytes;
+        }
+        info.msgpool = clamp(ns.msg.in_use() as u64);
+        info.msgmap = clamp(hdrs);
+        info.msgtql = clamp(bytes);
+    }
+    (info, ns.msg.max_idx().unwrap_or(0) as isize)
+}
+
+/// `msgctl_stat()`: `IPC_STAT` by id (returns 0), `MSG_STAT` and
+/// `MSG_STAT_ANY` by slot index (return the full id). All but
+/// `MSG_STAT_ANY` need read permission.
+fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
+    let queue = {
+        let ns = IPC_NS.lock();
+        if cmd == uapi::RIPC_IPC_STAT {
+            ns.msg.obtain_check(id)?
+        } else {
+            ns.msg.obtain_idx(id)?
+        }
+    };
+    let inner = queue.inner.lock();
+    if cmd != uapi::RIPC_MSG_STAT_ANY {
+        perm::ipcperms(&inner.perm, S_IRUGO)?;
+    }
+    if inner.deleted {
+        return Err(eidrm());
+    }
+    let ds = uapi::ripc_msqid64_ds {
+        msg_perm: inner.perm.to_user(),
+        msg_stime: inner.stime,
+        msg_rtime: inner.rtime,
+        msg_ctime: inner.ctime,
+        msg_cbytes: inner.cbytes,
+        msg_qnum: inner.messages.len() as u64,
+        msg_qbytes: inner.qbytes,
+        msg_lspid: inner.lspid,
+        msg_lrpid: inner.lrpid,
+        __unused4: 0,
+        __unused5: 0,
+    };
+    let ret = if cmd == uapi::RIPC_IPC_STAT {
+        0
+    } else {
+        inner.perm.id as isize
+    };
+    Ok((ds, ret))
+}
+
+/// `msgctl_down(IPC_SET)`: new owner, mode and `msg_qbytes`, by the owner,
+/// the creator or `CAP_SYS_ADMIN`; raising `msg_qbytes` above `MSGMNB`
+/// needs `CAP_SYS_RESOURCE`. Blocked receivers look again (the mode may
+/// now refuse them), blocked senders too (there may be room).
+fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
+    let ns = IPC_NS.lock();
+    let queue = ns.msg.obtain_check(id)?;
+    let mut inner = queue.inner.lock();
+    perm::may_change(&inner.perm)?;
+    // Linux passes `msg_qbytes` on as an `int`; so does ripc.
+    let qbytes = ds.msg_qbytes as i32;
+    if qbytes > limits::MSGMNB as i32 && !cred::capable(bindings::CAP_SYS_RESOURCE) {
+        return Err(EPERM);
+    }
+    inner.perm.update(&ds.msg_perm)?;
+    inner.qbytes = i64::from(qbytes) as u64;
+    inner.ctime = cred::real_seconds();
+    inner.expunge_all(|| Delivery::Rescan);
+    drop(inner);
+    drop(ns);
+    queue.receivers_wait.notify_all();
+    queue.senders_wait.notify_all();
+    Ok(())
+}
+
+/// `sysvipc/msg` in ripcfs: the queues as `/proc/sysvipc/msg` lists them.
+pub(crate) struct Status;
+
+impl StatusFile for Status {
+    fn show(m: &SeqFile) {
+        seq_print!(
+            m,
+            "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n"
+        );
+        let ns = IPC_NS.lock();
+        for queue in ns.msg.iter() {
+            let q = queue.inner.lock();
+            seq_print!(
+                m,
+                "{:10} {:10}  {:4o}  {:10} {:10} {:5} {:5} {:5} {:5} {:5} {:5} {:10} {:10} {:10}\n",
+                q.perm.key,
+                q.perm.id,
+                q.perm.mode,
+                q.cbytes,
+                q.messages.len(),
+                q.lspid,
+                q.lrpid,
+                q.perm.uid.to_user(),
+                q.perm.gid.to_user(),
+                q.perm.cuid.to_user(),
+                q.perm.cgid.to_user(),
+                q.stime,
+                q.rtime,
+                q.ctime
+            );
+        }
+    }
+}

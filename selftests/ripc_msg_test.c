@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SysV message queues: the semantics of msgget(2), msgsnd(2), msgrcv(2) and
+ * msgctl(2), against ripc.
+ *
+ * The "msgque_" cases redo what the kernel's
+ * tools/testing/selftests/ipc/msgque.c checks (dump a queue with MSG_STAT
+ * and MSG_COPY, recreate it under its key, compare), written for ripc. The
+ * others cover every error, blocking and wake-up rule, permissions,
+ * msgctl's commands, the sysvipc/msg listing and concurrency.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ripc.h"
+
+#define MSGMAX 8192
+#define MSGMNB 16384
+#define MSGMNI 32000
+#define USER 1000	/* ripcuser */
+#define OTHER 1001	/* ripcother */
+
+struct msg {
+	long mtype;
+	char mtext[MSGMAX + 16];
+};
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int send_str(int id, long type, const char *s, int flags)
+{
+	struct msg m = { .mtype = type };
+
+	strcpy(m.mtext, s);
+	return ripc_msgsnd(id, &m, strlen(s) + 1, flags);
+}
+
+static int send_len(int id, long type, size_t len, int flags)
+{
+	struct msg m = { .mtype = type };
+
+	memset(m.mtext, 'x', len);
+	return ripc_msgsnd(id, &m, len, flags);
+}
+
+/* The type of the message msgrcv() takes, or -errno. */
+static long recv_type(int id, long type, int flags)
+{
+	struct msg m;
+
+	if (ripc_msgrcv(id, &m, sizeof(m.mtext), type, flags) < 0)
+		return -errno;
+	return m.mtype;
+}
+
+static int qnum(int id)
+{
+	struct msqid_ds ds;
+
+	if (ripc_msgctl(id, IPC_STAT, &ds))
+		return -errno;
+	return ds.msg_qnum;
+}
+
+static int set_qbytes(int id, unsigned long qbytes)
+{
+	struct msqid_ds ds;
+
+	if (ripc_msgctl(id, IPC_STAT, &ds))
+		return -1;
+	ds.msg_qbytes = qbytes;
+	return ripc_msgctl(id, IPC_SET, &ds);
+}
+
+/* A child still running after 200 ms is blocked (this cannot flake). */
+static int still_blocked(pid_t pid)
+{
+	sleep_ms(200);
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+/* Waits up to 10 s for pid; returns its exit status, or -1. */
+static int wait_exit(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		sleep_ms(10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* Runs fn(arg) as uid/gid `id` in a child; returns its exit status. */
+static int as_user(int id, int (*fn)(long), long arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(id) || setuid(id))
+			_exit(200);
+		_exit(fn(arg));
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 300;
+}
+
+/* Forks a process that sends one message of len bytes; it exits with 0 or the errno. */
+static pid_t fork_sender(int id, long type, size_t len)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(send_len(id, type, len, 0) ? errno : 0);
+	return pid;
+}
+
+/* Shrinks the queue to qbytes and fills it with one message. */
+static int fill(int id, unsigned long qbytes)
+{
+	return set_qbytes(id, qbytes) || send_len(id, 1, qbytes, 0) ? -1 : 0;
+}
+
+static void on_signal(int sig)
+{
+}
+
+/* Installs a handler without SA_RESTART, so a blocked call gets EINTR. */
+static void catch_sigusr1(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+FIXTURE(msq) {
+	int id;
+};
+
+FIXTURE_SETUP(msq)
+{
+	self->id = ripc_msgget(IPC_PRIVATE, IPC_CREAT | 0666);
+	ASSERT_GE(self->id, 0) TH_LOG("ripc_msgget: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(msq)
+{
+	ripc_msgctl(self->id, IPC_RMID, NULL);
+}
+
+/* msgque.c, rewritten: dump with MSG_STAT + MSG_COPY, recreate, compare */
+
+#define MSGQUE_KEY 0x52495043	/* "RIPC" */
+
+struct saved {
+	int nr;
+	struct msg msgs[4];
+	ssize_t len[4];
+	int mode;
+};
+
+TEST(msgque_dump_restore)
+{
+	struct saved saved = { 0 };
+	struct msqid_ds ds;
+	struct msginfo info;
+	int id, idx, max_idx, found = -1, i;
+	struct msg m;
+
+	ripc_msgctl(ripc_msgget(MSGQUE_KEY, 0), IPC_RMID, NULL);
+	id = ripc_msgget(MSGQUE_KEY, IPC_CREAT | IPC_EXCL | 0666);
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, send_str(id, 1, "Test sysv5 msg", 0));
+	ASSERT_EQ(0, send_str(id, 26, "Yet another test sysv5 msg", 0));
+
+	/* Find the queue by slot, as a checkpointer does. */
+	max_idx = ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info);
+	ASSERT_GE(max_idx, 0);
+	for (idx = 0; idx <= max_idx; idx++) {
+		int ret = ripc_msgctl(idx, MSG_STAT, &ds);
+
+		if (ret < 0) {
+			ASSERT_EQ(EINVAL, errno);
+			continue;
+		}
+		if (ret == id) {
+			found = idx;
+			break;
+		}
+	}
+	ASSERT_GE(found, 0);
+	saved.nr = ds.msg_qnum;
+	saved.mode = ds.msg_perm.mode;
+	ASSERT_EQ(2, saved.nr);
+	for (i = 0; i < saved.nr; i++) {
+		saved.len[i] = ripc_msgrcv(id, &saved.msgs[i], MSGMAX, i, IPC_NOWAIT | MSG_COPY);
+		ASSERT_GT(saved.len[i], 0) TH_LOG("MSG_COPY %d: %s", i, strerror(errno));
+	}
+	ASSERT_EQ(2, qnum(id));
+
+	/* Restore under the same key. */
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+	id = ripc_msgget(MSGQUE_KEY, saved.mode | IPC_CREAT | IPC_EXCL);
+	ASSERT_GE(id, 0);
+	for (i = 0; i < saved.nr; i++)
+		ASSERT_EQ(0, ripc_msgsnd(id, &saved.msgs[i], saved.len[i], IPC_NOWAIT));
+
+	/* Check and destroy. */
+	for (i = 0; i < saved.nr; i++) {
+		ssize_t n = ripc_msgrcv(id, &m, MSGMAX, 0, IPC_NOWAIT);
+
+		ASSERT_EQ(saved.len[i], n);
+		EXPECT_EQ(saved.msgs[i].mtype, m.mtype);
+		EXPECT_EQ(0, memcmp(saved.msgs[i].mtext, m.mtext, n));
+	}
+	EXPECT_EQ(-ENOMSG, recv_type(id, 0, IPC_NOWAIT));
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+}
+
+/* msgget */
+
+TEST(get_private_is_always_new)
+{
+	int a = ripc_msgget(IPC_PRIVATE, 0600), b = ripc_msgget(IPC_PRIVATE, IPC_CREAT | IPC_EXCL);
+
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	EXPECT_NE(a, b);
+	EXPECT_EQ(0, ripc_msgctl(a, IPC_RMID, NULL));
+	EXPECT_EQ(0, ripc_msgctl(b, IPC_RMID, NULL));
+}
+
+TEST(get_by_key)
+{
+	key_t key = 0x5249500a;
+	int id;
+
+	ripc_msgctl(ripc_msgget(key, 0), IPC_RMID, NULL);
+	EXPECT_EQ(-1, ripc_msgget(key, 0666));
+	EXPECT_EQ(ENOENT, errno);
+	id = ripc_msgget(key, IPC_CREAT | 0640);
+	ASSERT_GE(id, 0);
+	EXPECT_EQ(id, ripc_msgget(key, 0));
+	EXPECT_EQ(id, ripc_msgget(key, IPC_CREAT | 0600));
+	EXPECT_EQ(-1, ripc_msgget(key, IPC_CREAT | IPC_EXCL | 0600));
+	EXPECT_EQ(EEXIST, errno);
+	/* After removal the key is free, and the new queue has a new id. */
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+	EXPECT_EQ(-1, ripc_msgget(key, 0));
+	EXPECT_EQ(ENOENT, errno);
+	int id2 = ripc_msgget(key, IPC_CREAT | 0600);
+	ASSERT_GE(id2, 0);
+	EXPECT_NE(id, id2);
+	EXPECT_EQ(0, ripc_msgctl(id2, IPC_RMID, NULL));
+}
+
+static int get_errno(long key_mode)
+{
+	key_t key = key_mode >> 12;
+	int mode = key_mode & 07777;
+
+	return ripc_msgget(key, mode) >= 0 ? 0 : errno;
+}
+
+TEST(get_checks_mode_bits)
+{
+	key_t key = 0x5249500b;
+	int id;
+
+	ripc_msgctl(ripc_msgget(key, 0), IPC_RMID, NULL);
+	id = ripc_msgget(key, IPC_CREAT | 0604);
+	ASSERT_GE(id, 0);
+	/* Another user asking for read gets it from the "other" bits ... */
+	EXPECT_EQ(0, as_user(USER, get_errno, ((long)key << 12) | 0400));
+	/* ... but not write, and asking for nothing always works. */
+	EXPECT_EQ(EACCES, as_user(USER, get_errno, ((long)key << 12) | 0200));
+	EXPECT_EQ(0, as_user(USER, get_errno, ((long)key << 12) | 0));
+	/* CAP_IPC_OWNER (root) overrides the bits. */
+	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+	id = ripc_msgget(key, IPC_CREAT | 0);
+	ASSERT_GE(id, 0);
+	EXPECT_EQ(id, ripc_msgget(key, 0600));
+	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+}
+
+/* For long cases without a queue of their own (TEST has a fixed timeout). */
+FIXTURE(slow) {
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+TEST_F_TIMEOUT(slow, get_enospc_at_msgmni, 300)
+{
+	struct msginfo info;
+	int *ids = calloc(MSGMNI + 1, sizeof(int));
+	int n = 0, i, base;
+
+	ASSERT_NE(NULL, ids);
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	base = info.msgpool;
+	EXPECT_EQ(MSGMNI, info.msgmni);
+	while (n <= MSGMNI) {
+		ids[n] = ripc_msgget(IPC_PRIVATE, 0600);
+		if (ids[n] < 0)
+			break;
+		n++;
+	}
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(MSGMNI - base, n);
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(MSGMNI, info.msgpool);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, ripc_msgctl(ids[i], IPC_RMID, NULL));
+	free(ids);
+}
+
+/* ids */
+
+TEST(stale_id_is_einval)
+{
+	int id = ripc_msgget(IPC_PRIVATE, 0600), id2, i;
+	struct msqid_ds ds;
+	struct msg m = { .mtype = 1 };
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+	EXPECT_EQ(-1, ripc_msgsnd(id, &m, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_msgrcv(id, &m, 1, 0, IPC_NOWAIT));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_msgctl(id, IPC_STAT, &ds));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_msgctl(id, IPC_RMID, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	/* Ids are not reused at once, even when the slot is. */
+	for (i = 0; i < 200; i++) {
+		id2 = ripc_msgget(IPC_PRIVATE, 0600);
+		ASSERT_GE(id2, 0);
+		EXPECT_NE(id, id2);
+		if (id2 % 32768 == id % 32768) {
+			/* The same slot: the sequence number differs. */
+			EXPECT_EQ(-1, ripc_msgctl(id, IPC_STAT, &ds));
+			EXPECT_EQ(EINVAL, errno);
+		}
+		ASSERT_EQ(0, ripc_msgctl(id2, IPC_RMID, NULL));
+	}
+	EXPECT_EQ(-1, ripc_msgctl(-1, IPC_STAT, &ds));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* msgsnd */
+
+TEST_F(msq, send_einval)
+{
+	struct msg m = { .mtype = 0 };
+
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, &m, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	m.mtype = -5;
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, &m, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	m.mtype = 1;
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, &m, MSGMAX + 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, &m, (size_t)-1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_msgsnd(-1, &m, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ripc_msgsnd(self->id, &m, MSGMAX, 0));
+	EXPECT_EQ(0, ripc_msgsnd(self->id, &m, 0, 0));
+	EXPECT_EQ(2, qnum(self->id));
+}
+
+TEST_F(msq, send_receive_and_stat)
+{
+	struct msqid_ds ds;
+	struct msg m;
+	time_t before = time(NULL);
+
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
+	EXPECT_EQ(0, ds.msg_stime);
+	EXPECT_EQ(0, ds.msg_rtime);
+	EXPECT_LE(ds.msg_ctime, before);
+	EXPECT_GE(ds.msg_ctime, before - 60);
+	EXPECT_EQ(0, ds.msg_qnum);
+	EXPECT_EQ(0, ds.__msg_cbytes);
+	EXPECT_EQ(MSGMNB, ds.msg_qbytes);
+	EXPECT_EQ(0, ds.msg_lspid);
+	EXPECT_EQ(0, ds.msg_lrpid);
+	EXPECT_EQ(IPC_PRIVATE, ds.msg_perm.__key);
+	EXPECT_EQ(0666, ds.msg_perm.mode);
+	EXPECT_EQ(getuid(), ds.msg_perm.uid);
+	EXPECT_EQ(getgid(), ds.msg_perm.gid);
+	EXPECT_EQ(getuid(), ds.msg_perm.cuid);
+	EXPECT_EQ(getgid(), ds.msg_perm.cgid);
+	EXPECT_EQ(self->id / 32768, ds.msg_perm.__seq);
+
+	ASSERT_EQ(0, send_str(self->id, 7, "hello", 0));
+	ASSERT_EQ(0, send_str(self->id, 8, "world!", 0));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
+	EXPECT_EQ(2, ds.msg_qnum);
+	EXPECT_EQ(13, ds.__msg_cbytes);
+	EXPECT_EQ(getpid(), ds.msg_lspid);
+	EXPECT_EQ(0, ds.msg_lrpid);
+	EXPECT_GE(ds.msg_stime, before);
+	EXPECT_EQ(0, ds.msg_rtime);
+
+	ASSERT_EQ(6, ripc_msgrcv(self->id, &m, sizeof(m.mtext), 0, 0));
+	EXPECT_EQ(7, m.mtype);
+	EXPECT_STREQ("hello", m.mtext);
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
+	EXPECT_EQ(1, ds.msg_qnum);
+	EXPECT_EQ(7, ds.__msg_cbytes);
+	EXPECT_EQ(getpid(), ds.msg_lrpid);
+	EXPECT_GE(ds.msg_rtime, before);
+}
+
+TEST_F(msq, receive_by_type)
+{
+	static const long types[] = { 3, 5, 2, 3, 1, 4 };
+	struct msg m;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		char s[8];
+
+		snprintf(s, sizeof(s), "m%d", i);
+		ASSERT_EQ(0, send_str(self->id, types[i], s, 0));
+	}
+	/* type > 0: the first of that type. */
+	ASSERT_EQ(3, ripc_msgrcv(self->id, &m, 100, 3, 0));
+	EXPECT_STREQ("m0", m.mtext);
+	/* MSG_EXCEPT: the first of any other type. */
+	ASSERT_EQ(3, ripc_msgrcv(self->id, &m, 100, 5, MSG_EXCEPT));
+	EXPECT_STREQ("m2", m.mtext);
+	/* type < 0: the first of the lowest type <= |type|. */
+	ASSERT_EQ(3, ripc_msgrcv(self->id, &m, 100, -4, 0));
+	EXPECT_STREQ("m4", m.mtext);
+	EXPECT_EQ(-ENOMSG, recv_type(self->id, -2, IPC_NOWAIT));
+	EXPECT_EQ(3, recv_type(self->id, -3, 0));
+	EXPECT_EQ(-ENOMSG, recv_type(self->id, 9, IPC_NOWAIT));
+	EXPECT_EQ(4, recv_type(self->id, LONG_MIN, 0));
+	/* type 0: the first. */
+	EXPECT_EQ(5, recv_type(self->id, 0, 0));
+	EXPECT_EQ(-ENOMSG, recv_type(self->id, 0, IPC_NOWAIT));
+}
+
+TEST_F(msq, receive_e2big_and_noerror)
+{
+	struct msg m;
+
+	ASSERT_EQ(0, send_str(self->id, 1, "0123456789", 0));
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, 4, 0, IPC_NOWAIT));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(1, qnum(self->id));
+	memset(m.mtext, 0, sizeof(m.mtext));
+	EXPECT_EQ(4, ripc_msgrcv(self->id, &m, 4, 0, MSG_NOERROR));
+	EXPECT_EQ(0, memcmp(m.mtext, "0123", 4));
+	EXPECT_EQ(0, m.mtext[4]);
+	EXPECT_EQ(0, qnum(self->id));
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, (size_t)-1, 0, IPC_NOWAIT));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(msq, msg_copy)
+{
+	struct msg m;
+
+	ASSERT_EQ(0, send_str(self->id, 1, "first", 0));
+	ASSERT_EQ(0, send_str(self->id, 2, "second", 0));
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, 100, 0, MSG_COPY));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, 100, 0, MSG_COPY | IPC_NOWAIT | MSG_EXCEPT));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(7, ripc_msgrcv(self->id, &m, 100, 1, MSG_COPY | IPC_NOWAIT));
+	EXPECT_EQ(2, m.mtype);
+	EXPECT_STREQ("second", m.mtext);
+	EXPECT_EQ(6, ripc_msgrcv(self->id, &m, 100, 0, MSG_COPY | IPC_NOWAIT));
+	EXPECT_STREQ("first", m.mtext);
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, 100, 2, MSG_COPY | IPC_NOWAIT));
+	EXPECT_EQ(ENOMSG, errno);
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, 100, -1, MSG_COPY | IPC_NOWAIT));
+	EXPECT_EQ(ENOMSG, errno);
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, 2, 0, MSG_COPY | IPC_NOWAIT));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, &m, 2, 0, MSG_COPY | IPC_NOWAIT | MSG_NOERROR));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(2, qnum(self->id));
+}
+
+TEST_F(msq, full_queue_nowait)
+{
+	/* Bytes bound the queue ... */
+	ASSERT_EQ(0, set_qbytes(self->id, 100));
+	EXPECT_EQ(0, send_len(self->id, 1, 60, IPC_NOWAIT));
+	EXPECT_EQ(0, send_len(self->id, 1, 40, IPC_NOWAIT));
+	EXPECT_EQ(-1, send_len(self->id, 1, 1, IPC_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(1, recv_type(self->id, 0, IPC_NOWAIT));
+	EXPECT_EQ(1, recv_type(self->id, 0, IPC_NOWAIT));
+	/* ... and so does the number of messages. */
+	ASSERT_EQ(0, set_qbytes(self->id, 2));
+	EXPECT_EQ(0, send_len(self->id, 1, 0, IPC_NOWAIT));
+	EXPECT_EQ(0, send_len(self->id, 1, 0, IPC_NOWAIT));
+	EXPECT_EQ(-1, send_len(self->id, 1, 0, IPC_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(2, qnum(self->id));
+}
+
+TEST_F(msq, full_queue_blocks_until_room)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, fill(self->id, 10));
+	pid = fork_sender(self->id, 2, 5);
+	EXPECT_TRUE(still_blocked(pid));
+	EXPECT_EQ(1, recv_type(self->id, 0, 0));
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(2, recv_type(self->id, 0, IPC_NOWAIT));
+}
+
+TEST_F(msq, set_wakes_blocked_sender)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, fill(self->id, 10));
+	pid = fork_sender(self->id, 2, 5);
+	EXPECT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, set_qbytes(self->id, 100));
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(2, qnum(self->id));
+}
+
+TEST_F(msq, pipelined_send_to_waiting_receiver)
+{
+	struct msqid_ds ds;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0)
+		_exit(recv_type(self->id, 7, 0) == 7 ? 0 : 1);
+	EXPECT_TRUE(still_blocked(pid));
+	/* Not for it: stays queued. */
+	ASSERT_EQ(0, send_str(self->id, 3, "no", 0));
+	EXPECT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, send_str(self->id, 7, "yes", 0));
+	EXPECT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
+	EXPECT_EQ(1, ds.msg_qnum);
+	EXPECT_EQ(3, ds.__msg_cbytes);
+	EXPECT_EQ(pid, ds.msg_lrpid);
+	EXPECT_EQ(getpid(), ds.msg_lspid);
+}
+
+TEST_F(msq, waiting_receiver_gets_e2big)
+{
+	struct msg m;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0)
+		_exit(ripc_msgrcv(self->id, &m, 2, 0, 0) < 0 ? errno : 0);
+	EXPECT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, send_str(self->id, 1, "too long", 0));
+	EXPECT_EQ(E2BIG, wait_exit(pid));
+	/* The message stays for others. */
+	EXPECT_EQ(1, qnum(self->id));
+}
+
+TEST_F(msq, blocked_senders_in_arrival_order)
+{
+	pid_t a, b;
+
+	/* Room for two messages. */
+	ASSERT_EQ(0, set_qbytes(self->id, 2));
+	ASSERT_EQ(0, send_len(self->id, 9, 0, 0));
+	ASSERT_EQ(0, send_len(self->id, 9, 0, 0));
+	a = fork_sender(self->id, 1, 0);
+	EXPECT_TRUE(still_blocked(a));
+	b = fork_sender(self->id, 2, 0);
+	EXPECT_TRUE(still_blocked(b));
+	/* Room for one: the first blocked sender goes, the second waits. */
+	EXPECT_EQ(9, recv_type(self->id, 0, 0));
+	EXPECT_EQ(0, wait_exit(a));
+	EXPECT_TRUE(still_blocked(b));
+	EXPECT_EQ(9, recv_type(self->id, 0, 0));
+	EXPECT_EQ(0, wait_exit(b));
+	EXPECT_EQ(1, recv_type(self->id, 0, IPC_NOWAIT));
+	EXPECT_EQ(2, recv_type(self->id, 0, IPC_NOWAIT));
+}
+
+TEST_F(msq, rmid_wakes_four_blocked_with_eidrm)
+{
+	pid_t pids[4];
+	int i;
+
+	ASSERT_EQ(0, fill(self->id, 1));
+	for (i = 0; i < 4; i++) {
+		if (i < 2) {	/* senders on a full queue */
+			pids[i] = fork_sender(self->id, 1, 1);
+			continue;
+		}
+		pids[i] = fork();
+		if (pids[i] == 0)	/* receivers of a type nobody sends */
+			_exit(-recv_type(self->id, 42, 0));
+	}
+	for (i = 0; i < 4; i++)
+		EXPECT_TRUE(still_blocked(pids[i]));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_RMID, NULL));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(EIDRM, wait_exit(pids[i]));
+}
+
+TEST_F(msq, signal_gives_eintr)
+{
+	pid_t rcv, snd;
+
+	ASSERT_EQ(0, fill(self->id, 1));
+	rcv = fork();
+	if (rcv == 0) {
+		catch_sigusr1();
+		_exit(-recv_type(self->id, 42, 0));
+	}
+	snd = fork();
+	if (snd == 0) {
+		catch_sigusr1();
+		_exit(send_len(self->id, 1, 1, 0) ? errno : 0);
+	}
+	EXPECT_TRUE(still_blocked(rcv));
+	EXPECT_TRUE(still_blocked(snd));
+	kill(rcv, SIGUSR1);
+	kill(snd, SIGUSR1);
+	EXPECT_EQ(EINTR, wait_exit(rcv));
+	EXPECT_EQ(EINTR, wait_exit(snd));
+	/* The queue is as it was. */
+	EXPECT_EQ(1, qnum(self->id));
+}
+
+TEST_F(msq, stop_and_continue_restarts)
+{
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0)
+		_exit(recv_type(self->id, 3, 0) == 3 ? 0 : 1);
+	EXPECT_TRUE(still_blocked(pid));
+	/* No handler: the call restarts instead of failing. */
+	kill(pid, SIGSTOP);
+	sleep_ms(100);
+	kill(pid, SIGCONT);
+	EXPECT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, send_str(self->id, 3, "x", 0));
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+TEST_F(msq, bad_pointers_efault)
+{
+	char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *bad = pages + 4096;
+	long *edge = (long *)bad - 1;
+
+	ASSERT_NE(MAP_FAILED, pages);
+	ASSERT_EQ(0, mprotect(bad, 4096, PROT_NONE));
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, bad, 4, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, NULL, 4, 0));
+	EXPECT_EQ(EFAULT, errno);
+	/* mtype readable, text not. */
+	*edge = 1;
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, edge, 4, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, ripc_msgsnd(self->id, edge, 0, 0));
+	EXPECT_EQ(1, qnum(self->id));
+	EXPECT_EQ(1, recv_type(self->id, 0, IPC_NOWAIT));
+	EXPECT_EQ(-1, ripc_msgctl(self->id, IPC_STAT, bad));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ripc_msgctl(self->id, IPC_SET, bad));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ripc_msgctl(0, IPC_INFO, bad));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, send_str(self->id, 1, "abc", 0));
+	EXPECT_EQ(-1, ripc_msgrcv(self->id, bad, 100, 0, IPC_NOWAIT));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(pages, 8192);
+}
+
+/* msgctl */
+
+TEST_F(msq, ipc_set_owner_mode_qbytes)
+{
+	struct msqid_ds ds, after;
+
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
+	ds.msg_perm.uid = USER;
+	ds.msg_perm.gid = OTHER;
+	ds.msg_perm.mode = 01640;	/* only the permission bits count */
+	ds.msg_qbytes = 2 * MSGMNB;	/* root may exceed MSGMNB */
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_SET, &ds));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &after));
+	EXPECT_EQ(USER, after.msg_perm.uid);
+	EXPECT_EQ(OTHER, after.msg_perm.gid);
+	EXPECT_EQ(0, after.msg_perm.cuid);
+	EXPECT_EQ(0640, after.msg_perm.mode);
+	EXPECT_EQ(2 * MSGMNB, after.msg_qbytes);
+	EXPECT_GE(after.msg_ctime, ds.msg_ctime);
+	EXPECT_EQ(-1, ripc_msgctl(self->id, 99, &ds));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_msgctl(self->id, -1, &ds));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+static int user_set_qbytes(long id)
+{
+	return set_qbytes(id, 2 * MSGMNB) ? errno : 0;
+}
+
+static int user_lower_qbytes(long id)
+{
+	return set_qbytes(id, 100) ? errno : 0;
+}
+
+static int user_rmid(long id)
+{
+	return ripc_msgctl(id, IPC_RMID, NULL) ? errno : 0;
+}
+
+TEST_F(msq, ipc_set_and_rmid_rights)
+{
+	struct msqid_ds ds;
+
+	/* Not owner nor creator: EPERM. */
+	EXPECT_EQ(EPERM, as_user(USER, user_lower_qbytes, self->id));
+	EXPECT_EQ(EPERM, as_user(USER, user_rmid, self->id));
+	/* The owner may, but not raise msg_qbytes past MSGMNB. */
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
+	ds.msg_perm.uid = USER;
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_SET, &ds));
+	EXPECT_EQ(EPERM, as_user(USER, user_set_qbytes, self->id));
+	EXPECT_EQ(0, as_user(USER, user_lower_qbytes, self->id));
+	EXPECT_EQ(EPERM, as_user(OTHER, user_rmid, self->id));
+	EXPECT_EQ(0, as_user(USER, user_rmid, self->id));
+	EXPECT_EQ(-EINVAL, qnum(self->id));
+}
+
+static int user_ops(long id)
+{
+	struct msqid_ds ds;
+	struct msg m = { .mtype = 1 };
+	int bits = 0;
+
+	if (ripc_msgsnd(id, &m, 1, IPC_NOWAIT) == 0)
+		bits |= 1;
+	else if (errno != EACCES)
+		return 100;
+	if (ripc_msgrcv(id, &m, 1, 0, IPC_NOWAIT) >= 0)
+		bits |= 2;
+	else if (errno != EACCES)
+		return 101;
+	if (ripc_msgctl(id, IPC_STAT, &ds) == 0)
+		bits |= 4;
+	else if (errno != EACCES)
+		return 102;
+	/* MSG_STAT_ANY needs no read permission. */
+	if (ripc_msgctl(id % 32768, MSG_STAT_ANY, &ds) != id)
+		return 103;
+	return bits;
+}
+
+TEST(mode_bits_deny_other_users)
+{
+	int id = ripc_msgget(IPC_PRIVATE, 0600);
+	struct msqid_ds ds;
+
+	ASSERT_GE(id, 0);
+	EXPECT_EQ(0, as_user(USER, user_ops, id));
+	/* Others may write only. */
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_STAT, &ds));
+	ds.msg_perm.mode = 0622;
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_SET, &ds));
+	EXPECT_EQ(1, as_user(USER, user_ops, id));
+	/* The group class: gid 1000 is ripcuser's group. */
+	ds.msg_perm.mode = 0640;
+	ds.msg_perm.gid = USER;
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_SET, &ds));
+	EXPECT_EQ(6, as_user(USER, user_ops, id));
+	EXPECT_EQ(0, as_user(OTHER, user_ops, id));
+	/* The owner class, even with fewer bits than "other". */
+	ds.msg_perm.uid = USER;
+	ds.msg_perm.gid = 0;
+	ds.msg_perm.mode = 0066;
+	ASSERT_EQ(0, ripc_msgctl(id, IPC_SET, &ds));
+	EXPECT_EQ(0, as_user(USER, user_ops, id));
+	EXPECT_EQ(7, as_user(OTHER, user_ops, id));
+	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+}
+
+TEST_F(msq, info_and_msg_stat)
+{
+	struct msginfo info;
+	struct msqid_ds ds;
+	int max_idx, idx = self->id % 32768;
+
+	max_idx = ripc_msgctl(0, IPC_INFO, (struct msqid_ds *)&info);
+	ASSERT_GE(max_idx, idx);
+	EXPECT_EQ(MSGMAX, info.msgmax);
+	EXPECT_EQ(MSGMNB, info.msgmnb);
+	EXPECT_EQ(MSGMNI, info.msgmni);
+	EXPECT_EQ(16, info.msgssz);
+	EXPECT_EQ(0xffff, info.msgseg);
+	EXPECT_EQ(MSGMNB, info.msgmap);
+	EXPECT_EQ(MSGMNB, info.msgtql);
+
+	ASSERT_EQ(0, send_len(self->id, 1, 100, 0));
+	ASSERT_EQ(0, send_len(self->id, 1, 23, 0));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), idx);
+	EXPECT_GE(info.msgpool, 1);
+	EXPECT_GE(info.msgmap, 2);
+	EXPECT_GE(info.msgtql, 123);
+
+	/* MSG_STAT takes a slot index and returns the full id. */
+	EXPECT_EQ(self->id, ripc_msgctl(idx, MSG_STAT, &ds));
+	EXPECT_EQ(2, ds.msg_qnum);
+	EXPECT_EQ(123, ds.__msg_cbytes);
+	EXPECT_EQ(self->id, ripc_msgctl(idx, MSG_STAT_ANY, &ds));
+	EXPECT_EQ(-1, ripc_msgctl(32767, MSG_STAT, &ds));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+#define MNT "/tmp/ripc-msg-mnt"
+
+TEST_F(msq, sysvipc_listing)
+{
+	char line[512], want[64];
+	int found = 0, header = 0;
+	key_t key = 0x52495077;
+	FILE *f;
+	int id;
+
+	ripc_msgctl(ripc_msgget(key, 0), IPC_RMID, NULL);
+	id = ripc_msgget(key, IPC_CREAT | 0640);
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, send_len(id, 1, 42, 0));
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL)) TH_LOG("mount: %s", strerror(errno));
+	f = fopen(MNT "/sysvipc/msg", "r");
+	ASSERT_NE(NULL, f);
+	snprintf(want, sizeof(want), "%10d %10d  %4o  %10lu %10lu %5u", key, id, 0640, 42UL, 1UL,
+		 getpid());
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "key      msqid perms"))
+			header = 1;
+		if (strncmp(line, want, strlen(want)) == 0)
+			found = 1;
+	}
+	fclose(f);
+	EXPECT_TRUE(header);
+	EXPECT_TRUE(found) TH_LOG("no line starting with '%s'", want);
+	EXPECT_EQ(0, umount(MNT));
+	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+}
+
+/* Concurrency: senders and receivers in several processes */
+
+#define SENDERS 4
+#define PER_SENDER 1500
+
+struct payload {
+	uint32_t sender;
+	uint32_t seq;
+	uint32_t len;
+	uint32_t sum;
+	unsigned char data[200];
+};
+
+static uint32_t checksum(const struct payload *p)
+{
+	uint32_t sum = p->sender * 2654435761u ^ p->seq;
+	uint32_t i;
+
+	for (i = 0; i < p->len; i++)
+		sum = sum * 31 + p->data[i];
+	return sum;
+}
+
+static int sender(int id, int s)
+{
+	struct { long mtype; struct payload p; } m;
+	uint32_t seq;
+
+	for (seq = 0; seq < PER_SENDER; seq++) {
+		uint32_t i;
+
+		m.mtype = s + 1;
+		m.p.sender = s;
+		m.p.seq = seq;
+		m.p.len = (seq * 7 + s) % sizeof(m.p.data);
+		for (i = 0; i < m.p.len; i++)
+			m.p.data[i] = seq + i * s;
+		m.p.sum = checksum(&m.p);
+		if (ripc_msgsnd(id, &m, offsetof(struct payload, data) + m.p.len, 0))
+			return 10;
+	}
+	return 0;
+}
+
+/* Takes only its own type: every message of that sender, in order, intact. */
+static int receiver(int id, int s)
+{
+	struct { long mtype; struct payload p; } m;
+	uint32_t seq;
+
+	for (seq = 0; seq < PER_SENDER; seq++) {
+		ssize_t n = ripc_msgrcv(id, &m, sizeof(m.p), s + 1, 0);
+
+		if (n < 0)
+			return 20;
+		if (m.mtype != s + 1 || m.p.sender != s)
+			return 21;
+		if (m.p.seq != seq)
+			return 22;
+		if (n != offsetof(struct payload, data) + m.p.len || m.p.sum != checksum(&m.p))
+			return 23;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(msq, concurrent_senders_receivers, 300)
+{
+	pid_t pids[2 * SENDERS];
+	int i;
+
+	/* A small queue, so that senders block too. */
+	ASSERT_EQ(0, set_qbytes(self->id, 2048));
+	for (i = 0; i < 2 * SENDERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(i < SENDERS ? sender(self->id, i) : receiver(self->id, i - SENDERS));
+	}
+	for (i = 0; i < 2 * SENDERS; i++) {
+		int status;
+
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("process %d", i);
+	}
+	EXPECT_EQ(0, qnum(self->id));
+}
+
+/*
+ * Receivers of any type: each message is taken exactly once. Removal ends
+ * them: EIDRM if blocked then, EINVAL (a stale id) if between two calls.
+ */
+static int any_receiver(int id, int fd)
+{
+	struct { long mtype; struct payload p; } m;
+	int n = 0;
+
+	for (;;) {
+		if (ripc_msgrcv(id, &m, sizeof(m.p), -SENDERS, 0) < 0)
+			return errno == EIDRM || errno == EINVAL ? 0 : 30;
+		if (m.p.sum != checksum(&m.p))
+			return 31;
+		if (write(fd, &m.p, 8) != 8)
+			return 32;
+		n++;
+	}
+}
+
+TEST_F_TIMEOUT(msq, concurrent_nothing_lost_or_duplicated, 300)
+{
+	static unsigned char seen[SENDERS][PER_SENDER];
+	pid_t pids[2 * SENDERS];
+	int fds[2], i, total = 0;
+	uint32_t rec[2];
+
+	ASSERT_EQ(0, pipe(fds));
+	ASSERT_EQ(0, set_qbytes(self->id, 4096));
+	for (i = 0; i < 2 * SENDERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			close(fds[0]);
+			_exit(i < SENDERS ? sender(self->id, i) : any_receiver(self->id, fds[1]));
+		}
+	}
+	close(fds[1]);
+	while (total < SENDERS * PER_SENDER && read(fds[0], rec, 8) == 8) {
+		ASSERT_LT(rec[0], SENDERS);
+		ASSERT_LT(rec[1], PER_SENDER);
+		EXPECT_EQ(0, seen[rec[0]][rec[1]]) TH_LOG("duplicate %u/%u", rec[0], rec[1]);
+		seen[rec[0]][rec[1]] = 1;
+		total++;
+	}
+	EXPECT_EQ(SENDERS * PER_SENDER, total);
+	/* All sent and all taken: removal releases the receivers. */
+	for (i = 0; i < SENDERS; i++)
+		EXPECT_EQ(0, wait_exit(pids[i]));
+	EXPECT_EQ(0, qnum(self->id));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_RMID, NULL));
+	for (i = SENDERS; i < 2 * SENDERS; i++)
+		EXPECT_EQ(0, wait_exit(pids[i]));
+	close(fds[0]);
+}
+
+TEST_HARNESS_MAIN

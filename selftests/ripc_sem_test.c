@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SysV semaphore arrays: the semantics of semget(2), semop(2),
+ * semtimedop(2) and semctl(2) of ipc/sem.c, against ripc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ripc.h"
+
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+	struct seminfo *__buf;
+};
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int new_array(int nsems, int mode)
+{
+	return ripc_semget(IPC_PRIVATE, nsems, IPC_CREAT | mode);
+}
+
+static int getval(int id, int num)
+{
+	return ripc_semctl(id, num, GETVAL);
+}
+
+static int setval(int id, int num, int val)
+{
+	union semun arg = { .val = val };
+
+	return ripc_semctl(id, num, SETVAL, arg);
+}
+
+static int op1(int id, int num, int op, int flg)
+{
+	struct sembuf sb = { .sem_num = num, .sem_op = op, .sem_flg = flg };
+
+	return ripc_semop(id, &sb, 1);
+}
+
+/* Forks a child that runs one semop and exits 0 on success, else 100+errno. */
+static pid_t child_semop(int id, struct sembuf *sops, size_t n)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(ripc_semop(id, sops, n) ? 100 + errno : 0);
+	return pid;
+}
+
+/* Waits up to 10 s for `pid` to exit; returns its status code, or -1. */
+static int wait_exit(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+static int still_running(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+static void rmid(int id)
+{
+	ripc_semctl(id, 0, IPC_RMID);
+}
+
+TEST(semget_checks)
+{
+	key_t key = 0x5e3a0001;
+	int id, id2;
+
+	ASSERT_EQ(-1, ripc_semget(key, 1, 0));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, ripc_semget(key, 32001, IPC_CREAT | 0600));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_semget(key, -1, IPC_CREAT | 0600));
+	EXPECT_EQ(EINVAL, errno);
+	/* Creating needs at least one semaphore. */
+	EXPECT_EQ(-1, ripc_semget(key, 0, IPC_CREAT | 0600));
+	EXPECT_EQ(EINVAL, errno);
+
+	id = ripc_semget(key, 3, IPC_CREAT | 0600);
+	ASSERT_GE(id, 0) TH_LOG("semget: %s", strerror(errno));
+	EXPECT_EQ(id, ripc_semget(key, 3, 0));
+	/* Fewer, or 0, is fine for an existing array; more is not. */
+	EXPECT_EQ(id, ripc_semget(key, 0, 0));
+	EXPECT_EQ(id, ripc_semget(key, 2, IPC_CREAT));
+	EXPECT_EQ(-1, ripc_semget(key, 4, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_semget(key, 3, IPC_CREAT | IPC_EXCL | 0600));
+	EXPECT_EQ(EEXIST, errno);
+
+	/* IPC_PRIVATE always makes a new array. */
+	id2 = new_array(1, 0600);
+	ASSERT_GE(id2, 0);
+	EXPECT_NE(id, id2);
+	rmid(id2);
+	rmid(id);
+	/* A removed id is stale. */
+	EXPECT_EQ(-1, getval(id, 0));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST(semop_argument_checks)
+{
+	struct sembuf sops[501];
+	volatile uintptr_t bad = 8;
+	struct timespec ts = { 0, 1000000000 };
+	int id = new_array(2, 0600);
+
+	ASSERT_GE(id, 0);
+	memset(sops, 0, sizeof(sops));
+	EXPECT_EQ(-1, ripc_semop(id, sops, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_semop(id, sops, 501));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(-1, ripc_semop(-1, sops, 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_semop(id, (struct sembuf *)bad, 1));
+	EXPECT_EQ(EFAULT, errno);
+	sops[0].sem_num = 2;
+	EXPECT_EQ(-1, ripc_semop(id, sops, 1));
+	EXPECT_EQ(EFBIG, errno);
+	sops[0].sem_num = 0;
+	sops[0].sem_op = -1;
+	EXPECT_EQ(-1, ripc_semtimedop(id, sops, 1, &ts));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ripc_semtimedop(id, sops, 1, (struct timespec *)bad));
+	EXPECT_EQ(EFAULT, errno);
+	rmid(id);
+}
+
+TEST(values_and_ranges)
+{
+	union semun arg;
+	unsigned short all[3] = { 1, 2, 3 }, got[3] = { 0 };
+	int id = new_array(3, 0600);
+
+	ASSERT_GE(id, 0);
+	EXPECT_EQ(0, getval(id, 1));
+	EXPECT_EQ(0, setval(id, 1, 32767));
+	EXPECT_EQ(32767, getval(id, 1));
+	EXPECT_EQ(-1, setval(id, 1, 32768));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(-1, setval(id, 1, -1));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(-1, setval(id, 3, 1));
+	EXPECT_EQ(EINVAL, errno);
+	/* Past SEMVMX: ERANGE, and nothing changes. */
+	EXPECT_EQ(-1, op1(id, 1, 1, 0));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(32767, getval(id, 1));
+
+	arg.array = all;
+	EXPECT_EQ(0, ripc_semctl(id, 0, SETALL, arg));
+	arg.array = got;
+	EXPECT_EQ(0, ripc_semctl(id, 0, GETALL, arg));
+	EXPECT_EQ(1, got[0]);
+	EXPECT_EQ(2, got[1]);
+	EXPECT_EQ(3, got[2]);
+	all[2] = 40000;
+	arg.array = all;
+	EXPECT_EQ(-1, ripc_semctl(id, 0, SETALL, arg));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(3, getval(id, 2));
+	EXPECT_EQ(getpid(), ripc_semctl(id, 0, GETPID));
+	rmid(id);
+}
+
+TEST(p_and_v)
+{
+	int id = new_array(1, 0600);
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, setval(id, 0, 1));
+	EXPECT_EQ(0, op1(id, 0, -1, 0));
+	EXPECT_EQ(-1, op1(id, 0, -1, IPC_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, op1(id, 0, 1, 0));
+	EXPECT_EQ(1, getval(id, 0));
+	/* Wait-for-zero on a non-zero value with IPC_NOWAIT. */
+	EXPECT_EQ(-1, op1(id, 0, 0, IPC_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	rmid(id);
+}
+
+/* A multi-semaphore operation applies whole or not at all: watched with
+ * GETALL from another process while it blocks. */
+TEST(multi_op_never_applies_partially)
+{
+	struct sembuf sops[2] = { { 0, -1, 0 }, { 1, -1, 0 } };
+	unsigned short got[2];
+	union semun arg = { .array = got };
+	int id = new_array(2, 0600);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, setval(id, 0, 1));
+	/* With IPC_NOWAIT on the op that blocks: EAGAIN, nothing applied. */
+	sops[1].sem_flg = IPC_NOWAIT;
+	EXPECT_EQ(-1, ripc_semop(id, sops, 2));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(1, getval(id, 0));
+	sops[1].sem_flg = 0;
+
+	pid = child_semop(id, sops, 2);
+	ASSERT_GT(pid, 0);
+	sleep_ms(200);
+	EXPECT_TRUE(still_running(pid));
+	ASSERT_EQ(0, ripc_semctl(id, 0, GETALL, arg));
+	EXPECT_EQ(1, got[0]);
+	EXPECT_EQ(0, got[1]);
+	EXPECT_EQ(1, ripc_semctl(id, 1, GETNCNT));
+	EXPECT_EQ(0, ripc_semctl(id, 0, GETNCNT));
+	ASSERT_EQ(0, setval(id, 1, 1));
+	EXPECT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, ripc_semctl(id, 0, GETALL, arg));
+	EXPECT_EQ(0, got[0]);
+	EXPECT_EQ(0, got[1]);
+	rmid(id);
+}
+
+TEST(wait_for_zero)
+{
+	struct sembuf zero = { 0, 0, 0 };
+	int id = new_array(1, 0600);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, setval(id, 0, 2));
+	pid = child_semop(id, &zero, 1);
+	sleep_ms(200);
+	EXPECT_TRUE(still_running(pid));
+	EXPECT_EQ(1, ripc_semctl(id, 0, GETZCNT));
+	EXPECT_EQ(0, op1(id, 0, -1, 0));
+	sleep_ms(100);
+	EXPECT_TRUE(still_running(pid));
+	EXPECT_EQ(0, op1(id, 0, -1, 0));
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, ripc_semctl(id, 0, GETZCNT));
+	rmid(id);
+}
+
+TEST(timeout_expires_with_eagain)
+{
+	struct sembuf down = { 0, -1, 0 };
+	struct timespec ts = { 0, 200 * 1000000 }, t0, t1;
+	int id = new_array(1, 0600);
+	long ms;
+
+	ASSERT_GE(id, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(-1, ripc_semtimedop(id, &down, 1, &ts));
+	EXPECT_EQ(EAGAIN, errno);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	/* Behaviour, not timing: it did wait, not fail at once. */
+	EXPECT_GE(ms, 200);
+	EXPECT_EQ(0, ripc_semctl(id, 0, GETNCNT));
+	/* A zero timeout does not wait. */
+	ts.tv_nsec = 0;
+	EXPECT_EQ(-1, ripc_semtimedop(id, &down, 1, &ts));
+	EXPECT_EQ(EAGAIN, errno);
+	/* And a timeout that is not needed changes nothing. */
+	ASSERT_EQ(0, setval(id, 0, 1));
+	ts.tv_sec = 5;
+	EXPECT_EQ(0, ripc_semtimedop(id, &down, 1, &ts));
+	rmid(id);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST(signal_interrupts_with_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	int id = new_array(1, 0600);
+
+	ASSERT_GE(id, 0);
+	/* semop is never restarted, even with SA_RESTART. */
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_EQ(-1, op1(id, 0, -1, 0));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(0, ripc_semctl(id, 0, GETNCNT));
+	rmid(id);
+}
+
+TEST(rmid_wakes_every_waiter_with_eidrm)
+{
+	struct sembuf down = { 0, -1, 0 }, both[2] = { { 0, -1, 0 }, { 1, 0, 0 } };
+	pid_t pids[4];
+	int id = new_array(2, 0600);
+	int i;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, setval(id, 1, 1));
+	for (i = 0; i < 4; i++)
+		pids[i] = i < 2 ? child_semop(id, &down, 1) : child_semop(id, both, 2);
+	sleep_ms(300);
+	for (i = 0; i < 4; i++)
+		EXPECT_TRUE(still_running(pids[i]));
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(100 + EIDRM, wait_exit(pids[i]));
+}
+
+/* Waiters are served in arrival order: the first one that can complete
+ * takes the value, even when it needs more than a later one. */
+TEST(waiters_served_in_arrival_order)
+{
+	struct sembuf two = { 0, -2, 0 }, one = { 0, -1, 0 };
+	int id = new_array(1, 0600);
+	pid_t big, small;
+
+	ASSERT_GE(id, 0);
+	big = child_semop(id, &two, 1);
+	sleep_ms(200);
+	small = child_semop(id, &one, 1);
+	sleep_ms(200);
+	/* +2: the earlier waiter (-2) gets it; the later one still waits. */
+	ASSERT_EQ(0, op1(id, 0, 2, 0));
+	EXPECT_EQ(0, wait_exit(big));
+	sleep_ms(200);
+	EXPECT_TRUE(still_running(small));
+	/* +1: only the small one can, and does. */
+	ASSERT_EQ(0, op1(id, 0, 1, 0));
+	EXPECT_EQ(0, wait_exit(small));
+	EXPECT_EQ(0, getval(id, 0));
+	rmid(id);
+}
+
+TEST(later_small_waiter_proceeds_when_earlier_cannot)
+{
+	struct sembuf two = { 0, -2, 0 }, one = { 0, -1, 0 };
+	int id = new_array(1, 0600);
+	pid_t big, small;
+
+	ASSERT_GE(id, 0);
+	big = child_semop(id, &two, 1);
+	sleep_ms(200);
+	small = child_semop(id, &one, 1);
+	sleep_ms(200);
+	ASSERT_EQ(0, op1(id, 0, 1, 0));
+	EXPECT_EQ(0, wait_exit(small));
+	EXPECT_TRUE(still_running(big));
+	ASSERT_EQ(0, op1(id, 0, 2, 0));
+	EXPECT_EQ(0, wait_exit(big));
+	rmid(id);
+}
+
+TEST(stat_set_and_rights)
+{
+	struct semid_ds ds;
+	union semun arg = { .buf = &ds };
+	int id = new_array(4, 0640);
+	int status;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_STAT, arg));
+	EXPECT_EQ(4, ds.sem_nsems);
+	EXPECT_EQ(0640, ds.sem_perm.mode & 0777);
+	EXPECT_EQ(0, ds.sem_perm.uid);
+	EXPECT_EQ(0, ds.sem_perm.cuid);
+	EXPECT_EQ(0, ds.sem_otime);
+	EXPECT_NE(0, ds.sem_ctime);
+	ASSERT_EQ(0, op1(id, 2, 1, 0));
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_STAT, arg));
+	EXPECT_NE(0, ds.sem_otime);
+
+	ds.sem_perm.mode = 0666;
+	ds.sem_perm.uid = 1000;
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_SET, arg));
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_STAT, arg));
+	EXPECT_EQ(0666, ds.sem_perm.mode & 0777);
+	EXPECT_EQ(1000, ds.sem_perm.uid);
+	EXPECT_EQ(0, ds.sem_perm.cuid);
+
+	/* Neither owner nor creator: no IPC_SET, no IPC_RMID. */
+	pid = fork();
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(1001) || setuid(1001))
+			_exit(2);
+		if (ripc_semctl(id, 0, IPC_RMID) == 0 || errno != EPERM)
+			_exit(3);
+		if (ripc_semctl(id, 0, IPC_SET, arg) == 0 || errno != EPERM)
+			_exit(4);
+		/* But mode 0666 lets it use the array. */
+		if (op1(id, 0, 1, 0))
+			_exit(5);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	rmid(id);
+}
+
+TEST(non_root_denied_by_mode_bits)
+{
+	int id = new_array(1, 0600);
+	int status;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	if (pid == 0) {
+		struct semid_ds ds;
+		union semun arg = { .buf = &ds };
+
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			_exit(2);
+		if (op1(id, 0, 1, IPC_NOWAIT) == 0 || errno != EACCES)
+			_exit(3);
+		if (getval(id, 0) != -1 || errno != EACCES)
+			_exit(4);
+		if (ripc_semctl(id, 0, IPC_STAT, arg) != -1 || errno != EACCES)
+			_exit(5);
+		if (setval(id, 0, 1) != -1 || errno != EACCES)
+			_exit(6);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	rmid(id);
+}
+
+TEST(info_and_stat_by_index)
+{
+	struct seminfo info;
+	struct semid_ds ds;
+	union semun arg = { .__buf = &info };
+	int id = new_array(5, 0600);
+	int max;
+
+	ASSERT_GE(id, 0);
+	max = ripc_semctl(0, 0, IPC_INFO, arg);
+	ASSERT_GE(max, 0);
+	EXPECT_EQ(32000, info.semmsl);
+	EXPECT_EQ(500, info.semopm);
+	EXPECT_EQ(32767, info.semvmx);
+	EXPECT_EQ(32000, info.semmni);
+	ASSERT_GE(ripc_semctl(0, 0, SEM_INFO, arg), 0);
+	EXPECT_GE(info.semusz, 1);
+	EXPECT_GE(info.semaem, 5);
+	/* SEM_STAT takes the index and returns the full id. */
+	arg.buf = &ds;
+	EXPECT_EQ(id, ripc_semctl(id & 0x7fff, 0, SEM_STAT, arg));
+	EXPECT_EQ(5, ds.sem_nsems);
+	rmid(id);
+}
+
+TEST(undo_on_exit_and_on_kill)
+{
+	struct sembuf lock = { 0, -1, SEM_UNDO };
+	int id = new_array(1, 0600);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, setval(id, 0, 1));
+	/* Exit while holding: released. */
+	pid = child_semop(id, &lock, 1);
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(1, getval(id, 0));
+
+	/* SIGKILL while holding: released. */
+	pid = fork();
+	if (pid == 0) {
+		if (ripc_semop(id, &lock, 1))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	sleep_ms(200);
+	EXPECT_EQ(0, getval(id, 0));
+	kill(pid, SIGKILL);
+	EXPECT_EQ(200 + SIGKILL, wait_exit(pid));
+	EXPECT_EQ(1, getval(id, 0));
+	rmid(id);
+}
+
+TEST(undo_not_inherited_and_cleared_by_setval)
+{
+	struct sembuf up = { 0, 1, SEM_UNDO }, down = { 0, -1, SEM_UNDO };
+	int id = new_array(1, 0600);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	/* The parent's +1 (undo: -1) is not the child's. */
+	ASSERT_EQ(0, ripc_semop(id, &up, 1));
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(1, getval(id, 0));
+
+	/* SETVAL forgets every adjustment of that semaphore. */
+	pid = fork();
+	if (pid == 0) {
+		if (ripc_semop(id, &down, 1))
+			_exit(1);
+		sleep_ms(400);
+		_exit(0);
+	}
+	sleep_ms(200);
+	ASSERT_EQ(0, setval(id, 0, 5));
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(5, getval(id, 0));
+	rmid(id);
+}
+
+#define PROCS 4
+#define INCREMENTS 10000
+
+/* A mutex made of one semaphore keeps a shared counter exact. */
+static void mutex_counter(struct __test_metadata *_metadata, int flags)
+{
+	struct sembuf p = { 0, -1, flags }, v = { 0, 1, flags };
+	volatile long *counter;
+	pid_t pids[PROCS];
+	int id = new_array(1, 0600);
+	int i;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, setval(id, 0, 1));
+	counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, counter);
+	*counter = 0;
+	for (i = 0; i < PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int k;
+
+			for (k = 0; k < INCREMENTS; k++) {
+				if (ripc_semop(id, &p, 1))
+					_exit(1);
+				/* Not atomic on purpose: only the mutex protects it. */
+				*counter = *counter + 1;
+				if (ripc_semop(id, &v, 1))
+					_exit(2);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < PROCS; i++) {
+		int status;
+
+		waitpid(pids[i], &status, 0);
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	EXPECT_EQ(PROCS * INCREMENTS, *counter);
+	EXPECT_EQ(1, getval(id, 0));
+	rmid(id);
+}
+
+/* The long cases get a fixture only for a longer time limit: tens of
+ * thousands of semops take a while on the debug kernel under TCG. */
+FIXTURE(long_running) {};
+FIXTURE_SETUP(long_running) {}
+FIXTURE_TEARDOWN(long_running) {}
+
+TEST_F_TIMEOUT(long_running, mutex_counter_loses_nothing, 600)
+{
+	mutex_counter(_metadata, 0);
+}
+
+TEST_F_TIMEOUT(long_running, mutex_counter_with_undo_loses_nothing, 600)
+{
+	mutex_counter(_metadata, SEM_UNDO);
+}
+
+/* Tokens move between two semaphores in mixed single and multi-semaphore
+ * operations from several processes; none is created or lost. */
+TEST_F_TIMEOUT(long_running, tokens_conserved_under_concurrency, 600)
+{
+	struct sembuf move01[2] = { { 0, -1, 0 }, { 1, 1, 0 } };
+	struct sembuf move10[2] = { { 1, -1, 0 }, { 0, 1, 0 } };
+	unsigned short got[2];
+	union semun arg = { .array = got };
+	pid_t pids[4];
+	int id = new_array(2, 0600);
+	int i;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, setval(id, 0, 50));
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int k;
+
+			for (k = 0; k < 2000; k++) {
+				int r = 0;
+
+				if (i % 2) {
+					/* There and back: at most one token away. */
+					r = ripc_semop(id, k % 2 ? move10 : move01, 2);
+				} else if (k % 2 == 0) {
+					r = op1(id, 0, -1, 0) || op1(id, 0, 1, 0);
+				} else if (op1(id, 1, -1, IPC_NOWAIT) == 0) {
+					r = op1(id, 1, 1, 0);
+				} else if (errno != EAGAIN) {
+					r = 1;
+				}
+				if (r)
+					_exit(1);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		int status;
+
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	ASSERT_EQ(0, ripc_semctl(id, 0, GETALL, arg));
+	EXPECT_EQ(50, got[0] + got[1]);
+	rmid(id);
+}
+
+TEST(status_listing)
+{
+	char line[256], want[64];
+	int id = ripc_semget(0x5e3a0002, 7, IPC_CREAT | 0640);
+	int found = 0;
+	FILE *f;
+
+	ASSERT_GE(id, 0);
+	mkdir("/tmp/ripc-sem-mnt", 0755);
+	ASSERT_EQ(0, mount("none", "/tmp/ripc-sem-mnt", "ripcfs", 0, NULL));
+	f = fopen("/tmp/ripc-sem-mnt/sysvipc/sem", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	EXPECT_NE(NULL, strstr(line, "semid"));
+	snprintf(want, sizeof(want), "%10d %10d   640          7", 0x5e3a0002, id);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, want, strlen(want)) == 0)
+			found = 1;
+	fclose(f);
+	EXPECT_TRUE(found) TH_LOG("no line starting with '%s'", want);
+	umount("/tmp/ripc-sem-mnt");
+	rmid(id);
+}
+
+TEST_HARNESS_MAIN
