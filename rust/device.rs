@@ -5,7 +5,7 @@
 //! Each ioctl is decoded here and handed to the mechanism it names; the
 //! mechanism returns a new file descriptor, an id, or a value.
 
-use crate::{limits, msg, notify, uapi};
+use crate::{limits, mqueue, msg, notify, uapi};
 use kernel::{
     fs::File,
     prelude::*,
@@ -35,6 +35,7 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
         uapi::RIPC_IOC_MSGSND => msg::msgsnd(&read_arg(arg)?),
         uapi::RIPC_IOC_MSGRCV => msg::msgrcv(&read_arg(arg)?),
         uapi::RIPC_IOC_MSGCTL => msg::msgctl(&read_arg(arg)?),
+        uapi::RIPC_IOC_MQ_OPEN => mqueue::open(&read_arg(arg)?),
         _ => Err(ENOTTY),
     }
 }

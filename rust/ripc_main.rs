@@ -11,7 +11,8 @@
 //!   every data flow;
 //! - [`limits`]: the module-wide limits, in one place;
 //! - one module per mechanism: [`notify`] (eventfd), [`msg`] (SysV
-//!   message queues), on the shared SysV layer [`ipc`];
+//!   message queues), on the shared SysV layer [`ipc`], [`mqueue`] (POSIX
+//!   message queues);
 //! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
 //! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
 //!   the C side of the kernel. Everything outside it is safe Rust.
@@ -22,6 +23,7 @@ mod device;
 mod glue;
 mod ipc;
 mod limits;
+mod mqueue;
 mod msg;
 mod notify;
 mod uapi;
@@ -35,8 +37,10 @@ module! {
 }
 
 /// The kinds of objects that can be named in ripcfs, by directory.
-static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 1]> =
-    glue::AssertSync([glue::ripcfs::kind::<notify::Notifier>(c"notify")]);
+static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 2]> = glue::AssertSync([
+    glue::ripcfs::kind::<notify::Notifier>(c"notify"),
+    glue::ripcfs::kind::<mqueue::Mqueue>(c"mq"),
+]);
 
 /// The status files of ripcfs's `sysvipc/` directory, as `/proc/sysvipc/`.
 static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 1]> =

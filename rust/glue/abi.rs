@@ -31,3 +31,12 @@ abi_plain_data!(
     uapi::ripc_msgrcv_args,
     uapi::ripc_msgctl_args,
 );
+
+// POSIX message queues.
+abi_plain_data!(
+    uapi::ripc_mq_attr,
+    uapi::ripc_mq_open_args,
+    uapi::ripc_mq_timed_args,
+    uapi::ripc_mq_getsetattr_args,
+    uapi::ripc_mq_notify_args,
+);

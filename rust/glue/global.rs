@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Module-wide state that needs a lock initialised at load time: the SysV
-//! tables of ripc's single IPC namespace.
+//! tables of ripc's single IPC namespace, and the attributes POSIX queues
+//! are being created with.
 
-use crate::ipc::IpcNamespace;
+use crate::{ipc::IpcNamespace, uapi};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 
@@ -11,6 +12,13 @@ kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, called first thing in module init,
     // before any ioctl can reach it.
     pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, as above.
+    /// POSIX queue attributes handed from `mq_open()` to the queue's
+    /// creation, by task (see `mqueue::open`); empty between calls.
+    pub(crate) unsafe(uninit) static MQ_PENDING: Mutex<KVec<(usize, uapi::ripc_mq_attr)>> = KVec::new();
 }
 
 static INITIALISED: AtomicBool = AtomicBool::new(false);
@@ -21,6 +29,8 @@ pub(crate) fn init() {
         // SAFETY: the flag makes this run once, and module init calls it
         // before registering anything that could use the lock.
         unsafe { IPC_NS.init() };
+        // SAFETY: as above.
+        unsafe { MQ_PENDING.init() };
     }
 }
 

@@ -7,6 +7,8 @@
 
 struct file_operations;
 struct user_namespace;
+struct pid;
+struct file;
 
 int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 			  void *priv, int flags);
@@ -14,5 +16,9 @@ int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 struct user_namespace *ripc_current_user_ns(void);
 kuid_t ripc_current_euid(void);
 kgid_t ripc_current_egid(void);
+
+struct pid *ripc_get_current_tgid(void);
+bool ripc_is_current_tgid(struct pid *pid);
+void ripc_file_set_nonblock(struct file *file, bool nonblock);
 
 #endif
