@@ -191,6 +191,19 @@ static int ripc_mq_dir(void)
 	return fd;
 }
 
+/*
+ * An ioctl on a queue descriptor. A descriptor that is not a queue answers
+ * ENOTTY, where mq_*(3) say EBADF.
+ */
+static int ripc_mq_ioctl(mqd_t mqdes, unsigned long cmd, void *args)
+{
+	int ret = ioctl(mqdes, cmd, args);
+
+	if (ret < 0 && errno == ENOTTY)
+		errno = EBADF;
+	return ret;
+}
+
 /* The name without its leading '/'; NULL with errno EINVAL if none. */
 static const char *ripc_mq_name(const char *name)
 {
@@ -266,7 +279,7 @@ int ripc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
 		.abs_timeout = (uintptr_t)abs_timeout,
 	};
 
-	return ioctl(mqdes, RIPC_IOC_MQ_TIMEDSEND, &args);
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDSEND, &args);
 }
 
 int ripc_mq_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigned int msg_prio)
@@ -284,7 +297,7 @@ ssize_t ripc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
 		.abs_timeout = (uintptr_t)abs_timeout,
 	};
 
-	return ioctl(mqdes, RIPC_IOC_MQ_TIMEDRECEIVE, &args);
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDRECEIVE, &args);
 }
 
 ssize_t ripc_mq_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsigned int *msg_prio)
@@ -299,7 +312,7 @@ int ripc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *
 		.oldattr = (uintptr_t)oldattr,
 	};
 
-	return ioctl(mqdes, RIPC_IOC_MQ_GETSETATTR, &args);
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_GETSETATTR, &args);
 }
 
 int ripc_mq_getattr(mqd_t mqdes, struct mq_attr *attr)
@@ -320,7 +333,7 @@ int ripc_mq_notify(mqd_t mqdes, const struct sigevent *sevp)
 			return -1;
 		}
 	}
-	return ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
 }
 
 int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd)
@@ -330,5 +343,5 @@ int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd)
 		.notifier_fd = notifier_fd,
 	};
 
-	return ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
 }

@@ -235,10 +235,11 @@ impl Mqueue {
 
     /// `do_mq_timedsend()`.
     fn send(&self, file: &File, args: &uapi::ripc_mq_timed_args) -> Result {
+        // The timeout first, as the `mq_timedsend()` syscall reads it.
+        let deadline = read_timeout(args.abs_timeout)?;
         if args.msg_prio >= u64::from(uapi::RIPC_MQ_PRIO_MAX) {
             return Err(EINVAL);
         }
-        let deadline = read_timeout(args.abs_timeout)?;
         if file.flags() & bindings::O_ACCMODE == bindings::O_RDONLY {
             return Err(EBADF);
         }

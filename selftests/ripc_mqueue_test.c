@@ -343,8 +343,16 @@ TEST(access_modes_ebadf)
 	EXPECT_EQ(1, ripc_mq_receive(q, buf, sizeof(buf), NULL));
 	EXPECT_EQ(-1, ripc_mq_send(-1, "a", 1, 0));
 	EXPECT_EQ(EBADF, errno);
-	close(q);
+	/* Descriptors that are not queues. */
+	EXPECT_EQ(-1, ripc_mq_send(STDIN_FILENO, "a", 1, 0));
+	EXPECT_EQ(EBADF, errno);
 	close(w);
+	w = ripc_eventfd(0, 0);
+	ASSERT_GE(w, 0);
+	EXPECT_EQ(-1, ripc_mq_getattr(w, NULL));
+	EXPECT_EQ(EBADF, errno);
+	close(w);
+	close(q);
 	ripc_mq_unlink("/t_mode");
 }
 
