@@ -50,5 +50,7 @@ impl Teardown {
 impl Drop for Teardown {
     fn drop(&mut self) {
         IPC_NS.lock().clear();
+        // Empty between calls, but it may still hold an allocation.
+        *MQ_PENDING.lock() = KVec::new();
     }
 }
