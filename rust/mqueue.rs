@@ -137,6 +137,7 @@ impl Registration {
     fn fire(self) {
         match self.how {
             How::Nothing => {}
+            How::Signal(0) => {}
             How::Signal(sig) => self.owner.kill(sig),
             How::Notifier(notifier) => notifier.signal(1),
         }
@@ -363,8 +364,8 @@ impl Mqueue {
             uapi::RIPC_SIGEV_UNREGISTER => None,
             n if n == uapi::RIPC_SIGEV_NONE as i32 => Some(How::Nothing),
             n if n == uapi::RIPC_SIGEV_SIGNAL as i32 => {
-                // `valid_signal()`, and not 0.
-                if args.signo <= 0 || args.signo > bindings::_NSIG as i32 {
+                // `valid_signal()`: 0 is accepted, and then sends nothing.
+                if args.signo < 0 || args.signo > bindings::_NSIG as i32 {
                     return Err(EINVAL);
                 }
                 Some(How::Signal(args.signo))

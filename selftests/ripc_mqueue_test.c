@@ -541,9 +541,23 @@ TEST(notify_by_signal)
 	ASSERT_EQ(0, ripc_mq_notify(q, NULL));
 	EXPECT_EQ(0, other_notify("/t_notify"));
 
-	sev.sigev_signo = 0;
+	sev.sigev_signo = 65;
 	EXPECT_EQ(-1, ripc_mq_notify(q, &sev));
 	EXPECT_EQ(EINVAL, errno);
+	sev.sigev_signo = -1;
+	EXPECT_EQ(-1, ripc_mq_notify(q, &sev));
+	EXPECT_EQ(EINVAL, errno);
+	/* Signal 0 is accepted, as Linux does; firing then sends nothing. */
+	got_signal = 0;
+	sev.sigev_signo = 0;
+	ASSERT_EQ(0, ripc_mq_notify(q, &sev));
+	EXPECT_EQ(1, ripc_mq_receive(q, buf, sizeof(buf), NULL));	/* "b" */
+	EXPECT_EQ(1, ripc_mq_receive(q, buf, sizeof(buf), NULL));	/* "c" */
+	ASSERT_EQ(0, ripc_mq_send(q, "d", 1, 0));
+	sleep_ms(200);
+	EXPECT_EQ(0, got_signal);
+	/* It fired all the same: the registration is gone. */
+	EXPECT_EQ(0, other_notify("/t_notify"));
 	sev.sigev_notify = 42;
 	EXPECT_EQ(-1, ripc_mq_notify(q, &sev));
 	EXPECT_EQ(EINVAL, errno);
