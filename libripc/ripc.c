@@ -254,8 +254,9 @@ int ripc_mq_unlink(const char *name)
 
 	if (!(name = ripc_mq_name(name)))
 		return -1;
-	if (!*name || strchr(name, '/')) {
-		errno = ENOENT;
+	/* One component, as mq_unlink(2) looks it up (lookup_noperm_common()). */
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EACCES;
 		return -1;
 	}
 	errno = 0;

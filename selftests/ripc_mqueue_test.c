@@ -83,6 +83,10 @@ TEST(open_names_and_flags)
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(-1, ripc_mq_open("/", O_RDWR | O_CREAT, 0600, NULL));
 	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-1, ripc_mq_open("/..", O_RDONLY));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-1, ripc_mq_unlink("/a/b"));
+	EXPECT_EQ(EACCES, errno);
 	memset(name + 1, 'n', 256);
 	EXPECT_EQ(-1, ripc_mq_open(name, O_RDWR | O_CREAT, 0600, NULL));
 	EXPECT_EQ(ENAMETOOLONG, errno);

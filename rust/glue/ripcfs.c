@@ -282,7 +282,8 @@ static struct file_system_type ripcfs_type = {
  * of that name, with the caller's credentials and umask, done inside one
  * ioctl so that the kind can be handed creation parameters (the attributes
  * of a POSIX message queue) that open(2) cannot carry. `name` is one path
- * component: empty or with '/' is EACCES, as for mq_open(2).
+ * component: empty, "." or "..", or with '/', it is EACCES, as for
+ * mq_open(2) (lookup_noperm_common()).
  */
 struct file *ripcfs_open_in_kind_dir(int dirfd, const char *name, int flags,
 				     umode_t mode, const struct file_operations *fops)
@@ -299,7 +300,7 @@ struct file *ripcfs_open_in_kind_dir(int dirfd, const char *name, int flags,
 	if (inode->i_sb->s_type != &ripcfs_type || !S_ISDIR(inode->i_mode) || !kind ||
 	    kind->fops != fops)
 		file = ERR_PTR(-EINVAL);
-	else if (!*name || strchr(name, '/'))
+	else if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		file = ERR_PTR(-EACCES);
 	else
 		file = file_open_root(&dir->f_path, name, flags, mode);
