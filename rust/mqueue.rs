@@ -28,6 +28,11 @@
 //! | `mqueue_read_file()`             | `Mqueue::read_at`                 |
 //! | `mqueue_poll_file()`             | `Mqueue::poll`                    |
 //! | `mqueue_flush_file()`            | `Mqueue::flush`                   |
+//!
+//! Locks: each queue has one (`inner`); waiters are woken and
+//! notifications delivered after it is dropped. `MQ_PENDING` is taken
+//! alone, in [`open`] and (under the VFS's directory lock) in
+//! [`Mqueue::create_named`], never together with a queue's lock.
 
 use crate::{
     glue::{
@@ -49,9 +54,8 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{
-        lock::Guard,
         poll::{PollCondVar, PollTable},
-        Arc, ArcBorrow, CondVarTimeoutResult, Mutex,
+        Arc, ArcBorrow, CondVarTimeoutResult, Mutex, MutexGuard,
     },
     time::msecs_to_jiffies,
     uaccess::{UserPtr, UserSlice, UserSliceWriter},
@@ -208,11 +212,7 @@ impl Mqueue {
 
     /// Sleeps until woken, a signal (`ERESTARTSYS`) or `deadline` (in ns
     /// of `CLOCK_REALTIME`; `ETIMEDOUT` once it has passed).
-    fn wait(
-        &self,
-        inner: &mut Guard<'_, Inner, kernel::sync::lock::mutex::MutexBackend>,
-        deadline: Option<i64>,
-    ) -> Result {
+    fn wait(&self, inner: &mut MutexGuard<'_, Inner>, deadline: Option<i64>) -> Result {
         let Some(deadline) = deadline else {
             return if self.waiters.wait_interruptible(inner) {
                 Err(ERESTARTSYS)
