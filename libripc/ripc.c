@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -262,4 +265,195 @@ int ripc_semctl(int semid, int semnum, int cmd, ...)
 	if (fd < 0)
 		return -1;
 	return ioctl(fd, RIPC_IOC_SEMCTL, &args);
+}
+
+/* POSIX message queues: see ripc.h. */
+_Static_assert(sizeof(struct mq_attr) == sizeof(struct ripc_mq_attr) &&
+	       offsetof(struct mq_attr, mq_curmsgs) == offsetof(struct ripc_mq_attr, mq_curmsgs),
+	       "struct mq_attr differs from struct ripc_mq_attr");
+_Static_assert(SIGEV_SIGNAL == RIPC_SIGEV_SIGNAL && SIGEV_NONE == RIPC_SIGEV_NONE,
+	       "libc's SIGEV_* differ from ripc's");
+
+/* Opens the mq/ directory of the ripcfs mount in use, or returns -1. */
+static int ripc_mq_dir(void)
+{
+	const char *mnt = getenv("RIPCFS_MOUNT");
+	char path[4096], dev[256], dir[4000], type[64];
+	FILE *mounts;
+	int fd = -1;
+
+	if (mnt) {
+		snprintf(path, sizeof(path), "%s/mq", mnt);
+		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	mounts = fopen("/proc/self/mounts", "re");
+	if (!mounts)
+		return -1;
+	while (fscanf(mounts, "%255s %3999s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (strcmp(type, RIPC_FS_NAME) == 0) {
+			snprintf(path, sizeof(path), "%s/mq", dir);
+			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			break;
+		}
+	}
+	fclose(mounts);
+	if (fd < 0 && errno == 0)
+		errno = ENOENT;
+	return fd;
+}
+
+/*
+ * An ioctl on a queue descriptor. A descriptor that is not a queue answers
+ * ENOTTY, where mq_*(3) say EBADF.
+ */
+static int ripc_mq_ioctl(mqd_t mqdes, unsigned long cmd, void *args)
+{
+	int ret = ioctl(mqdes, cmd, args);
+
+	if (ret < 0 && errno == ENOTTY)
+		errno = EBADF;
+	return ret;
+}
+
+/* The name without its leading '/'; NULL with errno EINVAL if none. */
+static const char *ripc_mq_name(const char *name)
+{
+	if (name[0] != '/') {
+		errno = EINVAL;
+		return NULL;
+	}
+	return name + 1;
+}
+
+mqd_t ripc_mq_open(const char *name, int oflag, ...)
+{
+	struct ripc_mq_open_args args = { .oflag = oflag };
+	const struct mq_attr *attr = NULL;
+	int dev = ripc_dev_fd(), ret, saved;
+
+	if (dev < 0 || !(name = ripc_mq_name(name)))
+		return -1;
+	if (oflag & O_CREAT) {
+		va_list ap;
+
+		va_start(ap, oflag);
+		args.mode = va_arg(ap, mode_t);
+		attr = va_arg(ap, const struct mq_attr *);
+		va_end(ap);
+	}
+	args.name = (uintptr_t)name;
+	args.attr = (uintptr_t)attr;
+	errno = 0;
+	args.dirfd = ripc_mq_dir();
+	if (args.dirfd < 0)
+		return -1;
+	ret = ioctl(dev, RIPC_IOC_MQ_OPEN, &args);
+	saved = errno;
+	close(args.dirfd);
+	errno = saved;
+	return ret;
+}
+
+int ripc_mq_close(mqd_t mqdes)
+{
+	return close(mqdes);
+}
+
+int ripc_mq_unlink(const char *name)
+{
+	int dir, ret, saved;
+
+	if (!(name = ripc_mq_name(name)))
+		return -1;
+	/* One component, as mq_unlink(2) looks it up (lookup_noperm_common()). */
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EACCES;
+		return -1;
+	}
+	errno = 0;
+	dir = ripc_mq_dir();
+	if (dir < 0)
+		return -1;
+	ret = unlinkat(dir, name, 0);
+	saved = errno;
+	close(dir);
+	errno = saved;
+	return ret;
+}
+
+int ripc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
+		      unsigned int msg_prio, const struct timespec *abs_timeout)
+{
+	struct ripc_mq_timed_args args = {
+		.msg_ptr = (uintptr_t)msg_ptr,
+		.msg_len = msg_len,
+		.msg_prio = msg_prio,
+		.abs_timeout = (uintptr_t)abs_timeout,
+	};
+
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDSEND, &args);
+}
+
+int ripc_mq_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigned int msg_prio)
+{
+	return ripc_mq_timedsend(mqdes, msg_ptr, msg_len, msg_prio, NULL);
+}
+
+ssize_t ripc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
+			     unsigned int *msg_prio, const struct timespec *abs_timeout)
+{
+	struct ripc_mq_timed_args args = {
+		.msg_ptr = (uintptr_t)msg_ptr,
+		.msg_len = msg_len,
+		.msg_prio = (uintptr_t)msg_prio,
+		.abs_timeout = (uintptr_t)abs_timeout,
+	};
+
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDRECEIVE, &args);
+}
+
+ssize_t ripc_mq_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsigned int *msg_prio)
+{
+	return ripc_mq_timedreceive(mqdes, msg_ptr, msg_len, msg_prio, NULL);
+}
+
+int ripc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *oldattr)
+{
+	struct ripc_mq_getsetattr_args args = {
+		.newattr = (uintptr_t)newattr,
+		.oldattr = (uintptr_t)oldattr,
+	};
+
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_GETSETATTR, &args);
+}
+
+int ripc_mq_getattr(mqd_t mqdes, struct mq_attr *attr)
+{
+	return ripc_mq_setattr(mqdes, NULL, attr);
+}
+
+int ripc_mq_notify(mqd_t mqdes, const struct sigevent *sevp)
+{
+	struct ripc_mq_notify_args args = { .notify = RIPC_SIGEV_UNREGISTER };
+
+	if (sevp) {
+		args.notify = sevp->sigev_notify;
+		args.signo = sevp->sigev_signo;
+		/* Only ripc_mq_notify_fd() may ask for a notifier. */
+		if (args.notify == RIPC_SIGEV_NOTIFIER || args.notify == RIPC_SIGEV_UNREGISTER) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
+}
+
+int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd)
+{
+	struct ripc_mq_notify_args args = {
+		.notify = RIPC_SIGEV_NOTIFIER,
+		.notifier_fd = notifier_fd,
+	};
+
+	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
 }

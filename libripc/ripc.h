@@ -9,6 +9,8 @@
 #ifndef _RIPC_H
 #define _RIPC_H
 
+#include <mqueue.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/msg.h>
@@ -82,6 +84,30 @@ int ripc_semop(int semid, struct sembuf *sops, size_t nsops);
 int ripc_semtimedop(int semid, struct sembuf *sops, size_t nsops,
 		    const struct timespec *timeout);
 int ripc_semctl(int semid, int semnum, int cmd, ...);
+
+/*
+ * POSIX message queues, as mq_open(3) and friends. Queues are names in the
+ * mq/ directory of a mounted ripcfs: the one named by the environment
+ * variable RIPCFS_MOUNT, else the first ripcfs in /proc/self/mounts. Names
+ * start with '/' (EINVAL otherwise), as for mq_open(3). A descriptor is a
+ * file descriptor: close it with ripc_mq_close() or close(2), poll it,
+ * read(2) it for the QSIZE line of /dev/mqueue.
+ */
+mqd_t ripc_mq_open(const char *name, int oflag, ...);
+int ripc_mq_close(mqd_t mqdes);
+int ripc_mq_unlink(const char *name);
+int ripc_mq_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigned int msg_prio);
+int ripc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
+		      unsigned int msg_prio, const struct timespec *abs_timeout);
+ssize_t ripc_mq_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsigned int *msg_prio);
+ssize_t ripc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
+			     unsigned int *msg_prio, const struct timespec *abs_timeout);
+int ripc_mq_getattr(mqd_t mqdes, struct mq_attr *attr);
+int ripc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *oldattr);
+/* SIGEV_NONE and SIGEV_SIGNAL, or NULL to unregister; not SIGEV_THREAD. */
+int ripc_mq_notify(mqd_t mqdes, const struct sigevent *sevp);
+/* ripc's own: notify by adding 1 to the ripc notifier notifier_fd. */
+int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd);
 
 #ifdef __cplusplus
 }

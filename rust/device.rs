@@ -5,7 +5,7 @@
 //! Each ioctl is decoded here and handed to the mechanism it names; the
 //! mechanism returns a new file descriptor, an id, or a value.
 
-use crate::{limits, msg, notify, pipe, sem, uapi};
+use crate::{limits, mqueue, msg, notify, pipe, sem, uapi};
 use kernel::{
     fs::File,
     prelude::*,
@@ -57,6 +57,7 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
         uapi::RIPC_IOC_SEMGET => sem::semget(&read_arg(arg)?),
         uapi::RIPC_IOC_SEMOP => sem::semop(&read_arg(arg)?),
         uapi::RIPC_IOC_SEMCTL => sem::semctl(&read_arg(arg)?),
+        uapi::RIPC_IOC_MQ_OPEN => mqueue::open(&read_arg(arg)?),
         _ => Err(ENOTTY),
     }
 }

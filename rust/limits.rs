@@ -86,3 +86,23 @@ pub(crate) const SEMMNU: usize = SEMMNS;
 pub(crate) const SEMMAP: usize = SEMMNS;
 /// `SEMUSZ`: `sizeof(struct sem_undo)`, reported by `IPC_INFO`.
 pub(crate) const SEMUSZ: usize = 20;
+
+// POSIX message queues (`include/linux/ipc_namespace.h`, `mq_*` sysctls).
+
+/// `mq_queues_max` (`DFLT_QUEUESMAX`): queues at most, unless
+/// `CAP_SYS_RESOURCE`.
+pub(crate) const MQ_QUEUES_MAX: usize = 256;
+/// `mq_msg_max` (`DFLT_MSGMAX`): the most `mq_maxmsg` without
+/// `CAP_SYS_RESOURCE`.
+pub(crate) const MQ_MSG_MAX: i64 = 10;
+/// `mq_msgsize_max` (`DFLT_MSGSIZEMAX`): the most `mq_msgsize` without
+/// `CAP_SYS_RESOURCE`.
+pub(crate) const MQ_MSGSIZE_MAX: i64 = 8192;
+/// `mq_msg_default` (`DFLT_MSG`): `mq_maxmsg` when none is given.
+pub(crate) const MQ_MSG_DEFAULT: usize = 10;
+/// `mq_msgsize_default` (`DFLT_MSGSIZE`): `mq_msgsize` when none is given.
+pub(crate) const MQ_MSGSIZE_DEFAULT: usize = 8192;
+/// `HARD_MSGMAX`: the most `mq_maxmsg` even with `CAP_SYS_RESOURCE`.
+pub(crate) const MQ_HARD_MSGMAX: i64 = 65536;
+/// `HARD_MSGSIZEMAX`: the most `mq_msgsize` even with `CAP_SYS_RESOURCE`.
+pub(crate) const MQ_HARD_MSGSIZEMAX: i64 = 16 * 1024 * 1024;

@@ -86,7 +86,6 @@ impl Notifier {
     /// Adds `n` to the counter from inside the kernel and wakes readers,
     /// as `eventfd_signal_mask()`: never blocks on a full counter but
     /// saturates at `u64::MAX`, which poll reports as `POLLERR`. May sleep.
-    #[expect(dead_code, reason = "the in-kernel API; first user is mq notification")]
     pub(crate) fn signal(&self, n: u64) {
         let mut count = self.count.lock();
         *count = count.saturating_add(n);
@@ -106,7 +105,6 @@ pub(crate) fn create(initval: u32, flags: u32) -> Result<i32> {
 
 /// The notifier behind descriptor `fd` of the caller, for mechanisms that
 /// signal one named by userspace (as `eventfd_ctx_fdget()`).
-#[expect(dead_code, reason = "the in-kernel API; first user is mq notification")]
 pub(crate) fn from_fd(fd: i32) -> Result<Arc<Notifier>> {
     object_file::object_from_fd(fd)
 }

@@ -12,8 +12,8 @@
 //! - [`limits`]: the module-wide limits, in one place;
 //! - one module per mechanism: [`notify`] (eventfd), [`pipe`] (pipes and
 //!   FIFOs), [`msg`] (SysV message queues), [`sem`] (SysV semaphore
-//!   arrays); the SysV ones stand on the shared layer [`ipc`] (ids, keys,
-//!   permissions), as `ipc/util.c`;
+//!   arrays), [`mqueue`] (POSIX message queues); the SysV ones stand on the
+//!   shared layer [`ipc`] (ids, keys, permissions), as `ipc/util.c`;
 //! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
 //! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
 //!   the C side of the kernel. Everything outside it is safe Rust.
@@ -24,6 +24,7 @@ mod device;
 mod glue;
 mod ipc;
 mod limits;
+mod mqueue;
 mod msg;
 mod notify;
 mod pipe;
@@ -39,9 +40,10 @@ module! {
 }
 
 /// The kinds of objects that can be named in ripcfs, by directory.
-static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 2]> = glue::AssertSync([
+static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 3]> = glue::AssertSync([
     glue::ripcfs::kind::<notify::Notifier>(c"notify"),
     glue::ripcfs::kind::<pipe::Pipe>(c"pipe"),
+    glue::ripcfs::kind::<mqueue::Mqueue>(c"mq"),
 ]);
 
 /// The status files of ripcfs's `sysvipc/` directory, as `/proc/sysvipc/`.

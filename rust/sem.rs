@@ -890,11 +890,6 @@ pub(crate) fn exit_undo(owner: usize) {
     }
 }
 
-/// Forgets every process's adjustments (module unload).
-pub(crate) fn clear_undo() {
-    UNDO_OWNERS.lock().clear();
-}
-
 /// `semget()`.
 pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     let nsems = usize::try_from(args.nsems).map_err(|_| EINVAL)?;

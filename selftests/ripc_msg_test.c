@@ -29,24 +29,18 @@
 
 #include "kselftest_harness.h"
 #include "ripc.h"
+#include "ripc_test_util.h"
 
 #define MSGMAX 8192
 #define MSGMNB 16384
 #define MSGMNI 32000
-#define USER 1000	/* ripcuser */
-#define OTHER 1001	/* ripcother */
+#define USER RIPCUSER
+#define OTHER RIPCOTHER
 
 struct msg {
 	long mtype;
 	char mtext[MSGMAX + 16];
 };
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static int send_str(int id, long type, const char *s, int flags)
 {
@@ -91,43 +85,6 @@ static int set_qbytes(int id, unsigned long qbytes)
 		return -1;
 	ds.msg_qbytes = qbytes;
 	return ripc_msgctl(id, IPC_SET, &ds);
-}
-
-/* A child still running after 200 ms is blocked (this cannot flake). */
-static int still_blocked(pid_t pid)
-{
-	sleep_ms(200);
-	return waitpid(pid, NULL, WNOHANG) == 0;
-}
-
-/* Waits up to 10 s for pid; returns its exit status, or -1. */
-static int wait_exit(pid_t pid)
-{
-	int status, i;
-
-	for (i = 0; i < 1000; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		sleep_ms(10);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
-}
-
-/* Runs fn(arg) as uid/gid `id` in a child; returns its exit status. */
-static int as_user(int id, int (*fn)(long), long arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(id) || setuid(id))
-			_exit(200);
-		_exit(fn(arg));
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 300;
 }
 
 /* Forks a process that sends one message of len bytes; it exits with 0 or the errno. */
@@ -279,8 +236,10 @@ TEST(get_by_key)
 	EXPECT_EQ(0, ripc_msgctl(id2, IPC_RMID, NULL));
 }
 
-static int get_errno(long key_mode)
+static int get_errno(const void *arg)
 {
+	long key_mode = (long)arg;
+
 	key_t key = key_mode >> 12;
 	int mode = key_mode & 07777;
 
@@ -296,10 +255,10 @@ TEST(get_checks_mode_bits)
 	id = ripc_msgget(key, IPC_CREAT | 0604);
 	ASSERT_GE(id, 0);
 	/* Another user asking for read gets it from the "other" bits ... */
-	EXPECT_EQ(0, as_user(USER, get_errno, ((long)key << 12) | 0400));
+	EXPECT_EQ(0, as_user(USER, get_errno, (const void *)(long)(((long)key << 12) | 0400)));
 	/* ... but not write, and asking for nothing always works. */
-	EXPECT_EQ(EACCES, as_user(USER, get_errno, ((long)key << 12) | 0200));
-	EXPECT_EQ(0, as_user(USER, get_errno, ((long)key << 12) | 0));
+	EXPECT_EQ(EACCES, as_user(USER, get_errno, (const void *)(long)(((long)key << 12) | 0200)));
+	EXPECT_EQ(0, as_user(USER, get_errno, (const void *)(long)(((long)key << 12) | 0)));
 	/* CAP_IPC_OWNER (root) overrides the bits. */
 	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
 	id = ripc_msgget(key, IPC_CREAT | 0);
@@ -740,18 +699,24 @@ TEST_F(msq, ipc_set_owner_mode_qbytes)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-static int user_set_qbytes(long id)
+static int user_set_qbytes(const void *arg)
 {
+	long id = (long)arg;
+
 	return set_qbytes(id, 2 * MSGMNB) ? errno : 0;
 }
 
-static int user_lower_qbytes(long id)
+static int user_lower_qbytes(const void *arg)
 {
+	long id = (long)arg;
+
 	return set_qbytes(id, 100) ? errno : 0;
 }
 
-static int user_rmid(long id)
+static int user_rmid(const void *arg)
 {
+	long id = (long)arg;
+
 	return ripc_msgctl(id, IPC_RMID, NULL) ? errno : 0;
 }
 
@@ -760,21 +725,23 @@ TEST_F(msq, ipc_set_and_rmid_rights)
 	struct msqid_ds ds;
 
 	/* Not owner nor creator: EPERM. */
-	EXPECT_EQ(EPERM, as_user(USER, user_lower_qbytes, self->id));
-	EXPECT_EQ(EPERM, as_user(USER, user_rmid, self->id));
+	EXPECT_EQ(EPERM, as_user(USER, user_lower_qbytes, (const void *)(long)(self->id)));
+	EXPECT_EQ(EPERM, as_user(USER, user_rmid, (const void *)(long)(self->id)));
 	/* The owner may, but not raise msg_qbytes past MSGMNB. */
 	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
 	ds.msg_perm.uid = USER;
 	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_SET, &ds));
-	EXPECT_EQ(EPERM, as_user(USER, user_set_qbytes, self->id));
-	EXPECT_EQ(0, as_user(USER, user_lower_qbytes, self->id));
-	EXPECT_EQ(EPERM, as_user(OTHER, user_rmid, self->id));
-	EXPECT_EQ(0, as_user(USER, user_rmid, self->id));
+	EXPECT_EQ(EPERM, as_user(USER, user_set_qbytes, (const void *)(long)(self->id)));
+	EXPECT_EQ(0, as_user(USER, user_lower_qbytes, (const void *)(long)(self->id)));
+	EXPECT_EQ(EPERM, as_user(OTHER, user_rmid, (const void *)(long)(self->id)));
+	EXPECT_EQ(0, as_user(USER, user_rmid, (const void *)(long)(self->id)));
 	EXPECT_EQ(-EINVAL, qnum(self->id));
 }
 
-static int user_ops(long id)
+static int user_ops(const void *arg)
 {
+	long id = (long)arg;
+
 	struct msqid_ds ds;
 	struct msg m = { .mtype = 1 };
 	int bits = 0;
@@ -803,25 +770,25 @@ TEST(mode_bits_deny_other_users)
 	struct msqid_ds ds;
 
 	ASSERT_GE(id, 0);
-	EXPECT_EQ(0, as_user(USER, user_ops, id));
+	EXPECT_EQ(0, as_user(USER, user_ops, (const void *)(long)(id)));
 	/* Others may write only. */
 	ASSERT_EQ(0, ripc_msgctl(id, IPC_STAT, &ds));
 	ds.msg_perm.mode = 0622;
 	ASSERT_EQ(0, ripc_msgctl(id, IPC_SET, &ds));
-	EXPECT_EQ(1, as_user(USER, user_ops, id));
+	EXPECT_EQ(1, as_user(USER, user_ops, (const void *)(long)(id)));
 	/* The group class: gid 1000 is ripcuser's group. */
 	ds.msg_perm.mode = 0640;
 	ds.msg_perm.gid = USER;
 	ASSERT_EQ(0, ripc_msgctl(id, IPC_SET, &ds));
-	EXPECT_EQ(6, as_user(USER, user_ops, id));
-	EXPECT_EQ(0, as_user(OTHER, user_ops, id));
+	EXPECT_EQ(6, as_user(USER, user_ops, (const void *)(long)(id)));
+	EXPECT_EQ(0, as_user(OTHER, user_ops, (const void *)(long)(id)));
 	/* The owner class, even with fewer bits than "other". */
 	ds.msg_perm.uid = USER;
 	ds.msg_perm.gid = 0;
 	ds.msg_perm.mode = 0066;
 	ASSERT_EQ(0, ripc_msgctl(id, IPC_SET, &ds));
-	EXPECT_EQ(0, as_user(USER, user_ops, id));
-	EXPECT_EQ(7, as_user(OTHER, user_ops, id));
+	EXPECT_EQ(0, as_user(USER, user_ops, (const void *)(long)(id)));
+	EXPECT_EQ(7, as_user(OTHER, user_ops, (const void *)(long)(id)));
 	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
 }
 

@@ -696,7 +696,7 @@ static void mount_ripcfs(struct __test_metadata *_metadata)
 }
 
 /* Runs fn as uid/gid `id` in a child; returns its exit status. */
-static int open_rdwr_errno(void *path)
+static int open_rdwr_errno(const void *path)
 {
 	int fd = open(path, O_RDWR);
 
@@ -706,7 +706,7 @@ static int open_rdwr_errno(void *path)
 	return 0;
 }
 
-static int create_named(void *path)
+static int create_named(const void *path)
 {
 	int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0644);
 
@@ -716,7 +716,7 @@ static int create_named(void *path)
 	return 0;
 }
 
-static int unlink_errno(void *path)
+static int unlink_errno(const void *path)
 {
 	return unlink(path) ? errno : 0;
 }

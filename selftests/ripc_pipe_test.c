@@ -478,7 +478,7 @@ TEST(setsz_grow_wakes_blocked_writer)
 	close(fds[1]);
 }
 
-static int user_setsz_over_max(void *arg)
+static int user_setsz_over_max(const void *arg)
 {
 	int fds[2];
 
@@ -509,7 +509,7 @@ TEST(setsz_over_max_needs_cap_sys_resource)
 
 #define SOFT_PIPES 64
 
-static int user_soft_limit(void *arg)
+static int user_soft_limit(const void *arg)
 {
 	int fds[SOFT_PIPES + 1][2], i;
 
@@ -1417,7 +1417,7 @@ TEST(fifo_write_without_reader_epipe)
 	ASSERT_EQ(0, umount(MNT));
 }
 
-static int user_opens_fifo(void *path)
+static int user_opens_fifo(const void *path)
 {
 	int fd = open(path, O_RDWR);
 

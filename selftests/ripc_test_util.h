@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the C selftests. Include after kselftest_harness.h.
+ * Helpers shared by the selftests: waiting for children without timing
+ * assertions, and running a function as another user.
  */
 #ifndef _RIPC_TEST_UTIL_H
 #define _RIPC_TEST_UTIL_H
 
 #include <grp.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define RIPCUSER 1000	/* a user of the guest, and its group */
+#define RIPCOTHER 1001	/* another one */
 
 static inline void sleep_ms(int ms)
 {
@@ -17,12 +22,30 @@ static inline void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/*
- * Runs fn(arg) in a child as user and group `id` (1000: ripcuser, 1001:
- * ripcother) and returns its exit status (200: could not switch, 300: did
- * not exit normally).
- */
-static inline int as_user(int id, int (*fn)(void *), void *arg)
+/* A child still running after 200 ms is blocked (this cannot flake). */
+static inline int still_blocked(pid_t pid)
+{
+	sleep_ms(200);
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+/* Waits up to 10 s for pid; returns its exit status, or -1 (then kills it). */
+static inline int wait_exit(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		sleep_ms(10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* Runs fn(arg) as uid and gid `id` in a child; returns its exit status. */
+static inline int as_user(int id, int (*fn)(const void *), const void *arg)
 {
 	int status;
 	pid_t pid = fork();

@@ -45,3 +45,12 @@ abi_plain_data!(
     uapi::ripc_semop_args,
     uapi::ripc_semctl_args,
 );
+
+// POSIX message queues.
+abi_plain_data!(
+    uapi::ripc_mq_attr,
+    uapi::ripc_mq_open_args,
+    uapi::ripc_mq_timed_args,
+    uapi::ripc_mq_getsetattr_args,
+    uapi::ripc_mq_notify_args,
+);

@@ -7,6 +7,7 @@
 //! Ids are kept in their kernel form ([`Kuid`], [`Kgid`]) and only turned
 //! into numbers of the caller's user namespace at the ABI boundary.
 
+use core::ptr::NonNull;
 use kernel::bindings;
 
 /// A kernel uid (`kuid_t`): namespace-independent.
@@ -21,6 +22,10 @@ pub(crate) struct Kgid(u32);
 const INVALID_ID: u32 = u32::MAX;
 
 extern "C" {
+    // `struct pid *`, untyped: the struct embeds a zero-sized array that
+    // the `improper_ctypes` lint rejects.
+    fn ripc_get_current_tgid() -> *mut kernel::ffi::c_void;
+    fn ripc_is_current_tgid(pid: *mut kernel::ffi::c_void) -> bool;
     // `struct user_namespace *`, returned untyped because the struct embeds
     // a zero-sized array that the `improper_ctypes` lint rejects.
     fn ripc_current_user_ns() -> *mut kernel::ffi::c_void;
@@ -124,4 +129,67 @@ pub(crate) fn current_tgid() -> i32 {
 pub(crate) fn real_seconds() -> i64 {
     // SAFETY: reads the clock; callable from any context.
     unsafe { bindings::ktime_get_real_seconds() }
+}
+
+/// The time since the epoch in nanoseconds (`ktime_get_real_ts64()`),
+/// the clock of absolute `CLOCK_REALTIME` timeouts.
+pub(crate) fn real_time_ns() -> i64 {
+    let mut ts = bindings::timespec64 {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is valid for writes.
+    unsafe { bindings::ktime_get_real_ts64(&mut ts) };
+    ts.tv_sec * 1_000_000_000 + ts.tv_nsec as i64
+}
+
+/// A counted reference to a process (`struct pid` of a thread-group
+/// leader), as `notify_owner` of `ipc/mqueue.c` keeps it.
+///
+/// # Invariants
+///
+/// The pointer is a valid `struct pid` on which we hold one reference.
+pub(crate) struct PidRef(NonNull<bindings::pid>);
+
+// SAFETY: a `struct pid` reference may be used and dropped from any thread.
+unsafe impl Send for PidRef {}
+// SAFETY: the methods only read the `struct pid` or call thread-safe
+// functions on it.
+unsafe impl Sync for PidRef {}
+
+impl PidRef {
+    /// The current process.
+    pub(crate) fn current_process() -> Self {
+        // SAFETY: `task_tgid(current)` is valid in task context and
+        // `get_pid()` takes a reference on it.
+        let pid = unsafe { ripc_get_current_tgid() }.cast::<bindings::pid>();
+        // INVARIANT: `task_tgid()` of a live task is never null.
+        Self(NonNull::new(pid).expect("a live task has a pid"))
+    }
+
+    /// Whether this is the current process.
+    pub(crate) fn is_current(&self) -> bool {
+        // SAFETY: compares pointers only.
+        unsafe { ripc_is_current_tgid(self.0.as_ptr().cast()) }
+    }
+
+    /// Its number in the caller's pid namespace (`pid_vnr()`), 0 if none.
+    pub(crate) fn nr(&self) -> i32 {
+        // SAFETY: the pid is valid, by the type invariant.
+        unsafe { bindings::pid_vnr(self.0.as_ptr()) }
+    }
+
+    /// Sends `sig` to the process (`kill_pid(pid, sig, 1)`: from the
+    /// kernel, so no permission check and `si_code` `SI_KERNEL`).
+    pub(crate) fn kill(&self, sig: i32) {
+        // SAFETY: the pid is valid, by the type invariant.
+        unsafe { bindings::kill_pid(self.0.as_ptr(), sig, 1) };
+    }
+}
+
+impl Drop for PidRef {
+    fn drop(&mut self) {
+        // SAFETY: we own one reference, by the type invariant.
+        unsafe { bindings::put_pid(self.0.as_ptr()) };
+    }
 }

@@ -5,7 +5,7 @@
 //! calls [`init`] (through [`Teardown::new`]) before it registers
 //! `/dev/ripc` and ripcfs, the only ways in.
 
-use crate::{ipc::IpcNamespace, sem::SemArray};
+use crate::{ipc::IpcNamespace, sem::SemArray, uapi};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{prelude::*, sync::Arc, task::Kuid};
 
@@ -29,6 +29,13 @@ kernel::sync::global_lock! {
     pub(crate) unsafe(uninit) static UNDO_OWNERS: Mutex<KVec<(usize, KVec<Arc<SemArray>>)>> = KVec::new();
 }
 
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, as above.
+    /// POSIX queue attributes handed from `mq_open()` to the queue's
+    /// creation, by task (see `mqueue::open`); empty between calls.
+    pub(crate) unsafe(uninit) static MQ_PENDING: Mutex<KVec<(usize, uapi::ripc_mq_attr)>> = KVec::new();
+}
+
 static INITIALISED: AtomicBool = AtomicBool::new(false);
 
 /// Initialises the locks above; only the first call does anything.
@@ -40,6 +47,7 @@ pub(crate) fn init() {
             PIPE_USER_PAGES.init();
             IPC_NS.init();
             UNDO_OWNERS.init();
+            MQ_PENDING.init();
         }
     }
 }
@@ -59,7 +67,11 @@ impl Teardown {
 
 impl Drop for Teardown {
     fn drop(&mut self) {
-        crate::sem::clear_undo();
         IPC_NS.lock().clear();
+        // The tables below are empty or about to be, but a `KVec` keeps its
+        // allocation until it is replaced.
+        *UNDO_OWNERS.lock() = KVec::new();
+        *MQ_PENDING.lock() = KVec::new();
+        *PIPE_USER_PAGES.lock() = KVec::new();
     }
 }

@@ -6,6 +6,8 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
 
@@ -68,4 +70,27 @@ kgid_t ripc_current_egid(void)
 unsigned long ripc_current_files(void)
 {
 	return (unsigned long)current->files;
+}
+
+/* The current process (its thread-group leader's pid), with a reference. */
+struct pid *ripc_get_current_tgid(void)
+{
+	return get_pid(task_tgid(current));
+}
+
+/* Whether pid is the current process; takes no reference. */
+bool ripc_is_current_tgid(struct pid *pid)
+{
+	return pid == task_tgid(current);
+}
+
+/* Sets or clears O_NONBLOCK of an open file, as fcntl(F_SETFL) does. */
+void ripc_file_set_nonblock(struct file *file, bool nonblock)
+{
+	spin_lock(&file->f_lock);
+	if (nonblock)
+		file->f_flags |= O_NONBLOCK;
+	else
+		file->f_flags &= ~O_NONBLOCK;
+	spin_unlock(&file->f_lock);
 }

@@ -8,6 +8,8 @@
 struct file;
 struct file_operations;
 struct user_namespace;
+struct pid;
+struct file;
 
 int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 			  void *priv, int flags);
@@ -18,5 +20,9 @@ struct user_namespace *ripc_current_user_ns(void);
 kuid_t ripc_current_euid(void);
 kgid_t ripc_current_egid(void);
 unsigned long ripc_current_files(void);
+
+struct pid *ripc_get_current_tgid(void);
+bool ripc_is_current_tgid(struct pid *pid);
+void ripc_file_set_nonblock(struct file *file, bool nonblock);
 
 #endif

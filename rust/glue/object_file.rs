@@ -60,6 +60,17 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
         Err(EINVAL)
     }
 
+    /// `read(2)` of a file with a position (`pread(2)` too): the default
+    /// ignores it and calls [`ObjectFile::read`], for stream objects.
+    fn read_at(
+        this: ArcBorrow<'_, Self>,
+        file: &File,
+        out: UserSliceWriter,
+        _pos: &mut i64,
+    ) -> Result<usize> {
+        Self::read(this, file, out)
+    }
+
     /// `write(2)`: take at most `input.len()` bytes in.
     fn write(_this: ArcBorrow<'_, Self>, _file: &File, _input: UserSliceReader) -> Result<usize> {
         Err(EINVAL)
@@ -74,6 +85,10 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
     fn ioctl(_this: ArcBorrow<'_, Self>, _file: &File, _cmd: u32, _arg: usize) -> Result<isize> {
         Err(ENOTTY)
     }
+
+    /// `flush`: a descriptor of the file is being closed by the current
+    /// task (`close(2)`, or exit).
+    fn flush(_this: ArcBorrow<'_, Self>, _file: &File) {}
 
     /// `/proc/<pid>/fdinfo/<fd>`.
     fn show_fdinfo(_this: ArcBorrow<'_, Self>, _m: &SeqFile, _file: &File) {}
@@ -92,6 +107,7 @@ pub(crate) const fn fops<T: ObjectFile>() -> bindings::file_operations {
         unlocked_ioctl: Some(ioctl::<T>),
         compat_ioctl: bindings::compat_ptr_ioctl,
         release: Some(release::<T>),
+        flush: Some(flush::<T>),
         // Only called for named objects: anonymous files are created open.
         open: Some(super::ripcfs::open::<T>),
         show_fdinfo: Some(show_fdinfo::<T>),
@@ -240,16 +256,35 @@ unsafe extern "C" fn read<T: ObjectFile>(
     file: *mut bindings::file,
     buf: *mut c_char,
     len: usize,
-    _pos: *mut bindings::loff_t,
+    pos: *mut bindings::loff_t,
 ) -> isize {
-    // SAFETY: the VFS keeps the file alive during the call; ripc objects
-    // are streams and never use `f_pos`, so `fdget_pos` is irrelevant.
+    // SAFETY: the VFS keeps the file alive during the call.
     let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
     let out = UserSlice::new(UserPtr::from_ptr(buf.cast()), len).writer();
-    match T::read(this, f, out) {
+    // Stream files (`stream_open()`, pipes) get no position: null.
+    let mut no_pos = 0;
+    let pos = if pos.is_null() {
+        &mut no_pos
+    } else {
+        // SAFETY: the VFS passes its own copy of the position (under
+        // `f_pos_lock` where needed), valid and unaliased during the call.
+        unsafe { &mut *pos }
+    };
+    match T::read_at(this, f, out, pos) {
         Ok(n) => n as isize,
         Err(e) => e.to_errno() as isize,
     }
+}
+
+/// Sets or clears `O_NONBLOCK` of an open file (`fcntl(F_SETFL)`, or
+/// `mq_setattr()`).
+pub(crate) fn set_nonblock(file: &File, nonblock: bool) {
+    extern "C" {
+        // `struct file *`, untyped as in `ripc_anon_inode_getfd`.
+        fn ripc_file_set_nonblock(file: *mut c_void, nonblock: bool);
+    }
+    // SAFETY: `file` is a live file; the helper takes its `f_lock`.
+    unsafe { ripc_file_set_nonblock(file.as_ptr().cast(), nonblock) };
 }
 
 /// # Safety
@@ -302,6 +337,19 @@ unsafe extern "C" fn ioctl<T: ObjectFile>(
         Ok(n) => n,
         Err(e) => e.to_errno() as isize,
     }
+}
+
+/// # Safety
+///
+/// Called by the VFS only, on a live file of kind `T`.
+unsafe extern "C" fn flush<T: ObjectFile>(
+    file: *mut bindings::file,
+    _id: bindings::fl_owner_t,
+) -> c_int {
+    // SAFETY: as in `read`.
+    let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
+    T::flush(this, f);
+    0
 }
 
 /// # Safety

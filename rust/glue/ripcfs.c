@@ -9,6 +9,7 @@
  * in Rust. Documentation/ripcfs.rst describes the layout.
  */
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fsnotify.h>
@@ -294,6 +295,38 @@ static struct file_system_type ripcfs_type = {
 	.init_fs_context = ripcfs_init_fs_context,
 	.kill_sb = kill_anon_super,
 };
+
+/*
+ * Opens (with O_CREAT: makes) `name` in the directory open as `dirfd`, which
+ * must be ripcfs's directory of the kind whose files use `fops`: an open(2)
+ * of that name, with the caller's credentials and umask, done inside one
+ * ioctl so that the kind can be handed creation parameters (the attributes
+ * of a POSIX message queue) that open(2) cannot carry. `name` is one path
+ * component: empty, "." or "..", or with '/', it is EACCES, as for
+ * mq_open(2) (lookup_noperm_common()).
+ */
+struct file *ripcfs_open_in_kind_dir(int dirfd, const char *name, int flags,
+				     umode_t mode, const struct file_operations *fops)
+{
+	const struct ripcfs_kind *kind;
+	struct inode *inode;
+	struct file *dir, *file;
+
+	dir = fget_raw(dirfd);
+	if (!dir)
+		return ERR_PTR(-EBADF);
+	inode = file_inode(dir);
+	kind = inode->i_private;
+	if (inode->i_sb->s_type != &ripcfs_type || !S_ISDIR(inode->i_mode) || !kind ||
+	    kind->fops != fops)
+		file = ERR_PTR(-EINVAL);
+	else if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		file = ERR_PTR(-EACCES);
+	else
+		file = file_open_root(&dir->f_path, name, flags, mode);
+	fput(dir);
+	return file;
+}
 
 /* Called from the Rust module's init and exit; see rust/glue/ripcfs.rs. */
 int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds,

@@ -37,4 +37,7 @@ int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds,
 		    const struct ripcfs_status *statuses, size_t nr_statuses);
 void ripcfs_unregister(void);
 
+struct file *ripcfs_open_in_kind_dir(int dirfd, const char *name, int flags,
+				     umode_t mode, const struct file_operations *fops);
+
 #endif

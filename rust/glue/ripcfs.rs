@@ -6,13 +6,15 @@
 //! that kind.
 
 use super::{object_file::ObjectFile, AssertSync};
+use core::ptr::NonNull;
 use kernel::{
     bindings,
-    error::to_result,
+    error::{from_err_ptr, to_result},
     ffi::{c_char, c_int, c_uint, c_void},
-    fs::File,
+    fs::{file::FileDescriptorReservation, File},
     prelude::*,
     seq_file::SeqFile,
+    sync::aref::ARef,
     sync::Arc,
     types::ForeignOwnable,
 };
@@ -108,6 +110,48 @@ extern "C" {
         nr_statuses: usize,
     ) -> c_int;
     fn ripcfs_unregister();
+    fn ripcfs_open_in_kind_dir(
+        dirfd: c_int,
+        name: *const c_char,
+        flags: c_int,
+        mode: bindings::umode_t,
+        // `const struct file_operations *`, untyped as in `Kind`.
+        fops: *const c_void,
+    ) -> *mut c_void; // `struct file *`, untyped as `fops` is.
+}
+
+/// Opens (with `O_CREAT`: makes) `name` in the directory open as `dirfd`,
+/// which must be ripcfs's directory of kind `T` (`EINVAL` otherwise), as
+/// `open(2)` would with `flags` and `mode`, and returns a new close-on-exec
+/// descriptor for it.
+///
+/// Runs within the caller's syscall, so a kind can hand creation
+/// parameters that `open(2)` cannot carry to its
+/// [`NamedObject::create_named`] (see `mqueue.rs`).
+pub(crate) fn open_in_kind_dir<T: NamedObject>(
+    dirfd: i32,
+    name: &CStr,
+    flags: u32,
+    mode: u32,
+) -> Result<i32> {
+    let reservation = FileDescriptorReservation::get_unused_fd_flags(bindings::O_CLOEXEC)?;
+    // SAFETY: `name` is a valid C string and `T::FOPS` a `'static` table;
+    // the function returns a new file reference or an `ERR_PTR`.
+    let file = from_err_ptr::<c_void>(unsafe {
+        ripcfs_open_in_kind_dir(
+            dirfd,
+            name.as_char_ptr(),
+            flags as c_int,
+            mode as bindings::umode_t,
+            core::ptr::from_ref(T::FOPS).cast(),
+        )
+    })?;
+    // SAFETY: `file` is a valid file whose reference we own; `File` is a
+    // transparent wrapper of `struct file`.
+    let file = unsafe { ARef::<File>::from_raw(NonNull::new_unchecked(file.cast())) };
+    let fd = reservation.reserved_fd();
+    reservation.fd_install(file);
+    Ok(fd as i32)
 }
 
 /// The registered `ripcfs` filesystem type; unregistered when dropped.

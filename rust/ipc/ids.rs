@@ -196,7 +196,11 @@ impl<T: IpcObject> IpcIds<T> {
 
     /// Empties the table, handing each object to `f` (`free_ipcs()`).
     pub(crate) fn drain(&mut self, mut f: impl FnMut(Arc<T>)) {
-        for entry in self.entries.drain_all().flatten() {
+        // Replaced, not drained in place, so the slots' memory goes too.
+        for entry in core::mem::replace(&mut self.entries, KVec::new())
+            .into_iter()
+            .flatten()
+        {
             f(entry.object);
         }
         self.in_use = 0;

@@ -277,4 +277,66 @@ struct ripc_semctl_args {
 #define RIPC_IOC_SEMOP		_IOW(RIPC_IOC_MAGIC, 0x41, struct ripc_semop_args)
 #define RIPC_IOC_SEMCTL		_IOW(RIPC_IOC_MAGIC, 0x42, struct ripc_semctl_args)
 
+/*
+ * POSIX message queues, named in ripcfs's mq/ directory
+ * (Documentation/mqueue.rst). RIPC_IOC_MQ_OPEN on /dev/ripc opens (with
+ * O_CREAT: makes, with the given attributes) a name in the mq/ directory
+ * open as dirfd and returns a close-on-exec descriptor; the other ioctls
+ * are issued on that descriptor. read(2) of it gives the QSIZE line of
+ * /dev/mqueue; poll(2) works as on an mqd_t.
+ */
+#define RIPC_MQ_PRIO_MAX	32768
+
+/* struct mq_attr: the fields are longs. */
+struct ripc_mq_attr {
+	__s64 mq_flags;		/* 0 or O_NONBLOCK */
+	__s64 mq_maxmsg;
+	__s64 mq_msgsize;
+	__s64 mq_curmsgs;
+	__s64 __reserved[4];
+};
+
+struct ripc_mq_open_args {
+	__s32 dirfd;		/* an open mq/ directory of a ripcfs mount */
+	__s32 oflag;		/* O_RDONLY/O_WRONLY/O_RDWR, O_CREAT, O_EXCL, O_NONBLOCK */
+	__u32 mode;
+	__u32 __pad;
+	__u64 name;		/* const char *: one component, no '/' */
+	__u64 attr;		/* const struct ripc_mq_attr *, or 0 for defaults */
+};
+
+/* mq_timedsend() and mq_timedreceive(). */
+struct ripc_mq_timed_args {
+	__u64 msg_ptr;
+	__u64 msg_len;
+	__u64 msg_prio;		/* send: the priority; receive: unsigned int * or 0 */
+	__u64 abs_timeout;	/* const struct timespec * (CLOCK_REALTIME), or 0 */
+};
+
+struct ripc_mq_getsetattr_args {
+	__u64 newattr;		/* const struct ripc_mq_attr *, or 0 */
+	__u64 oldattr;		/* struct ripc_mq_attr *, or 0 */
+};
+
+/* How mq_notify() notifies; the values of SIGEV_SIGNAL and SIGEV_NONE. */
+#define RIPC_SIGEV_SIGNAL	0
+#define RIPC_SIGEV_NONE		1
+/* ripc's own: add 1 to the ripc notifier open as notifier_fd. */
+#define RIPC_SIGEV_NOTIFIER	3
+/* No notification: unregister (mq_notify() with a NULL sevp). */
+#define RIPC_SIGEV_UNREGISTER	(-1)
+
+struct ripc_mq_notify_args {
+	__s32 notify;		/* RIPC_SIGEV_* */
+	__s32 signo;		/* RIPC_SIGEV_SIGNAL */
+	__s32 notifier_fd;	/* RIPC_SIGEV_NOTIFIER */
+	__s32 __pad;
+};
+
+#define RIPC_IOC_MQ_OPEN	_IOW(RIPC_IOC_MAGIC, 0x38, struct ripc_mq_open_args)
+#define RIPC_IOC_MQ_TIMEDSEND	_IOW(RIPC_IOC_MAGIC, 0x39, struct ripc_mq_timed_args)
+#define RIPC_IOC_MQ_TIMEDRECEIVE _IOW(RIPC_IOC_MAGIC, 0x3a, struct ripc_mq_timed_args)
+#define RIPC_IOC_MQ_GETSETATTR	_IOW(RIPC_IOC_MAGIC, 0x3b, struct ripc_mq_getsetattr_args)
+#define RIPC_IOC_MQ_NOTIFY	_IOW(RIPC_IOC_MAGIC, 0x3c, struct ripc_mq_notify_args)
+
 #endif /* _UAPI_LINUX_RIPC_H */

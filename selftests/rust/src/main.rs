@@ -172,6 +172,61 @@ fn pipe2_unknown_flags_einval() -> Outcome {
     Outcome::Pass
 }
 
+/// SysV message queues through the crate: threads send typed messages, one
+/// receiver per type takes exactly its own, in order; IPC_STAT agrees.
+fn msg_queue_typed_threads() -> Outcome {
+    const PER_TYPE: u32 = 500;
+    let dev = std::sync::Arc::new(Device::open().expect("open /dev/ripc"));
+    let flags = (uapi::RIPC_IPC_CREAT | 0o600) as i32;
+    let id = dev
+        .msgget(uapi::RIPC_IPC_PRIVATE as i32, flags)
+        .expect("msgget");
+    let mut threads = Vec::new();
+    for mtype in 1..=3i64 {
+        let d = dev.clone();
+        threads.push(std::thread::spawn(move || -> Result<(), String> {
+            for seq in 0..PER_TYPE {
+                d.msgsnd(id, mtype, &seq.to_ne_bytes(), 0)
+                    .map_err(|e| format!("msgsnd: {e}"))?;
+            }
+            Ok(())
+        }));
+        let d = dev.clone();
+        threads.push(std::thread::spawn(move || -> Result<(), String> {
+            let mut buf = [0u8; 4];
+            for seq in 0..PER_TYPE {
+                let (t, n) = d
+                    .msgrcv(id, &mut buf, mtype, 0)
+                    .map_err(|e| format!("msgrcv: {e}"))?;
+                if t != mtype || n != 4 || u32::from_ne_bytes(buf) != seq {
+                    return Err(format!("type {t} len {n} seq {buf:?}, want {mtype}/{seq}"));
+                }
+            }
+            Ok(())
+        }));
+    }
+    for t in threads {
+        if let Err(e) = t.join().expect("thread") {
+            return Outcome::Fail(e);
+        }
+    }
+    // SAFETY: all-zeroes is a valid `ripc_msqid64_ds` (plain integers).
+    let mut ds: uapi::ripc_msqid64_ds = unsafe { std::mem::zeroed() };
+    let stat = uapi::RIPC_IPC_STAT as i32;
+    ensure!(dev.msgctl(id, stat, Some(&mut ds)).is_ok(), "IPC_STAT");
+    ensure!(ds.msg_qnum == 0, "qnum {}", ds.msg_qnum);
+    ensure!(
+        ds.msg_lspid == std::process::id() as i32,
+        "lspid {}",
+        ds.msg_lspid
+    );
+    let rmid = uapi::RIPC_IPC_RMID as i32;
+    ensure!(dev.msgctl(id, rmid, None).is_ok(), "IPC_RMID");
+    let err = dev.msgctl(id, stat, Some(&mut ds)).unwrap_err();
+    ensure!(err.raw_os_error() == Some(libc::EINVAL), "got {err}");
+    Outcome::Pass
+}
+
 /// Lists test functions as cases named after themselves.
 macro_rules! cases {
     ($($f:ident),* $(,)?) => { [$(Case { name: stringify!($f), run: $f }),*] };
@@ -189,6 +244,7 @@ fn main() {
         pipe_threads_stream_in_order,
         pipe_size_ioctls,
         pipe2_unknown_flags_einval,
+        msg_queue_typed_threads,
     ];
     std::process::exit(tap::run(&cases));
 }

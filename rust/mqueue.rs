@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! POSIX message queues, as `ipc/mqueue.c`, named in ripcfs's `mq/`.
+//!
+//! Data flow: `RIPC_IOC_MQ_OPEN` on `/dev/ripc` → [`open`] → an `open(2)`
+//! of the name in the `mq/` directory the caller passes, inside the ioctl
+//! ([`crate::glue::ripcfs::open_in_kind_dir`]); with `O_CREAT` ripcfs
+//! makes the queue through [`Mqueue::create_named`], which takes the
+//! attributes [`open`] left for the current task. The other calls are
+//! ioctls, `read` and `poll` on the descriptor, in the [`ObjectFile`]
+//! methods below.
+//!
+//! | `ipc/mqueue.c`                   | ripc                              |
+//! |----------------------------------|-----------------------------------|
+//! | `struct mqueue_inode_info`       | [`Mqueue`] (state in `Inner`)     |
+//! | `info->attr` (`struct mq_attr`)  | [`Mqueue::attr`], `Inner::messages.len()` |
+//! | `info->msg_tree` (by priority)   | `Inner::messages`, highest first  |
+//! | `struct msg_msg`                 | `MqMsg`                           |
+//! | `info->qsize`                    | `Inner::qsize`                    |
+//! | `info->e_wait_q[]`, `wait_q`     | [`Mqueue::waiters`]               |
+//! | `notify`, `notify_owner`         | `Inner::notify` (`Registration`)  |
+//! | `do_mq_open()`, `mqueue_create_attr()` | [`open`], [`Mqueue::create_named`] |
+//! | `mq_attr_ok()`                   | `attr_ok`                         |
+//! | `do_mq_timedsend()`              | `Mqueue::send`                    |
+//! | `do_mq_timedreceive()`           | `Mqueue::receive`                 |
+//! | `do_mq_getsetattr()`             | `Mqueue::getsetattr`              |
+//! | `do_mq_notify()`, `__do_notify()`| `Mqueue::set_notify`, `Registration::fire` |
+//! | `mqueue_read_file()`             | `Mqueue::read_at`                 |
+//! | `mqueue_poll_file()`             | `Mqueue::poll`                    |
+//! | `mqueue_flush_file()`            | `Mqueue::flush`                   |
+//!
+//! Locks: each queue has one (`inner`); waiters are woken and
+//! notifications delivered after it is dropped. `MQ_PENDING` is taken
+//! alone, in [`open`] and (under the VFS's directory lock) in
+//! [`Mqueue::create_named`], never together with a queue's lock.
+
+use crate::{
+    glue::{
+        cred::{self, PidRef},
+        global::MQ_PENDING,
+        object_file::{self, ObjectFile},
+        ripcfs::{self, NamedObject},
+        AssertSync,
+    },
+    limits,
+    notify::{self, Notifier},
+    uapi,
+};
+use core::sync::atomic::{AtomicUsize, Ordering};
+use kernel::{
+    bindings,
+    fs::File,
+    new_mutex, new_poll_condvar,
+    prelude::*,
+    str::CString,
+    sync::{
+        poll::{PollCondVar, PollTable},
+        Arc, ArcBorrow, CondVarTimeoutResult, Mutex, MutexGuard,
+    },
+    time::msecs_to_jiffies,
+    uaccess::{UserPtr, UserSlice, UserSliceWriter},
+};
+
+static MQUEUE_FOPS: AssertSync<bindings::file_operations> =
+    AssertSync(object_file::fops::<Mqueue>());
+
+/// Queues alive, for `mq_queues_max`.
+static NR_QUEUES: AtomicUsize = AtomicUsize::new(0);
+
+/// `NAME_MAX`: the longest queue name.
+const NAME_MAX: usize = 255;
+
+/// The attributes a queue is created with (`mq_maxmsg`, `mq_msgsize`).
+#[derive(Clone, Copy)]
+struct MqAttr {
+    maxmsg: usize,
+    msgsize: usize,
+}
+
+impl MqAttr {
+    const DEFAULT: Self = Self {
+        maxmsg: limits::MQ_MSG_DEFAULT,
+        msgsize: limits::MQ_MSGSIZE_DEFAULT,
+    };
+}
+
+/// `mq_attr_ok()`: both positive, and not above `mq_msg_max` and
+/// `mq_msgsize_max` (the hard limits with `CAP_SYS_RESOURCE`).
+fn attr_ok(attr: &uapi::ripc_mq_attr) -> Result<MqAttr> {
+    let (maxmsg, msgsize) = (attr.mq_maxmsg, attr.mq_msgsize);
+    if maxmsg <= 0 || msgsize <= 0 {
+        return Err(EINVAL);
+    }
+    let (max_msg, max_size) = if cred::capable(bindings::CAP_SYS_RESOURCE) {
+        (limits::MQ_HARD_MSGMAX, limits::MQ_HARD_MSGSIZEMAX)
+    } else {
+        (limits::MQ_MSG_MAX, limits::MQ_MSGSIZE_MAX)
+    };
+    if maxmsg > max_msg || msgsize > max_size {
+        return Err(EINVAL);
+    }
+    Ok(MqAttr {
+        maxmsg: maxmsg as usize,
+        msgsize: msgsize as usize,
+    })
+}
+
+/// One message.
+struct MqMsg {
+    prio: u32,
+    data: KVec<u8>,
+}
+
+/// How a registered process is notified.
+enum How {
+    /// `SIGEV_NONE`: registration only.
+    Nothing,
+    /// `SIGEV_SIGNAL` with this signal.
+    Signal(i32),
+    /// ripc's own: add 1 to a notifier.
+    Notifier(Arc<Notifier>),
+}
+
+/// The process registered with `mq_notify()` (`notify_owner`) and how.
+struct Registration {
+    owner: PidRef,
+    how: How,
+}
+
+impl Registration {
+    /// `sigev_notify`, as the `NOTIFY:` field shows it.
+    fn sigev_notify(&self) -> u32 {
+        match self.how {
+            How::Nothing => uapi::RIPC_SIGEV_NONE,
+            How::Signal(_) => uapi::RIPC_SIGEV_SIGNAL,
+            How::Notifier(_) => uapi::RIPC_SIGEV_NOTIFIER,
+        }
+    }
+
+    /// `__do_notify()`: delivers the notification (it is then gone).
+    fn fire(self) {
+        match self.how {
+            How::Nothing => {}
+            How::Signal(0) => {}
+            How::Signal(sig) => self.owner.kill(sig),
+            How::Notifier(notifier) => notifier.signal(1),
+        }
+    }
+}
+
+struct Inner {
+    /// The messages, highest priority first, FIFO within a priority;
+    /// `mq_curmsgs` is its length.
+    messages: KVec<MqMsg>,
+    /// `QSIZE`: bytes of all messages.
+    qsize: usize,
+    /// Receivers blocked on an empty queue: with one, a new message is
+    /// for it, not a notification.
+    receivers: usize,
+    notify: Option<Registration>,
+}
+
+/// A POSIX message queue (`struct mqueue_inode_info`).
+#[pin_data]
+pub(crate) struct Mqueue {
+    attr: MqAttr,
+    #[pin]
+    inner: Mutex<Inner>,
+    /// Blocked senders and receivers, and pollers; each re-checks its own
+    /// condition when woken.
+    #[pin]
+    waiters: PollCondVar,
+    _count: QueueCount,
+}
+
+/// One queue counted in [`NR_QUEUES`] while it lives.
+struct QueueCount;
+
+impl Drop for QueueCount {
+    fn drop(&mut self) {
+        NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Mqueue {
+    fn new(attr: MqAttr) -> Result<Arc<Self>> {
+        if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::MQ_QUEUES_MAX
+            && !cred::capable(bindings::CAP_SYS_RESOURCE)
+        {
+            NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
+            return Err(ENOSPC);
+        }
+        let count = QueueCount;
+        Arc::pin_init(
+            pin_init!(Self {
+                attr,
+                inner <- new_mutex!(
+                    Inner {
+                        messages: KVec::new(),
+                        qsize: 0,
+                        receivers: 0,
+                        notify: None,
+                    },
+                    "Mqueue::inner"
+                ),
+                waiters <- new_poll_condvar!("Mqueue::waiters"),
+                _count: count,
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Sleeps until woken, a signal (`ERESTARTSYS`) or `deadline` (in ns
+    /// of `CLOCK_REALTIME`; `ETIMEDOUT` once it has passed).
+    fn wait(&self, inner: &mut MutexGuard<'_, Inner>, deadline: Option<i64>) -> Result {
+        let Some(deadline) = deadline else {
+            return if self.waiters.wait_interruptible(inner) {
+                Err(ERESTARTSYS)
+            } else {
+                Ok(())
+            };
+        };
+        let left = deadline - cred::real_time_ns();
+        if left <= 0 {
+            return Err(ETIMEDOUT);
+        }
+        let ms = u32::try_from((left + 999_999) / 1_000_000).unwrap_or(u32::MAX);
+        match self
+            .waiters
+            .wait_interruptible_timeout(inner, msecs_to_jiffies(ms))
+        {
+            CondVarTimeoutResult::Signal { .. } => Err(ERESTARTSYS),
+            _ => Ok(()),
+        }
+    }
+
+    /// `do_mq_timedsend()`.
+    fn send(&self, file: &File, args: &uapi::ripc_mq_timed_args) -> Result {
+        // The timeout first, as the `mq_timedsend()` syscall reads it.
+        let deadline = read_timeout(args.abs_timeout)?;
+        if args.msg_prio >= u64::from(uapi::RIPC_MQ_PRIO_MAX) {
+            return Err(EINVAL);
+        }
+        if file.flags() & bindings::O_ACCMODE == bindings::O_RDONLY {
+            return Err(EBADF);
+        }
+        let len = usize::try_from(args.msg_len).map_err(|_| EMSGSIZE)?;
+        if len > self.attr.msgsize {
+            return Err(EMSGSIZE);
+        }
+        let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
+        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), len)
+            .read_all(&mut data, GFP_KERNEL)?;
+        let msg = MqMsg {
+            prio: args.msg_prio as u32,
+            data,
+        };
+
+        let mut inner = self.inner.lock();
+        while inner.messages.len() >= self.attr.maxmsg {
+            if nonblocking(file) {
+                return Err(EAGAIN);
+            }
+            self.wait(&mut inner, deadline)?;
+        }
+        // After the last message of the same or a higher priority.
+        let at = inner
+            .messages
+            .iter()
+            .position(|m| m.prio < msg.prio)
+            .unwrap_or(inner.messages.len());
+        inner.messages.reserve(1, GFP_KERNEL)?;
+        // Cannot fail: room was reserved and `at <= len`.
+        inner
+            .messages
+            .insert_within_capacity(at, msg)
+            .map_err(|_| ENOMEM)?;
+        inner.qsize += len;
+        // Empty to non-empty with no receiver waiting: notify, once.
+        let fire = if inner.messages.len() == 1 && inner.receivers == 0 {
+            inner.notify.take()
+        } else {
+            None
+        };
+        drop(inner);
+        self.waiters.notify_all();
+        if let Some(registration) = fire {
+            registration.fire();
+        }
+        Ok(())
+    }
+
+    /// `do_mq_timedreceive()`: the oldest message of the highest
+    /// priority. A message whose copy-out faults is lost, as in Linux.
+    fn receive(&self, file: &File, args: &uapi::ripc_mq_timed_args) -> Result<isize> {
+        let deadline = read_timeout(args.abs_timeout)?;
+        if file.flags() & bindings::O_ACCMODE == bindings::O_WRONLY {
+            return Err(EBADF);
+        }
+        if usize::try_from(args.msg_len).unwrap_or(usize::MAX) < self.attr.msgsize {
+            return Err(EMSGSIZE);
+        }
+        let mut inner = self.inner.lock();
+        while inner.messages.is_empty() {
+            if nonblocking(file) {
+                return Err(EAGAIN);
+            }
+            inner.receivers += 1;
+            let waited = self.wait(&mut inner, deadline);
+            inner.receivers -= 1;
+            waited?;
+        }
+        let msg = inner.messages.remove(0).map_err(|_| EINVAL)?;
+        inner.qsize -= msg.data.len();
+        drop(inner);
+        self.waiters.notify_all();
+
+        if args.msg_prio != 0 {
+            UserSlice::new(UserPtr::from_addr(args.msg_prio as usize), size_of::<u32>())
+                .writer()
+                .write(&msg.prio)?;
+        }
+        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), msg.data.len())
+            .writer()
+            .write_slice(&msg.data)?;
+        Ok(msg.data.len() as isize)
+    }
+
+    /// `do_mq_getsetattr()`: only `O_NONBLOCK` of this descriptor can be
+    /// set; the old attributes are those before the change.
+    fn getsetattr(&self, file: &File, args: &uapi::ripc_mq_getsetattr_args) -> Result {
+        let new = if args.newattr != 0 {
+            let attr: uapi::ripc_mq_attr = read_user(args.newattr)?;
+            if attr.mq_flags & !i64::from(bindings::O_NONBLOCK) != 0 {
+                return Err(EINVAL);
+            }
+            Some(attr)
+        } else {
+            None
+        };
+        let old = uapi::ripc_mq_attr {
+            mq_flags: i64::from(file.flags() & bindings::O_NONBLOCK),
+            mq_maxmsg: self.attr.maxmsg as i64,
+            mq_msgsize: self.attr.msgsize as i64,
+            mq_curmsgs: self.inner.lock().messages.len() as i64,
+            __reserved: [0; 4],
+        };
+        if let Some(new) = new {
+            object_file::set_nonblock(file, new.mq_flags != 0);
+        }
+        if args.oldattr != 0 {
+            UserSlice::new(UserPtr::from_addr(args.oldattr as usize), size_of_val(&old))
+                .writer()
+                .write(&old)?;
+        }
+        Ok(())
+    }
+
+    /// `do_mq_notify()`: registers the caller, or with
+    /// `RIPC_SIGEV_UNREGISTER` removes its registration. One process at a
+    /// time: `EBUSY` while another (or the same) is registered.
+    fn set_notify(&self, args: &uapi::ripc_mq_notify_args) -> Result {
+        let how = match args.notify {
+            uapi::RIPC_SIGEV_UNREGISTER => None,
+            n if n == uapi::RIPC_SIGEV_NONE as i32 => Some(How::Nothing),
+            n if n == uapi::RIPC_SIGEV_SIGNAL as i32 => {
+                // `valid_signal()`: 0 is accepted, and then sends nothing.
+                if args.signo < 0 || args.signo > bindings::_NSIG as i32 {
+                    return Err(EINVAL);
+                }
+                Some(How::Signal(args.signo))
+            }
+            n if n == uapi::RIPC_SIGEV_NOTIFIER as i32 => {
+                Some(How::Notifier(notify::from_fd(args.notifier_fd)?))
+            }
+            _ => return Err(EINVAL),
+        };
+        let mut inner = self.inner.lock();
+        match how {
+            None => {
+                if inner.notify.as_ref().is_some_and(|r| r.owner.is_current()) {
+                    inner.notify = None;
+                }
+            }
+            Some(how) => {
+                if inner.notify.is_some() {
+                    return Err(EBUSY);
+                }
+                inner.notify = Some(Registration {
+                    owner: PidRef::current_process(),
+                    how,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Copies a `T` in from userspace address `addr`.
+fn read_user<T: kernel::transmute::FromBytes>(addr: u64) -> Result<T> {
+    UserSlice::new(UserPtr::from_addr(addr as usize), size_of::<T>())
+        .reader()
+        .read()
+}
+
+/// The absolute `CLOCK_REALTIME` timeout at `addr`, in ns (`None` if
+/// `addr` is 0): `EFAULT` if unreadable, `EINVAL` if not a valid
+/// timespec, as `prepare_timeout()`.
+fn read_timeout(addr: u64) -> Result<Option<i64>> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    let [sec, nsec]: [i64; 2] = read_user(addr)?;
+    if sec < 0 || !(0..1_000_000_000).contains(&nsec) {
+        return Err(EINVAL);
+    }
+    Ok(Some(sec.saturating_mul(1_000_000_000).saturating_add(nsec)))
+}
+
+fn nonblocking(file: &File) -> bool {
+    file.flags() & bindings::O_NONBLOCK != 0
+}
+
+/// `RIPC_IOC_MQ_OPEN` (`mq_open()`): opens, or with `O_CREAT` makes, a
+/// queue in the `mq/` directory open as `dirfd`, with the attributes at
+/// `attr` (defaults if 0; ignored if the queue exists).
+///
+/// The attributes reach [`Mqueue::create_named`] through `MQ_PENDING`,
+/// keyed by the current task and removed before this returns, so creation
+/// with attributes is atomic: nobody can open the name before the queue
+/// has them.
+pub(crate) fn open(args: &uapi::ripc_mq_open_args) -> Result<isize> {
+    let oflag = args.oflag as u32;
+    if oflag & bindings::O_ACCMODE == bindings::O_ACCMODE {
+        return Err(EINVAL);
+    }
+    let mut buf = [0u8; NAME_MAX + 2];
+    let name = UserSlice::new(UserPtr::from_addr(args.name as usize), buf.len())
+        .reader()
+        .strcpy_into_buf(&mut buf)?;
+    if name.to_bytes().len() > NAME_MAX {
+        return Err(Error::from_errno(-(bindings::ENAMETOOLONG as i32)));
+    }
+    let attr = if oflag & bindings::O_CREAT != 0 && args.attr != 0 {
+        Some(read_user::<uapi::ripc_mq_attr>(args.attr)?)
+    } else {
+        None
+    };
+    let flags =
+        oflag & (bindings::O_ACCMODE | bindings::O_CREAT | bindings::O_EXCL | bindings::O_NONBLOCK);
+    let task = kernel::task::Task::current_raw() as usize;
+    if let Some(attr) = attr {
+        MQ_PENDING.lock().push((task, attr), GFP_KERNEL)?;
+    }
+    let fd = ripcfs::open_in_kind_dir::<Mqueue>(args.dirfd, name, flags, args.mode);
+    if attr.is_some() {
+        MQ_PENDING.lock().retain(|(t, _)| *t != task);
+    }
+    Ok(fd? as isize)
+}
+
+impl NamedObject for Mqueue {
+    /// `mqueue_create_attr()`: with the attributes [`open`] left for this
+    /// task, checked by `attr_ok`, else the defaults (a plain
+    /// `open(O_CREAT)` of the name).
+    fn create_named() -> Result<Arc<Self>> {
+        let task = kernel::task::Task::current_raw() as usize;
+        let pending = MQ_PENDING
+            .lock()
+            .iter()
+            .find(|(t, _)| *t == task)
+            .map(|(_, attr)| *attr);
+        let attr = match pending {
+            Some(attr) => attr_ok(&attr)?,
+            None => MqAttr::DEFAULT,
+        };
+        Mqueue::new(attr)
+    }
+}
+
+impl ObjectFile for Mqueue {
+    const NAME: &'static CStr = c"[ripc-mqueue]";
+
+    const FOPS: &'static bindings::file_operations = &MQUEUE_FOPS.0;
+
+    /// `mqueue_read_file()`: one line, as `/dev/mqueue` shows it.
+    fn read_at(
+        this: ArcBorrow<'_, Self>,
+        _file: &File,
+        mut out: UserSliceWriter,
+        pos: &mut i64,
+    ) -> Result<usize> {
+        let line = {
+            let inner = this.inner.lock();
+            let reg = inner.notify.as_ref();
+            let signo = match reg.map(|r| &r.how) {
+                Some(How::Signal(sig)) => *sig,
+                _ => 0,
+            };
+            CString::try_from_fmt(fmt!(
+                "QSIZE:{:<10} NOTIFY:{:<5} SIGNO:{:<5} NOTIFY_PID:{:<6}\n",
+                inner.qsize,
+                reg.map_or(0, |r| r.sigev_notify()),
+                signo,
+                reg.map_or(0, |r| r.owner.nr())
+            ))?
+        };
+        let bytes = line.to_bytes();
+        let start = usize::try_from(*pos).map_err(|_| EINVAL)?.min(bytes.len());
+        let n = out.len().min(bytes.len() - start);
+        out.write_slice(&bytes[start..start + n])?;
+        *pos += n as i64;
+        Ok(n)
+    }
+
+    /// `mqueue_flush_file()`: a process closing a descriptor of the queue
+    /// loses its notification registration.
+    fn flush(this: ArcBorrow<'_, Self>, _file: &File) {
+        let mut inner = this.inner.lock();
+        if inner.notify.as_ref().is_some_and(|r| r.owner.is_current()) {
+            inner.notify = None;
+        }
+    }
+
+    fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
+        table.register_wait(file, &this.waiters);
+        let curmsgs = this.inner.lock().messages.len();
+        let mut mask = 0;
+        if curmsgs > 0 {
+            mask |= bindings::POLLIN | bindings::POLLRDNORM;
+        }
+        if curmsgs < this.attr.maxmsg {
+            mask |= bindings::POLLOUT | bindings::POLLWRNORM;
+        }
+        mask
+    }
+
+    fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        match cmd {
+            uapi::RIPC_IOC_MQ_TIMEDSEND => this.send(file, &read_user(arg as u64)?).map(|()| 0),
+            uapi::RIPC_IOC_MQ_TIMEDRECEIVE => this.receive(file, &read_user(arg as u64)?),
+            uapi::RIPC_IOC_MQ_GETSETATTR => {
+                this.getsetattr(file, &read_user(arg as u64)?).map(|()| 0)
+            }
+            uapi::RIPC_IOC_MQ_NOTIFY => this.set_notify(&read_user(arg as u64)?).map(|()| 0),
+            _ => Err(ENOTTY),
+        }
+    }
+}
