@@ -22,6 +22,7 @@
 
 #include "kselftest_harness.h"
 #include "ripc.h"
+#include "ripc_test_util.h"
 
 union semun {
 	int val;
@@ -29,13 +30,6 @@ union semun {
 	unsigned short *array;
 	struct seminfo *__buf;
 };
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static int new_array(int nsems, int mode)
 {
@@ -69,19 +63,6 @@ static pid_t child_semop(int id, struct sembuf *sops, size_t n)
 	if (pid == 0)
 		_exit(ripc_semop(id, sops, n) ? 100 + errno : 0);
 	return pid;
-}
-
-/* Waits up to 10 s for `pid` to exit; returns its status code, or -1. */
-static int wait_exit(pid_t pid)
-{
-	int status, i;
-
-	for (i = 0; i < 1000; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
-		sleep_ms(10);
-	}
-	return -1;
 }
 
 static int still_running(pid_t pid)
@@ -508,7 +489,7 @@ TEST(undo_on_exit_and_on_kill)
 	sleep_ms(200);
 	EXPECT_EQ(0, getval(id, 0));
 	kill(pid, SIGKILL);
-	EXPECT_EQ(200 + SIGKILL, wait_exit(pid));
+	EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
 	EXPECT_EQ(1, getval(id, 0));
 	rmid(id);
 }
