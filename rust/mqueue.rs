@@ -40,6 +40,7 @@ use crate::{
         global::MQ_PENDING,
         object_file::{self, ObjectFile},
         ripcfs::{self, NamedObject},
+        task::{capable, Capability},
         AssertSync,
     },
     limits,
@@ -91,7 +92,7 @@ fn attr_ok(attr: &uapi::ripc_mq_attr) -> Result<MqAttr> {
     if maxmsg <= 0 || msgsize <= 0 {
         return Err(EINVAL);
     }
-    let (max_msg, max_size) = if cred::capable(bindings::CAP_SYS_RESOURCE) {
+    let (max_msg, max_size) = if capable(Capability::SysResource) {
         (limits::MQ_HARD_MSGMAX, limits::MQ_HARD_MSGSIZEMAX)
     } else {
         (limits::MQ_MSG_MAX, limits::MQ_MSGSIZE_MAX)
@@ -185,7 +186,7 @@ impl Drop for QueueCount {
 impl Mqueue {
     fn new(attr: MqAttr) -> Result<Arc<Self>> {
         if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::MQ_QUEUES_MAX
-            && !cred::capable(bindings::CAP_SYS_RESOURCE)
+            && !capable(Capability::SysResource)
         {
             NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
             return Err(ENOSPC);

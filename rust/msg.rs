@@ -33,7 +33,12 @@
 //! `inner` (`q_perm.lock`). Waiters are woken after `inner` is dropped.
 
 use crate::{
-    glue::{cred, global::IPC_NS, ripcfs::StatusFile},
+    glue::{
+        cred,
+        global::IPC_NS,
+        ripcfs::StatusFile,
+        task::{capable, Capability},
+    },
     ipc::{
         eidrm, enomsg,
         ids::IpcObject,
@@ -42,7 +47,7 @@ use crate::{
     limits, uapi,
 };
 use kernel::{
-    bindings, new_condvar, new_mutex,
+    new_condvar, new_mutex,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
@@ -624,7 +629,7 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     perm::may_change(&inner.perm)?;
     // Linux passes `msg_qbytes` on as an `int`; so does ripc.
     let qbytes = ds.msg_qbytes as i32;
-    if qbytes > limits::MSGMNB as i32 && !cred::capable(bindings::CAP_SYS_RESOURCE) {
+    if qbytes > limits::MSGMNB as i32 && !capable(Capability::SysResource) {
         return Err(EPERM);
     }
     inner.perm.update(&ds.msg_perm)?;

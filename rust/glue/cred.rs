@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Credentials, capabilities, pids and wall-clock time of the current task,
+//! Credentials, pids and wall-clock time of the current task,
 //! as the SysV IPC layer needs them (`current_euid()`, `in_group_p()`,
-//! `ns_capable()`, `make_kuid()`, `task_tgid_vnr()`, ...).
+//! `make_kuid()`, `task_tgid_vnr()`, ...).
 //!
 //! Ids are kept in their kernel form ([`Kuid`], [`Kgid`]) and only turned
 //! into numbers of the caller's user namespace at the ABI boundary.
@@ -110,13 +110,6 @@ impl Kgid {
         // SAFETY: only reads the current task's credentials.
         unsafe { bindings::in_group_p(bindings::kgid_t { val: self.0 }) != 0 }
     }
-}
-
-/// `capable()`: whether the current task has capability `cap` in the
-/// initial user namespace, which owns ripc's single IPC namespace.
-pub(crate) fn capable(cap: u32) -> bool {
-    // SAFETY: `capable()` may be called from any task context.
-    unsafe { bindings::capable(cap as kernel::ffi::c_int) }
 }
 
 /// The current task's process id in its own pid namespace

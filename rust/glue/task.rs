@@ -9,6 +9,8 @@ use kernel::{bindings, ffi::c_int};
 /// on a number it does not know.
 #[derive(Clone, Copy)]
 pub(crate) enum Capability {
+    /// `CAP_IPC_OWNER`: overrides the mode bits of SysV objects.
+    IpcOwner,
     /// `CAP_SYS_ADMIN`.
     SysAdmin,
     /// `CAP_SYS_RESOURCE`: may exceed resource limits.
@@ -20,6 +22,7 @@ pub(crate) enum Capability {
 /// having used the capability (`PF_SUPERPRIV`).
 pub(crate) fn capable(cap: Capability) -> bool {
     let cap = match cap {
+        Capability::IpcOwner => bindings::CAP_IPC_OWNER,
         Capability::SysAdmin => bindings::CAP_SYS_ADMIN,
         Capability::SysResource => bindings::CAP_SYS_RESOURCE,
     };

@@ -4,9 +4,12 @@
 //! `ipcperms()`, `ipc_update_perm()` of `ipc/util.c`).
 
 use super::rules::{self, Class};
-use crate::glue::cred::{self, Kgid, Kuid};
+use crate::glue::{
+    cred::{Kgid, Kuid},
+    task::{capable, Capability},
+};
 use crate::uapi;
-use kernel::{bindings, prelude::*};
+use kernel::prelude::*;
 
 /// The permission bits of a mode (`S_IRWXUGO`).
 pub(crate) const S_IRWXUGO: u32 = 0o777;
@@ -98,7 +101,7 @@ fn current_class(perm: &KernIpcPerm) -> Class {
 /// `CAP_IPC_OWNER` overrides. `EACCES` if refused.
 pub(crate) fn ipcperms(perm: &KernIpcPerm, flag: u32) -> Result {
     if rules::grants(perm.mode, flag & S_IRWXUGO, current_class(perm))
-        || cred::capable(bindings::CAP_IPC_OWNER)
+        || capable(Capability::IpcOwner)
     {
         Ok(())
     } else {
@@ -110,7 +113,7 @@ pub(crate) fn ipcperms(perm: &KernIpcPerm, flag: u32) -> Result {
 /// `IPC_RMID`: the owner, the creator, or `CAP_SYS_ADMIN`. `EPERM` if not.
 pub(crate) fn may_change(perm: &KernIpcPerm) -> Result {
     let euid = Kuid::current_euid();
-    if euid == perm.cuid || euid == perm.uid || cred::capable(bindings::CAP_SYS_ADMIN) {
+    if euid == perm.cuid || euid == perm.uid || capable(Capability::SysAdmin) {
         Ok(())
     } else {
         Err(EPERM)
