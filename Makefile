@@ -6,6 +6,7 @@
 #   make test     host checks + every VM suite on both kernel variants
 #   make shell    an interactive guest shell with ripc loaded
 #   make module   build ripc.ko for VARIANT (release|debug)
+#   make fuzz     the fuzzer on the debug kernel (SEED=, OPS=; VARIANT=)
 #
 # Everything is provisioned on first use (scripts/provision.sh); the kernel
 # builds are cached in ~/.cache/ripc. KDIR=<tree> uses your own kernel build.
@@ -16,12 +17,12 @@
 VARIANT ?= release
 export VARIANT KDIR KVM CLIPPY
 
-.PHONY: all provision kernel module user run test shell clean help
+.PHONY: all provision kernel module user run test shell fuzz clean help
 
 all: module user
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n "3,13p" Makefile
 
 provision:
 	@scripts/provision.sh
@@ -43,6 +44,15 @@ shell: provision
 
 test: provision
 	@scripts/test.sh
+
+# A long fuzzer run (a short one is part of `make test`): the guest checks
+# for kernel reports, kmemleak and rmmod afterwards, as after the tests.
+SEED ?= $(shell date +%s)
+OPS ?= 1000000
+fuzz: provision
+	@echo "ripc: fuzz SEED=$(SEED) OPS=$(OPS) on the $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) kernel"
+	@RIPC_ONLY=ripc_fuzz_test RIPC_APPEND="ripc_fuzz_seed=$(SEED) ripc_fuzz_ops=$(OPS) TEST_TIMEOUT=5000" VM_TIMEOUT=5400 \
+		scripts/vm.sh $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) test
 
 clean:
 	rm -rf build target

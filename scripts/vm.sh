@@ -9,7 +9,9 @@
 # BUG, WARNING, KASAN, lockdep, kmemleak, Oops, or a Rust panic.
 #
 # TCG is the default (KVM hangs on this kind of machine); KVM=1 opts in.
-# RIPC_ONLY=NAME runs only the tests whose program name contains NAME.
+# RIPC_ONLY=NAME runs only the tests whose program name contains NAME;
+# RIPC_APPEND adds kernel command-line words (init hands name=value ones
+# to the guest programs as environment variables).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -29,7 +31,7 @@ mem=1024
 [ "$variant" = debug ] && mem=2048
 accel=(-accel tcg)
 [ "${KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
-append="console=ttyS0 panic=-1 oops=panic ripc_mode=$mode ripc_only=${RIPC_ONLY:-}"
+append="console=ttyS0 panic=-1 oops=panic ripc_mode=$mode ripc_only=${RIPC_ONLY:-} ${RIPC_APPEND:-}"
 [ "$mode" = shell ] || append="$append quiet loglevel=4"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem" -nographic -no-reboot
       -kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio"

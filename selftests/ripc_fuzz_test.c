@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A seeded, reproducible fuzzer of every ripc entry point.
+ *
+ * Several worker processes (half of them unprivileged, uid 1000) each run a
+ * share of the operations, picked by their own xorshift generator seeded
+ * from the run's seed: ioctls on /dev/ripc with well-formed, random and
+ * adversarial arguments (bad, unaligned and kernel pointers, huge and
+ * negative sizes, stale and foreign ids), read/write/poll/ioctl on every
+ * kind of ripc file and on wrong kinds, ripcfs create/open/unlink/chmod/
+ * mknod/mount/umount, forks killed in the middle of blocking calls. A
+ * 2 ms interval timer interrupts any call that blocks.
+ *
+ * The program only checks that every worker ends normally; the guest
+ * runner then checks what matters: no kernel report, kmemleak clean, rmmod
+ * succeeds (scripts/guest/run-tests.sh). Environment: ripc_fuzz_seed and
+ * ripc_fuzz_ops (also settable on the kernel command line by `make fuzz`).
+ * The seed defaults to 1, so `make test` is repeatable; every run prints
+ * its seed, so a failure can be replayed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ripc.h"
+
+#define WORKERS 4
+#define MNT "/tmp/ripc-fuzz-mnt"
+#define MAX_FDS 48
+#define MAX_IDS 16
+
+static uint64_t rng;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static uint64_t below(uint64_t n)
+{
+	return n ? next() % n : 0;
+}
+
+/* A buffer the fuzzer owns, and pointers into and around it. */
+static unsigned char buf[3 * 65536];
+
+static void *any_pointer(void)
+{
+	switch (below(8)) {
+	case 0:
+		return NULL;
+	case 1:
+		return (void *)(uintptr_t)(1 + below(4096));	/* low page */
+	case 2:
+		return (void *)0xffffffff81000000UL;		/* kernel text */
+	case 3:
+		return (void *)(uintptr_t)-1;
+	case 4:
+		return buf + below(sizeof(buf));		/* unaligned, inside */
+	case 5:
+		return buf + sizeof(buf) - below(16);		/* runs off the end */
+	default:
+		return buf;
+	}
+}
+
+static uint64_t any_size(void)
+{
+	static const uint64_t sizes[] = { 0, 1, 7, 8, 9, 4095, 4096, 4097, 65536, 1 << 20,
+					  0x7fffffff, 0x80000000, UINT64_MAX, (uint64_t)-8 };
+
+	return below(3) ? below(9000) : sizes[below(sizeof(sizes) / sizeof(sizes[0]))];
+}
+
+static int64_t any_int(void)
+{
+	static const int64_t vals[] = { 0, 1, -1, 2, 32767, 32768, 65535, INT32_MAX,
+					INT32_MIN, INT64_MAX, INT64_MIN, 0x8000 };
+
+	return below(2) ? (int64_t)below(64) - 8 : vals[below(sizeof(vals) / sizeof(vals[0]))];
+}
+
+static void fill_random(void *p, size_t n)
+{
+	unsigned char *c = p;
+
+	while (n--)
+		*c++ = (unsigned char)next();
+}
+
+static int fds[MAX_FDS];
+static int ids_msg[MAX_IDS], ids_sem[MAX_IDS];
+
+/* Never 0, 1 or 2: random bytes written to the console could look like a
+ * test result or a kernel report. */
+static int any_fd(void)
+{
+	int fd;
+
+	switch (below(6)) {
+	case 0:
+		fd = (int)any_int();
+		return fd >= 0 && fd <= 2 ? -1 : fd;
+	case 1:
+		return ripc_dev_fd();
+	default:
+		return fds[below(MAX_FDS)];
+	}
+}
+
+static void keep_fd(int fd)
+{
+	int slot = below(MAX_FDS);
+
+	if (fd < 0)
+		return;
+	if (fds[slot] > 2 && fds[slot] != ripc_dev_fd())
+		close(fds[slot]);
+	fds[slot] = fd;
+}
+
+static int any_id(int *ids)
+{
+	return below(4) ? ids[below(MAX_IDS)] : (int)any_int();
+}
+
+static void keep_id(int *ids, int id)
+{
+	if (id >= 0)
+		ids[below(MAX_IDS)] = id;
+}
+
+static const char *const kinds[] = { "notify", "pipe", "mq", "shm", "sysvipc" };
+
+static void any_name(char *path, size_t n)
+{
+	snprintf(path, n, MNT "/%s/n%d", kinds[below(5)], (int)below(6));
+}
+
+static void op_dev_ioctl(void)
+{
+	static const unsigned long cmds[] = {
+		RIPC_IOC_VERSION, RIPC_IOC_EVENTFD, RIPC_IOC_PIPE2, RIPC_IOC_MSGGET,
+		RIPC_IOC_MSGSND, RIPC_IOC_MSGRCV, RIPC_IOC_MSGCTL, RIPC_IOC_SEMGET,
+		RIPC_IOC_SEMOP, RIPC_IOC_SEMCTL, RIPC_IOC_MQ_OPEN, RIPC_IOC_MQ_TIMEDSEND,
+		RIPC_IOC_MQ_TIMEDRECEIVE, RIPC_IOC_MQ_GETSETATTR, RIPC_IOC_MQ_NOTIFY,
+		RIPC_PIPE_IOC_GETSZ, RIPC_PIPE_IOC_SETSZ, FIONREAD,
+	};
+	unsigned long cmd = below(10) ? cmds[below(sizeof(cmds) / sizeof(cmds[0]))]
+				      : (unsigned long)next();
+	void *arg = any_pointer();
+	int ret;
+
+	/* A random structure, with fields that often look right. */
+	if (arg == buf) {
+		uint64_t *w = (uint64_t *)buf;
+		int i;
+
+		fill_random(buf, 256);
+		for (i = 0; i < 8; i++)
+			if (below(2))
+				w[i] = below(2) ? (uint64_t)any_int() : (uintptr_t)any_pointer();
+	}
+	ret = ioctl(below(8) ? ripc_dev_fd() : any_fd(), cmd, arg);
+	/* Object-making ioctls return descriptors: keep some, close others. */
+	if (ret > 2 && (cmd == RIPC_IOC_EVENTFD || cmd == RIPC_IOC_MQ_OPEN))
+		keep_fd(ret);
+}
+
+static void op_make(void)
+{
+	int p[2], fd;
+
+	switch (below(5)) {
+	case 0:
+		keep_fd(ripc_eventfd((unsigned int)next(), (int)(below(4) ? below(8) : next())));
+		break;
+	case 1:
+		if (ripc_pipe2(p, (int)(below(4) ? (below(2) ? O_NONBLOCK : 0) : next())) == 0) {
+			keep_fd(p[0]);
+			keep_fd(p[1]);
+		}
+		break;
+	case 2: {
+		char path[128];
+
+		any_name(path, sizeof(path));
+		if (below(3))
+			fd = open(path, (int)(O_CREAT | (below(2) ? O_RDWR : O_RDONLY) |
+					      (below(2) ? O_NONBLOCK : 0) | (below(4) ? 0 : O_EXCL)),
+				  (mode_t)below(01000));
+		else
+			fd = mknod(path, S_IFIFO | (mode_t)below(01000), 0) ? -1 :
+			     open(path, O_RDWR | O_NONBLOCK);
+		keep_fd(fd);
+		break;
+	}
+	case 3:
+		keep_id(ids_msg, ripc_msgget(below(3) ? IPC_PRIVATE : (key_t)(0xf0220 + below(8)),
+					     (int)(IPC_CREAT | below(01000) |
+						   (below(6) ? 0 : IPC_EXCL))));
+		break;
+	default:
+		keep_id(ids_sem, ripc_semget(below(3) ? IPC_PRIVATE : (key_t)(0xf0330 + below(8)),
+					     (int)(below(5) ? 1 + below(8) : any_int()),
+					     (int)(IPC_CREAT | below(01000))));
+		break;
+	}
+}
+
+static void op_file(void)
+{
+	int fd = any_fd();
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+	uint64_t size = any_size();
+
+	if (size > sizeof(buf) && below(2))
+		size = below(sizeof(buf));
+	switch (below(6)) {
+	case 0:
+		read(fd, any_pointer(), size);
+		break;
+	case 1:
+		fill_random(buf, 64);
+		write(fd, below(4) ? buf : any_pointer(), size);
+		break;
+	case 2:
+		poll(&pfd, 1, 0);
+		break;
+	case 3:
+		ioctl(fd, below(2) ? RIPC_PIPE_IOC_SETSZ : FIONREAD,
+		      below(2) ? (unsigned long)any_size() : (unsigned long)any_pointer());
+		break;
+	case 4:
+		fcntl(fd, F_SETFL, below(2) ? O_NONBLOCK : 0);
+		break;
+	default:
+		keep_fd(dup(fd));
+		break;
+	}
+}
+
+static void op_sysv(void)
+{
+	struct sembuf sops[8];
+	int n, i;
+
+	switch (below(5)) {
+	case 0:
+		*(long *)buf = below(4) ? 1 + below(4) : any_int();
+		ripc_msgsnd(any_id(ids_msg), below(4) ? buf : any_pointer(), any_size() % 10000,
+			    (int)(below(2) ? IPC_NOWAIT : 0));
+		break;
+	case 1:
+		ripc_msgrcv(any_id(ids_msg), below(4) ? buf : any_pointer(), any_size() % 10000,
+			    (long)any_int(), (int)(below(4) ? IPC_NOWAIT : next() & 077777));
+		break;
+	case 2:
+		ripc_msgctl(any_id(ids_msg), (int)below(16),
+			    below(2) ? (struct msqid_ds *)buf : any_pointer());
+		break;
+	case 3:
+		n = below(8) ? 1 + below(8) : (int)any_int();
+		for (i = 0; i < 8; i++) {
+			sops[i].sem_num = (unsigned short)below(10);
+			sops[i].sem_op = (short)(below(4) ? (int)below(5) - 2 : (short)next());
+			sops[i].sem_flg = (short)((below(2) ? IPC_NOWAIT : 0) |
+						  (below(3) ? 0 : SEM_UNDO));
+		}
+		ripc_semop(any_id(ids_sem), below(6) ? sops : any_pointer(), (size_t)n);
+		break;
+	default:
+		ripc_semctl(any_id(ids_sem), (int)any_int() % 10, (int)below(24),
+			    below(2) ? (void *)buf : any_pointer());
+		break;
+	}
+}
+
+static void op_fs(int root)
+{
+	char path[128];
+
+	any_name(path, sizeof(path));
+	switch (below(5)) {
+	case 0:
+		unlink(path);
+		break;
+	case 1:
+		chmod(path, (mode_t)below(010000));
+		break;
+	case 2:
+		chown(path, below(2) ? 1000 : 0, below(2) ? 1000 : 0);
+		break;
+	case 3:
+		keep_fd(open(path, (int)(below(3) | O_NONBLOCK)));
+		break;
+	default:
+		/* Mount and unmount: root only, and rarely. */
+		if (root && !below(20)) {
+			if (below(2))
+				umount2(MNT, MNT_DETACH);
+			else
+				mount("none", MNT, "ripcfs", 0, NULL);
+		}
+		break;
+	}
+}
+
+/* A child blocks in some ripc call and is killed at a random moment. */
+static void op_kill_blocked(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		char c;
+		int p[2];
+
+		setitimer(ITIMER_REAL, &off, NULL);
+		switch (below(3)) {
+		case 0:
+			if (ripc_pipe2(p, 0) == 0)
+				read(p[0], &c, 1);
+			break;
+		case 1:
+			read(ripc_eventfd(0, 0), buf, 8);
+			break;
+		default: {
+			struct sembuf down = { 0, -1, SEM_UNDO };
+
+			ripc_semop(any_id(ids_sem), &down, 1);
+			break;
+		}
+		}
+		_exit(0);
+	}
+	if (pid > 0) {
+		usleep(below(3000));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static void on_timer(int sig)
+{
+}
+
+static void worker(int index, uint64_t seed, long ops)
+{
+	struct sigaction sa = { .sa_handler = on_timer };
+	struct itimerval every = { { 0, 2000 }, { 0, 2000 } };
+	int root = index % 2 == 0;
+	long i;
+
+	rng = seed * 0x9e3779b97f4a7c15ULL + (uint64_t)index + 1;
+	memset(fds, -1, sizeof(fds));
+	memset(ids_msg, -1, sizeof(ids_msg));
+	memset(ids_sem, -1, sizeof(ids_sem));
+	if (!root && (setgroups(0, NULL) || setgid(1000) || setuid(1000)))
+		_exit(2);
+	/* No SA_RESTART: any call that blocks is interrupted within 2 ms. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setitimer(ITIMER_REAL, &every, NULL);
+	for (i = 0; i < ops; i++) {
+		switch (below(16)) {
+		case 0 ... 3:
+			op_dev_ioctl();
+			break;
+		case 4 ... 6:
+			op_make();
+			break;
+		case 7 ... 10:
+			op_file();
+			break;
+		case 11 ... 13:
+			op_sysv();
+			break;
+		case 14:
+			op_fs(root);
+			break;
+		default:
+			if (below(8) == 0) {
+				op_kill_blocked();
+			} else {
+				int slot = below(MAX_FDS);
+
+				if (fds[slot] > 2)
+					close(fds[slot]);
+				fds[slot] = -1;
+			}
+			break;
+		}
+	}
+	_exit(0);
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : dflt;
+}
+
+int main(void)
+{
+	uint64_t seed = env_u64("ripc_fuzz_seed", 1);
+	long ops = (long)env_u64("ripc_fuzz_ops", 4000);
+	pid_t pids[WORKERS];
+	int i, bad = 0, status, id;
+
+	printf("TAP version 13\n1..1\n# seed=%llu ops=%ld workers=%d\n",
+	       (unsigned long long)seed, ops, WORKERS);
+	fflush(stdout);
+	mkdir(MNT, 0755);
+	mount("none", MNT, "ripcfs", 0, NULL);
+	for (i = 0; i < WORKERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			worker(i, seed, ops / WORKERS);
+	}
+	for (i = 0; i < WORKERS; i++) {
+		waitpid(pids[i], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			printf("# worker %d ended with status %#x\n", i, status);
+			bad++;
+		}
+	}
+	/* Leave no object behind, so that the runner's rmmod proves no leak. */
+	for (id = 0; id < 1 << 15; id++) {
+		struct msqid_ds mds;
+		struct semid_ds sds;
+		int full;
+
+		full = ripc_msgctl(id, MSG_STAT_ANY, &mds);
+		if (full >= 0)
+			ripc_msgctl(full, IPC_RMID, NULL);
+		full = ripc_semctl(id, 0, SEM_STAT_ANY, (void *)&sds);
+		if (full >= 0)
+			ripc_semctl(full, 0, IPC_RMID);
+	}
+	while (umount2(MNT, MNT_DETACH) == 0)
+		;
+	printf("%sok 1 fuzz seed=%llu ops=%ld\n", bad ? "not " : "", (unsigned long long)seed, ops);
+	return bad ? 1 : 0;
+}
