@@ -30,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
@@ -46,6 +47,10 @@
 
 static uint64_t rng;
 
+/* Calls that succeeded, to show how deep a run got. */
+static long succeeded;
+#define COUNT(call) ((call) >= 0 ? (succeeded++, 0) : 0)
+
 static uint64_t next(void)
 {
 	rng ^= rng << 13;
@@ -59,8 +64,22 @@ static uint64_t below(uint64_t n)
 	return n ? next() % n : 0;
 }
 
-/* A buffer the fuzzer owns, and pointers into and around it. */
-static unsigned char buf[3 * 65536];
+/*
+ * A buffer the fuzzer owns, and pointers into and around it. It is a
+ * mapping of its own followed by an inaccessible guard page, so that a
+ * random size never lets the kernel write over the fuzzer's own state: a
+ * copy that runs past the end faults (EFAULT) at the guard.
+ */
+#define BUF_SIZE (3 * 65536)
+static unsigned char *buf;
+
+static void map_buffer(void)
+{
+	buf = mmap(NULL, BUF_SIZE + 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED || mprotect(buf + BUF_SIZE, 4096, PROT_NONE))
+		_exit(3);
+}
 
 static void *any_pointer(void)
 {
@@ -74,9 +93,9 @@ static void *any_pointer(void)
 	case 3:
 		return (void *)(uintptr_t)-1;
 	case 4:
-		return buf + below(sizeof(buf));		/* unaligned, inside */
+		return buf + below(BUF_SIZE);		/* unaligned, inside */
 	case 5:
-		return buf + sizeof(buf) - below(16);		/* runs off the end */
+		return buf + BUF_SIZE - below(16);		/* runs off the end */
 	default:
 		return buf;
 	}
@@ -132,6 +151,7 @@ static void keep_fd(int fd)
 
 	if (fd < 0)
 		return;
+	succeeded++;
 	if (fds[slot] > 2 && fds[slot] != ripc_dev_fd())
 		close(fds[slot]);
 	fds[slot] = fd;
@@ -144,8 +164,10 @@ static int any_id(int *ids)
 
 static void keep_id(int *ids, int id)
 {
-	if (id >= 0)
+	if (id >= 0) {
+		succeeded++;
 		ids[below(MAX_IDS)] = id;
+	}
 }
 
 static const char *const kinds[] = { "notify", "pipe", "mq", "shm", "sysvipc" };
@@ -180,6 +202,7 @@ static void op_dev_ioctl(void)
 				w[i] = below(2) ? (uint64_t)any_int() : (uintptr_t)any_pointer();
 	}
 	ret = ioctl(below(8) ? ripc_dev_fd() : any_fd(), cmd, arg);
+	COUNT(ret);
 	/* Object-making ioctls return descriptors: keep some, close others. */
 	if (ret > 2 && (cmd == RIPC_IOC_EVENTFD || cmd == RIPC_IOC_MQ_OPEN))
 		keep_fd(ret);
@@ -232,18 +255,18 @@ static void op_file(void)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
 	uint64_t size = any_size();
 
-	if (size > sizeof(buf) && below(2))
-		size = below(sizeof(buf));
+	if (size > BUF_SIZE && below(2))
+		size = below(BUF_SIZE);
 	switch (below(6)) {
 	case 0:
-		read(fd, any_pointer(), size);
+		COUNT(read(fd, any_pointer(), size));
 		break;
 	case 1:
 		fill_random(buf, 64);
-		write(fd, below(4) ? buf : any_pointer(), size);
+		COUNT(write(fd, below(4) ? buf : any_pointer(), size));
 		break;
 	case 2:
-		poll(&pfd, 1, 0);
+		COUNT(poll(&pfd, 1, 0) > 0 ? 0 : -1);
 		break;
 	case 3:
 		ioctl(fd, below(2) ? RIPC_PIPE_IOC_SETSZ : FIONREAD,
@@ -266,12 +289,13 @@ static void op_sysv(void)
 	switch (below(5)) {
 	case 0:
 		*(long *)buf = below(4) ? 1 + below(4) : any_int();
-		ripc_msgsnd(any_id(ids_msg), below(4) ? buf : any_pointer(), any_size() % 10000,
-			    (int)(below(2) ? IPC_NOWAIT : 0));
+		COUNT(ripc_msgsnd(any_id(ids_msg), below(4) ? buf : any_pointer(),
+				  any_size() % 10000, (int)(below(2) ? IPC_NOWAIT : 0)));
 		break;
 	case 1:
-		ripc_msgrcv(any_id(ids_msg), below(4) ? buf : any_pointer(), any_size() % 10000,
-			    (long)any_int(), (int)(below(4) ? IPC_NOWAIT : next() & 077777));
+		COUNT(ripc_msgrcv(any_id(ids_msg), below(4) ? buf : any_pointer(),
+				  any_size() % 10000, (long)any_int(),
+				  (int)(below(4) ? IPC_NOWAIT : next() & 077777)));
 		break;
 	case 2:
 		ripc_msgctl(any_id(ids_msg), (int)below(16),
@@ -285,11 +309,11 @@ static void op_sysv(void)
 			sops[i].sem_flg = (short)((below(2) ? IPC_NOWAIT : 0) |
 						  (below(3) ? 0 : SEM_UNDO));
 		}
-		ripc_semop(any_id(ids_sem), below(6) ? sops : any_pointer(), (size_t)n);
+		COUNT(ripc_semop(any_id(ids_sem), below(6) ? sops : any_pointer(), (size_t)n));
 		break;
 	default:
-		ripc_semctl(any_id(ids_sem), (int)any_int() % 10, (int)below(24),
-			    below(2) ? (void *)buf : any_pointer());
+		COUNT(ripc_semctl(any_id(ids_sem), (int)any_int() % 10, (int)below(24),
+				  below(2) ? (void *)buf : any_pointer()));
 		break;
 	}
 }
@@ -371,6 +395,7 @@ static void worker(int index, uint64_t seed, long ops)
 	long i;
 
 	rng = seed * 0x9e3779b97f4a7c15ULL + (uint64_t)index + 1;
+	map_buffer();
 	memset(fds, -1, sizeof(fds));
 	memset(ids_msg, -1, sizeof(ids_msg));
 	memset(ids_sem, -1, sizeof(ids_sem));
@@ -411,6 +436,9 @@ static void worker(int index, uint64_t seed, long ops)
 			break;
 		}
 	}
+	printf("# worker %d (uid %d): %ld of %ld operations succeeded\n", index, getuid(),
+	       succeeded, ops);
+	fflush(stdout);
 	_exit(0);
 }
 
