@@ -335,7 +335,7 @@ pub(crate) fn unmap_counted<T: CountedMapping>(addr: usize) -> Result {
             break;
         }
         // SAFETY: plain call; unmapping whole VMAs of the caller's mm.
-        let _ = unsafe { bindings::vm_munmap(start, (end - start) as usize) };
+        let _ = unsafe { bindings::vm_munmap(start, end - start) };
         result = Ok(());
         from = end;
     }
