@@ -258,6 +258,69 @@ TEST_F(shm, rmid_keeps_attached_until_last_detach)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+TEST_F(shm, removed_segment_attaches_by_id)
+{
+	char *p = ripc_shmat(self->id, NULL, 0), *q;
+
+	ASSERT_NE((void *)-1, p);
+	ASSERT_EQ(0, ripc_shmctl(self->id, IPC_RMID, NULL));
+	/* As on Linux, a segment marked SHM_DEST can still be attached by id. */
+	q = ripc_shmat(self->id, NULL, 0);
+	ASSERT_NE((void *)-1, q);
+	EXPECT_EQ(2, nattch(self->id));
+	EXPECT_EQ(0, ripc_shmdt(p));
+	EXPECT_EQ(1, nattch(self->id));
+	EXPECT_EQ(0, ripc_shmdt(q));
+	EXPECT_EQ(-1, ripc_shmctl(self->id, IPC_STAT, &(struct shmid_ds){}));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(shm, exec_detaches)
+{
+	int status;
+	pid_t pid;
+	char *p = ripc_shmat(self->id, NULL, 0);
+
+	ASSERT_NE((void *)-1, p);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "1", (char *)NULL);
+		_exit(127);
+	}
+	/* Once the child runs the new program, only the parent is attached. */
+	for (int i = 0; i < 100 && nattch(self->id) != 1; i++)
+		sleep_ms(100);
+	EXPECT_EQ(1, nattch(self->id));
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(1, nattch(self->id));
+	EXPECT_EQ(0, ripc_shmdt(p));
+}
+
+static int set_as_user(void *arg)
+{
+	struct shmid_ds ds;
+
+	memset(&ds, 0, sizeof(ds));
+	ds.shm_perm.mode = 0666;
+	return ripc_shmctl(*(int *)arg, IPC_SET, &ds) ? errno : 0;
+}
+
+TEST_F(shm, set_needs_owner_and_info_counts_rss)
+{
+	struct shm_info info;
+	char *p;
+
+	EXPECT_EQ(EPERM, as_user(USER, set_as_user, &self->id));
+	EXPECT_EQ(0600, stat_of(self->id).shm_perm.mode);
+	p = ripc_shmat(self->id, NULL, 0);
+	ASSERT_NE((void *)-1, p);
+	memset(p, 1, 3 * PAGE);
+	ASSERT_GE(ripc_shmctl(0, SHM_INFO, (struct shmid_ds *)&info), 0);
+	EXPECT_GE(info.shm_rss, 3);
+	EXPECT_GE(info.shm_tot, 3);
+	EXPECT_EQ(0, ripc_shmdt(p));
+}
+
 TEST_F_TIMEOUT(shm, rmid_frees_pages, 120)
 {
 	const size_t size = 16 * MIB;
