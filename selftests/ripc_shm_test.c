@@ -521,6 +521,48 @@ TEST_F(shm, sysvipc_listing)
 	EXPECT_EQ(0, ripc_shmdt(p));
 }
 
+/* Several processes attach, fork, detach and remove at once. */
+TEST_F_TIMEOUT(shm, concurrent_attach_detach, 300)
+{
+	const int workers = 4, rounds = 200;
+	int i, status, ok = 1;
+
+	for (i = 0; i < workers; i++) {
+		if (fork() == 0) {
+			for (int r = 0; r < rounds; r++) {
+				long *p = ripc_shmat(self->id, NULL, r % 2 ? SHM_RDONLY : 0);
+
+				if (p == (void *)-1)
+					_exit(1);
+				if (r % 2 == 0)
+					__atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST);
+				if (r % 50 == 0) {
+					pid_t pid = fork();
+
+					if (pid == 0)
+						_exit(0);
+					waitpid(pid, NULL, 0);
+				}
+				if (r % 3 == 0 ? munmap(p, 3 * PAGE) : ripc_shmdt(p))
+					_exit(2);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < workers; i++) {
+		wait(&status);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ok = 0;
+	}
+	EXPECT_TRUE(ok);
+	EXPECT_EQ(0, nattch(self->id));
+	long *p = ripc_shmat(self->id, NULL, SHM_RDONLY);
+
+	ASSERT_NE((void *)-1, p);
+	EXPECT_EQ(workers * rounds / 2, *p);
+	EXPECT_EQ(0, ripc_shmdt(p));
+}
+
 /* Two processes exchange 64 MiB through a segment. */
 #define BIG (64 * MIB)
 
