@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ripc.h"
@@ -456,4 +457,106 @@ int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd)
 	};
 
 	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
+}
+
+/*
+ * SysV shared memory. The structures have the layout of glibc's (checked
+ * below); ripc_shmat() is the module's checks, then an mmap() of the
+ * attach descriptor it returns, as do_shmat() does in the kernel.
+ */
+_Static_assert(sizeof(struct shmid_ds) == sizeof(struct ripc_shmid64_ds),
+	       "struct shmid_ds differs from struct ripc_shmid64_ds");
+RIPC_SAME_FIELD(struct shmid_ds, shm_perm.__key, struct ripc_shmid64_ds, shm_perm.key);
+RIPC_SAME_FIELD(struct shmid_ds, shm_perm.mode, struct ripc_shmid64_ds, shm_perm.mode);
+RIPC_SAME_FIELD(struct shmid_ds, shm_segsz, struct ripc_shmid64_ds, shm_segsz);
+RIPC_SAME_FIELD(struct shmid_ds, shm_atime, struct ripc_shmid64_ds, shm_atime);
+RIPC_SAME_FIELD(struct shmid_ds, shm_dtime, struct ripc_shmid64_ds, shm_dtime);
+RIPC_SAME_FIELD(struct shmid_ds, shm_ctime, struct ripc_shmid64_ds, shm_ctime);
+RIPC_SAME_FIELD(struct shmid_ds, shm_cpid, struct ripc_shmid64_ds, shm_cpid);
+RIPC_SAME_FIELD(struct shmid_ds, shm_lpid, struct ripc_shmid64_ds, shm_lpid);
+RIPC_SAME_FIELD(struct shmid_ds, shm_nattch, struct ripc_shmid64_ds, shm_nattch);
+_Static_assert(sizeof(struct shminfo) == sizeof(struct ripc_shminfo64),
+	       "struct shminfo differs from struct ripc_shminfo64");
+RIPC_SAME_FIELD(struct shminfo, shmmax, struct ripc_shminfo64, shmmax);
+RIPC_SAME_FIELD(struct shminfo, shmall, struct ripc_shminfo64, shmall);
+_Static_assert(sizeof(struct shm_info) == sizeof(struct ripc_shm_info),
+	       "struct shm_info differs from struct ripc_shm_info");
+RIPC_SAME_FIELD(struct shm_info, used_ids, struct ripc_shm_info, used_ids);
+RIPC_SAME_FIELD(struct shm_info, shm_tot, struct ripc_shm_info, shm_tot);
+RIPC_SAME_FIELD(struct shm_info, shm_rss, struct ripc_shm_info, shm_rss);
+RIPC_SAME_FIELD(struct shm_info, shm_swp, struct ripc_shm_info, shm_swp);
+RIPC_SAME_FIELD(struct shm_info, swap_successes, struct ripc_shm_info, swap_successes);
+_Static_assert(SHM_RDONLY == RIPC_SHM_RDONLY && SHM_RND == RIPC_SHM_RND &&
+	       SHM_REMAP == RIPC_SHM_REMAP && SHM_EXEC == RIPC_SHM_EXEC &&
+	       SHM_LOCK == RIPC_SHM_LOCK && SHM_UNLOCK == RIPC_SHM_UNLOCK &&
+	       SHM_STAT == RIPC_SHM_STAT && SHM_INFO == RIPC_SHM_INFO &&
+	       SHM_STAT_ANY == RIPC_SHM_STAT_ANY && SHM_DEST == RIPC_SHM_DEST &&
+	       SHM_LOCKED == RIPC_SHM_LOCKED && SHM_NORESERVE == RIPC_SHM_NORESERVE,
+	       "SHM_* constants differ");
+
+int ripc_shmget(key_t key, size_t size, int shmflg)
+{
+	struct ripc_shmget_args args = { .key = key, .shmflg = shmflg, .size = size };
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SHMGET, &args);
+}
+
+void *ripc_shmat(int shmid, const void *shmaddr, int shmflg)
+{
+	struct ripc_shmat_args args = {
+		.shmid = shmid,
+		.shmflg = shmflg,
+		.addr = (uintptr_t)shmaddr,
+	};
+	int prot = PROT_READ, flags = MAP_SHARED;
+	int fd = ripc_dev_fd(), afd, err;
+	void *p;
+
+	if (fd < 0)
+		return (void *)-1;
+	afd = ioctl(fd, RIPC_IOC_SHMAT, &args);
+	if (afd < 0)
+		return (void *)-1;
+	if (!(shmflg & SHM_RDONLY))
+		prot |= PROT_WRITE;
+	if (shmflg & SHM_EXEC)
+		prot |= PROT_EXEC;
+	/* An address is taken as it is; without SHM_REMAP it must be free. */
+	if (shmaddr)
+		flags |= (shmflg & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	p = mmap((void *)(uintptr_t)args.addr, args.size, prot, flags, afd, 0);
+	err = errno;
+	close(afd);
+	if (p == MAP_FAILED) {
+		/* do_shmat() refuses an occupied range with EINVAL. */
+		errno = err == EEXIST ? EINVAL : err;
+		return (void *)-1;
+	}
+	return p;
+}
+
+int ripc_shmdt(const void *shmaddr)
+{
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SHMDT, (unsigned long)(uintptr_t)shmaddr);
+}
+
+int ripc_shmctl(int shmid, int cmd, struct shmid_ds *buf)
+{
+	struct ripc_shmctl_args args = {
+		.shmid = shmid,
+		.cmd = cmd,
+		.buf = (uintptr_t)buf,
+	};
+	int fd = ripc_dev_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, RIPC_IOC_SHMCTL, &args);
 }

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <time.h>
 
 #include <linux/ripc.h>
@@ -108,6 +109,20 @@ int ripc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *
 int ripc_mq_notify(mqd_t mqdes, const struct sigevent *sevp);
 /* ripc's own: notify by adding 1 to the ripc notifier notifier_fd. */
 int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd);
+
+/*
+ * SysV shared memory, as shmget(2), shmat(2), shmdt(2) and shmctl(2):
+ * same flags (IPC_CREAT, SHM_RDONLY, SHM_RND, SHM_REMAP, ...) and commands
+ * (IPC_STAT, IPC_SET, IPC_RMID, IPC_INFO, SHM_INFO, SHM_STAT,
+ * SHM_STAT_ANY, SHM_LOCK, SHM_UNLOCK), on ripc's own table of segments.
+ * ripc_shmat() maps the segment with mmap(2) (MAP_SHARED) of a descriptor
+ * the module returns, closed before it returns; ripc_shmdt() unmaps what
+ * ripc_shmat() mapped, not the segments of shmat(2).
+ */
+int ripc_shmget(key_t key, size_t size, int shmflg);
+void *ripc_shmat(int shmid, const void *shmaddr, int shmflg);
+int ripc_shmdt(const void *shmaddr);
+int ripc_shmctl(int shmid, int cmd, struct shmid_ds *buf);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@
 //! Each ioctl is decoded here and handed to the mechanism it names; the
 //! mechanism returns a new file descriptor, an id, or a value.
 
-use crate::{limits, mqueue, msg, notify, pipe, sem, uapi};
+use crate::{limits, mqueue, msg, notify, pipe, sem, shm, uapi};
 use kernel::{
     fs::File,
     prelude::*,
@@ -21,7 +21,8 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
                 features: uapi::RIPC_FEAT_NOTIFY
                     | uapi::RIPC_FEAT_PIPE
                     | uapi::RIPC_FEAT_MSG
-                    | uapi::RIPC_FEAT_SEM,
+                    | uapi::RIPC_FEAT_SEM
+                    | uapi::RIPC_FEAT_SHM,
             };
             let mut out = UserSlice::new(UserPtr::from_addr(arg), size_of_val(&version)).writer();
             out.write(&version)?;
@@ -58,6 +59,10 @@ pub(crate) fn ioctl(_file: &File, cmd: u32, arg: usize) -> Result<isize> {
         uapi::RIPC_IOC_SEMOP => sem::semop(&read_arg(arg)?),
         uapi::RIPC_IOC_SEMCTL => sem::semctl(&read_arg(arg)?),
         uapi::RIPC_IOC_MQ_OPEN => mqueue::open(&read_arg(arg)?),
+        uapi::RIPC_IOC_SHMGET => shm::shmget(&read_arg(arg)?),
+        uapi::RIPC_IOC_SHMAT => shm::shmat(&mut read_arg(arg)?, arg),
+        uapi::RIPC_IOC_SHMDT => shm::shmdt(arg),
+        uapi::RIPC_IOC_SHMCTL => shm::shmctl(&read_arg(arg)?),
         _ => Err(ENOTTY),
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod object_file;
 pub(crate) mod page;
 pub(crate) mod process;
 pub(crate) mod ripcfs;
+pub(crate) mod shmem;
 pub(crate) mod task;
 
 /// Makes a C bindings type usable in a `static`.

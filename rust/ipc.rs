@@ -30,7 +30,7 @@ pub(crate) mod ids;
 pub(crate) mod perm;
 pub(crate) mod rules;
 
-use crate::{msg::MsgQueue, sem::SemArray};
+use crate::{msg::MsgQueue, sem::SemArray, shm::ShmSegment};
 use ids::IpcIds;
 use kernel::{bindings, error::Error};
 
@@ -55,6 +55,10 @@ pub(crate) struct IpcNamespace {
     pub(crate) msg: IpcIds<MsgQueue>,
     /// Semaphore arrays (`ids[IPC_SEM_IDS]`).
     pub(crate) sem: IpcIds<SemArray>,
+    /// Shared memory segments (`ids[IPC_SHM_IDS]`).
+    pub(crate) shm: IpcIds<ShmSegment>,
+    /// `shm_tot`: pages of all segments together, each size rounded up.
+    pub(crate) shm_tot: usize,
 }
 
 impl IpcNamespace {
@@ -63,6 +67,8 @@ impl IpcNamespace {
         Self {
             msg: IpcIds::new(),
             sem: IpcIds::new(),
+            shm: IpcIds::new(),
+            shm_tot: 0,
         }
     }
 
@@ -71,5 +77,7 @@ impl IpcNamespace {
     pub(crate) fn clear(&mut self) {
         self.msg.drain(|queue| queue.destroy());
         self.sem.drain(|array| array.destroy());
+        self.shm.drain(|segment| segment.destroy());
+        self.shm_tot = 0;
     }
 }

@@ -106,3 +106,17 @@ pub(crate) const MQ_MSGSIZE_DEFAULT: usize = 8192;
 pub(crate) const MQ_HARD_MSGMAX: i64 = 65536;
 /// `HARD_MSGSIZEMAX`: the most `mq_msgsize` even with `CAP_SYS_RESOURCE`.
 pub(crate) const MQ_HARD_MSGSIZEMAX: i64 = 16 * 1024 * 1024;
+
+// SysV shared memory (`include/uapi/linux/shm.h`, `shm_ctl*` sysctls).
+
+/// `SHMMIN`: bytes in a segment at least.
+pub(crate) const SHMMIN: usize = 1;
+/// `shm_ctlmax` (`SHMMAX`): bytes in a segment at most.
+pub(crate) const SHMMAX: usize = usize::MAX - (1 << 24);
+/// `shm_ctlall` (`SHMALL`): pages in all segments together at most.
+pub(crate) const SHMALL: usize = usize::MAX - (1 << 24);
+/// `shm_ctlmni` (`SHMMNI`): segments at most.
+pub(crate) const SHMMNI: usize = 4096;
+/// `SHMSEG`: attachments per process, reported by `IPC_INFO` only (Linux
+/// does not enforce it either).
+pub(crate) const SHMSEG: usize = SHMMNI;

@@ -12,8 +12,9 @@
 //! - [`limits`]: the module-wide limits, in one place;
 //! - one module per mechanism: [`notify`] (eventfd), [`pipe`] (pipes and
 //!   FIFOs), [`msg`] (SysV message queues), [`sem`] (SysV semaphore
-//!   arrays), [`mqueue`] (POSIX message queues); the SysV ones stand on the
-//!   shared layer [`ipc`] (ids, keys, permissions), as `ipc/util.c`;
+//!   arrays), [`mqueue`] (POSIX message queues), [`shm`] (SysV shared
+//!   memory and named segments); the SysV ones stand on the shared layer
+//!   [`ipc`] (ids, keys, permissions), as `ipc/util.c`;
 //! - [`uapi`]: the ABI, generated from `include/uapi/linux/ripc.h`;
 //! - [`glue`]: the thin layer that holds all the `unsafe` code talking to
 //!   the C side of the kernel. Everything outside it is safe Rust.
@@ -29,6 +30,7 @@ mod msg;
 mod notify;
 mod pipe;
 mod sem;
+mod shm;
 mod uapi;
 
 module! {
@@ -40,16 +42,18 @@ module! {
 }
 
 /// The kinds of objects that can be named in ripcfs, by directory.
-static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 3]> = glue::AssertSync([
+static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 4]> = glue::AssertSync([
     glue::ripcfs::kind::<notify::Notifier>(c"notify"),
     glue::ripcfs::kind::<pipe::Pipe>(c"pipe"),
     glue::ripcfs::kind::<mqueue::Mqueue>(c"mq"),
+    glue::ripcfs::kind::<shm::ShmNamed>(c"shm"),
 ]);
 
 /// The status files of ripcfs's `sysvipc/` directory, as `/proc/sysvipc/`.
-static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 2]> = glue::AssertSync([
+static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 3]> = glue::AssertSync([
     glue::ripcfs::status::<msg::Status>(c"msg"),
     glue::ripcfs::status::<sem::Status>(c"sem"),
+    glue::ripcfs::status::<shm::Status>(c"shm"),
 ]);
 
 /// The module's state: what it registered, unregistered in reverse order

@@ -54,3 +54,13 @@ abi_plain_data!(
     uapi::ripc_mq_getsetattr_args,
     uapi::ripc_mq_notify_args,
 );
+
+// SysV shared memory.
+abi_plain_data!(
+    uapi::ripc_shmid64_ds,
+    uapi::ripc_shminfo64,
+    uapi::ripc_shm_info,
+    uapi::ripc_shmget_args,
+    uapi::ripc_shmat_args,
+    uapi::ripc_shmctl_args,
+);

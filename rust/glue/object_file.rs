@@ -12,7 +12,7 @@
 //! own state is its access mode (`f_flags & O_ACCMODE`) and, for stream
 //! kinds, a `u64` tag kept in the file itself ([`file_tag`]).
 
-use super::EMPTY_FOPS;
+use super::{shmem::MmapRequest, EMPTY_FOPS};
 use kernel::{
     bindings,
     ffi::{c_char, c_int, c_uint, c_void},
@@ -93,6 +93,16 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
     /// `/proc/<pid>/fdinfo/<fd>`.
     fn show_fdinfo(_this: ArcBorrow<'_, Self>, _m: &SeqFile, _file: &File) {}
 
+    /// Whether the kind's files can be mapped: only then is
+    /// [`ObjectFile::mmap`] called; otherwise `mmap(2)` fails with
+    /// `ENODEV`, as for any file without the operation.
+    const MMAP: bool = false;
+
+    /// `mmap(2)`: sets up the mapping `vma` describes.
+    fn mmap(_this: ArcBorrow<'_, Self>, _file: &File, _vma: MmapRequest<'_>) -> Result {
+        Err(ENODEV)
+    }
+
     /// The `file_operations` of this kind: a `static` built by [`fops`].
     const FOPS: &'static bindings::file_operations;
 }
@@ -111,6 +121,11 @@ pub(crate) const fn fops<T: ObjectFile>() -> bindings::file_operations {
         // Only called for named objects: anonymous files are created open.
         open: Some(super::ripcfs::open::<T>),
         show_fdinfo: Some(show_fdinfo::<T>),
+        mmap: if T::MMAP {
+            Some(super::shmem::mmap::<T>)
+        } else {
+            None
+        },
         llseek: if T::STREAM {
             None
         } else {

@@ -78,6 +78,37 @@ static struct inode *ripcfs_make_inode(struct super_block *sb, umode_t mode)
 }
 
 /*
+ * truncate/ftruncate of a name of a sized kind (shm/): the object takes
+ * the new size first, then the inode shows it; the other attributes are
+ * the inode's, as for any libfs file.
+ */
+static int ripcfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			  struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct ripcfs_kind *kind = ripcfs_kind_of(inode);
+	int err;
+
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+	if (attr->ia_valid & ATTR_SIZE) {
+		if (!kind || !kind->set_size)
+			return -EINVAL;
+		err = kind->set_size(inode->i_private, attr->ia_size);
+		if (err)
+			return err;
+		i_size_write(inode, attr->ia_size);
+	}
+	setattr_copy(idmap, inode, attr);
+	return 0;
+}
+
+static const struct inode_operations ripcfs_sized_inode_operations = {
+	.setattr = ripcfs_setattr,
+};
+
+/*
  * A new name in a directory of a kind: the Rust side makes the object,
  * which the inode keeps (i_private) until it is evicted; every open file
  * takes its own reference in the kind's ->open. Names of a FIFO kind are
@@ -108,6 +139,8 @@ static int ripcfs_new_object(struct mnt_idmap *idmap, struct inode *dir,
 	}
 	inode->i_private = object;
 	inode->i_fop = kind->fops;
+	if (kind->set_size)
+		inode->i_op = &ripcfs_sized_inode_operations;
 	d_make_persistent(dentry, inode);
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
 	return 0;

@@ -22,6 +22,8 @@ struct ripcfs_kind {
 	void *(*create)(void);
 	/* Drops the inode's reference. */
 	void (*put)(void *object);
+	/* Sets the object's size (truncate), or NULL: no size of its own. */
+	int (*set_size)(void *object, loff_t size);
 };
 
 /*

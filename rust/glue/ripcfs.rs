@@ -14,8 +14,7 @@ use kernel::{
     fs::{file::FileDescriptorReservation, File},
     prelude::*,
     seq_file::SeqFile,
-    sync::aref::ARef,
-    sync::Arc,
+    sync::{aref::ARef, Arc, ArcBorrow},
     types::ForeignOwnable,
 };
 
@@ -28,6 +27,17 @@ pub(crate) trait NamedObject: ObjectFile {
 
     /// Makes the object behind a new name.
     fn create_named() -> Result<Arc<Self>>;
+
+    /// Whether names of the kind have a size that `truncate(2)` and
+    /// `ftruncate(2)` set through [`NamedObject::set_size`]. Without it
+    /// the names keep the default inode operations.
+    const SIZED: bool = false;
+
+    /// Sets the object's size (`setattr` with `ATTR_SIZE`), before the
+    /// name's inode shows it. May sleep.
+    fn set_size(_this: ArcBorrow<'_, Self>, _size: i64) -> Result {
+        Err(EINVAL)
+    }
 }
 
 /// Mirror of `struct ripcfs_kind` in `ripcfs.h`.
@@ -38,6 +48,7 @@ pub(crate) struct Kind {
     fops: *const c_void,
     create: unsafe extern "C" fn() -> *mut c_void,
     put: unsafe extern "C" fn(*mut c_void),
+    set_size: Option<unsafe extern "C" fn(*mut c_void, i64) -> c_int>,
 }
 
 /// Describes kind `T`, named in directory `dir`.
@@ -48,6 +59,20 @@ pub(crate) const fn kind<T: NamedObject>(dir: &'static CStr) -> Kind {
         fops: core::ptr::from_ref(T::FOPS).cast(),
         create: create::<T>,
         put: put::<T>,
+        set_size: if T::SIZED { Some(set_size::<T>) } else { None },
+    }
+}
+
+/// # Safety
+///
+/// Called by `ripcfs_setattr()` only, with the object of a live inode of
+/// kind `T`.
+unsafe extern "C" fn set_size<T: NamedObject>(object: *mut c_void, size: i64) -> c_int {
+    // SAFETY: the inode holds its reference for as long as it lives.
+    let this = unsafe { Arc::<T>::borrow(object) };
+    match T::set_size(this, size) {
+        Ok(()) => 0,
+        Err(err) => err.to_errno(),
     }
 }
 

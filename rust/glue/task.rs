@@ -9,6 +9,8 @@ use kernel::{bindings, ffi::c_int};
 /// on a number it does not know.
 #[derive(Clone, Copy)]
 pub(crate) enum Capability {
+    /// `CAP_IPC_LOCK`: may lock shared memory (`SHM_LOCK`).
+    IpcLock,
     /// `CAP_IPC_OWNER`: overrides the mode bits of SysV objects.
     IpcOwner,
     /// `CAP_SYS_ADMIN`.
@@ -22,6 +24,7 @@ pub(crate) enum Capability {
 /// having used the capability (`PF_SUPERPRIV`).
 pub(crate) fn capable(cap: Capability) -> bool {
     let cap = match cap {
+        Capability::IpcLock => bindings::CAP_IPC_LOCK,
         Capability::IpcOwner => bindings::CAP_IPC_OWNER,
         Capability::SysAdmin => bindings::CAP_SYS_ADMIN,
         Capability::SysResource => bindings::CAP_SYS_RESOURCE,

@@ -194,6 +194,18 @@ impl<T: IpcObject> IpcIds<T> {
         Ok(entry.object)
     }
 
+    /// `ipc_set_key_private()`: the object named by `id` stays in the
+    /// table but its key no longer finds it (a removed shared memory
+    /// segment that is still attached). The caller sets the key in the
+    /// object's own `KernIpcPerm`.
+    pub(crate) fn set_private(&mut self, id: i32) -> Result {
+        self.obtain_check(id)?;
+        if let Some(entry) = self.entries[id_idx(id)].as_mut() {
+            entry.key = IPC_PRIVATE;
+        }
+        Ok(())
+    }
+
     /// Empties the table, handing each object to `f` (`free_ipcs()`).
     pub(crate) fn drain(&mut self, mut f: impl FnMut(Arc<T>)) {
         // Replaced, not drained in place, so the slots' memory goes too.

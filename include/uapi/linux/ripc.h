@@ -339,4 +339,97 @@ struct ripc_mq_notify_args {
 #define RIPC_IOC_MQ_GETSETATTR	_IOW(RIPC_IOC_MAGIC, 0x3b, struct ripc_mq_getsetattr_args)
 #define RIPC_IOC_MQ_NOTIFY	_IOW(RIPC_IOC_MAGIC, 0x3c, struct ripc_mq_notify_args)
 
+/*
+ * SysV shared memory, as shmget(2), shmat(2), shmdt(2) and shmctl(2)
+ * (Documentation/shm.rst). A segment is a shmem file; RIPC_IOC_SHMAT
+ * checks the caller's rights and returns a descriptor (O_CLOEXEC) of an
+ * "attach" file that libripc mmap()s MAP_SHARED and closes. The structures
+ * have the layout of glibc's struct shmid_ds, shminfo and shm_info on
+ * x86_64.
+ */
+#define RIPC_SHM_RDONLY		010000	/* attach read-only */
+#define RIPC_SHM_RND		020000	/* round the address down to SHMLBA */
+#define RIPC_SHM_REMAP		040000	/* take over the mappings in the way */
+#define RIPC_SHM_EXEC		0100000	/* attach with PROT_EXEC */
+#define RIPC_SHM_NORESERVE	010000	/* shmget: no swap reservation */
+
+#define RIPC_SHM_LOCK		11
+#define RIPC_SHM_UNLOCK		12
+#define RIPC_SHM_STAT		13
+#define RIPC_SHM_INFO		14
+#define RIPC_SHM_STAT_ANY	15
+
+/* shm_perm.mode bits beyond the permissions. */
+#define RIPC_SHM_DEST		01000	/* removed, destroyed at the last detach */
+#define RIPC_SHM_LOCKED		02000	/* SHM_LOCK */
+
+struct ripc_shmid64_ds {
+	struct ripc_ipc64_perm shm_perm;
+	__u64 shm_segsz;
+	__s64 shm_atime;
+	__s64 shm_dtime;
+	__s64 shm_ctime;
+	__s32 shm_cpid;
+	__s32 shm_lpid;
+	__u64 shm_nattch;
+	__u64 __unused4;
+	__u64 __unused5;
+};
+
+/* struct shminfo of IPC_INFO. */
+struct ripc_shminfo64 {
+	__u64 shmmax;
+	__u64 shmmin;
+	__u64 shmmni;
+	__u64 shmseg;
+	__u64 shmall;
+	__u64 __unused1;
+	__u64 __unused2;
+	__u64 __unused3;
+	__u64 __unused4;
+};
+
+/* struct shm_info of SHM_INFO; shm_tot, shm_rss and shm_swp in pages. */
+struct ripc_shm_info {
+	__s32 used_ids;
+	__u32 __pad;
+	__u64 shm_tot;
+	__u64 shm_rss;
+	__u64 shm_swp;
+	__u64 swap_attempts;
+	__u64 swap_successes;
+};
+
+struct ripc_shmget_args {
+	__s32 key;
+	__s32 shmflg;
+	__u64 size;
+};
+
+/*
+ * shmat's checks: addr is the caller's (SHM_RND is applied, an unaligned
+ * address without it is EINVAL); on success the module writes back the
+ * address to map at (0: anywhere) in addr and the length in size, and
+ * returns the descriptor, opened read-only for SHM_RDONLY.
+ */
+struct ripc_shmat_args {
+	__s32 shmid;
+	__s32 shmflg;
+	__u64 addr;
+	__u64 size;
+};
+
+/* buf points at a struct ripc_shmid64_ds, ripc_shminfo64 or ripc_shm_info. */
+struct ripc_shmctl_args {
+	__s32 shmid;
+	__s32 cmd;
+	__u64 buf;
+};
+
+#define RIPC_IOC_SHMGET		_IOW(RIPC_IOC_MAGIC, 0x50, struct ripc_shmget_args)
+#define RIPC_IOC_SHMAT		_IOWR(RIPC_IOC_MAGIC, 0x51, struct ripc_shmat_args)
+/* The argument is the address, as shmdt(2)'s; returns 0. */
+#define RIPC_IOC_SHMDT		_IO(RIPC_IOC_MAGIC, 0x52)
+#define RIPC_IOC_SHMCTL		_IOW(RIPC_IOC_MAGIC, 0x53, struct ripc_shmctl_args)
+
 #endif /* _UAPI_LINUX_RIPC_H */

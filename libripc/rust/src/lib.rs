@@ -153,6 +153,77 @@ impl Device {
         check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_MSGCTL as _, &args) })
     }
 
+    /// `RIPC_IOC_SHMGET`, as `shmget(2)`: the id of the segment.
+    pub fn shmget(&self, key: i32, size: usize, shmflg: i32) -> io::Result<i32> {
+        let args = uapi::ripc_shmget_args {
+            key,
+            shmflg,
+            size: size as u64,
+        };
+        // SAFETY: the ioctl reads one `ripc_shmget_args` from a valid pointer.
+        check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_SHMGET as _, &args) })
+    }
+
+    /// `shmat(2)` anywhere in the address space: `RIPC_IOC_SHMAT`, then an
+    /// `mmap` of the attach descriptor it returns, as libripc does. The
+    /// attachment is detached when dropped.
+    pub fn shmat(&self, shmid: i32, shmflg: i32) -> io::Result<ShmAttachment<'_>> {
+        let mut args = uapi::ripc_shmat_args {
+            shmid,
+            shmflg,
+            addr: 0,
+            size: 0,
+        };
+        // SAFETY: the ioctl reads and writes back one `ripc_shmat_args`.
+        let fd = check(unsafe {
+            libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_SHMAT as _, &mut args)
+        })?;
+        // SAFETY: the ioctl returned a new descriptor that nothing else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let mut prot = libc::PROT_READ;
+        if shmflg as u32 & uapi::RIPC_SHM_RDONLY == 0 {
+            prot |= libc::PROT_WRITE;
+        }
+        let len = args.size as usize;
+        // SAFETY: a new mapping anywhere; nothing of ours is replaced.
+        let addr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                prot,
+                libc::MAP_SHARED,
+                fd.as_raw_fd(),
+                0,
+            )
+        };
+        if addr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(ShmAttachment {
+            dev: self,
+            addr: addr.cast(),
+            len,
+        })
+    }
+
+    /// `RIPC_IOC_SHMCTL`, as `shmctl(2)` with a `shmid_ds` (or none, for
+    /// `IPC_RMID`).
+    pub fn shmctl(
+        &self,
+        shmid: i32,
+        cmd: i32,
+        ds: Option<&mut uapi::ripc_shmid64_ds>,
+    ) -> io::Result<i32> {
+        let args = uapi::ripc_shmctl_args {
+            shmid,
+            cmd,
+            buf: ds.map_or(0, |ds| std::ptr::from_mut(ds) as u64),
+        };
+        // SAFETY: the ioctl reads and writes at most one `ripc_shmid64_ds`
+        // through `args.buf`, which is null or borrowed for the call.
+        check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_SHMCTL as _, &args) })
+    }
+
     /// Issues a raw ioctl with an integer argument, for tests of bad input.
     pub fn raw_ioctl(&self, cmd: u64, arg: usize) -> io::Result<libc::c_int> {
         // SAFETY: the kernel validates `arg`; a bad pointer gives EFAULT.
@@ -162,6 +233,39 @@ impl Device {
     /// Takes ownership of the descriptor.
     pub fn into_fd(self) -> OwnedFd {
         self.file.into()
+    }
+}
+
+/// A segment attached by [`Device::shmat`]; `shmdt(2)` when dropped.
+pub struct ShmAttachment<'a> {
+    dev: &'a Device,
+    addr: *mut u8,
+    len: usize,
+}
+
+impl ShmAttachment<'_> {
+    /// The address the segment is mapped at.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.addr
+    }
+
+    /// The segment's size in bytes (`shm_segsz`).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the segment is empty (never: segments have a byte at least).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for ShmAttachment<'_> {
+    fn drop(&mut self) {
+        // `RIPC_IOC_SHMDT` takes the address itself.
+        let _ = self
+            .dev
+            .raw_ioctl(uapi::RIPC_IOC_SHMDT.into(), self.addr as usize);
     }
 }
 

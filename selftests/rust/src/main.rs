@@ -228,6 +228,50 @@ fn msg_queue_typed_threads() -> Outcome {
 }
 
 /// Lists test functions as cases named after themselves.
+fn shm_two_attachments_share_pages() -> Outcome {
+    let dev = Device::open().expect("open /dev/ripc");
+    let id = match dev.shmget(uapi::RIPC_IPC_PRIVATE as i32, 10_000, 0o1600) {
+        Ok(id) => id,
+        Err(e) => return Outcome::Fail(format!("shmget: {e}")),
+    };
+    let nattch = |dev: &Device| {
+        // SAFETY: all-zeroes is a valid plain-data struct.
+        let mut ds: uapi::ripc_shmid64_ds = unsafe { std::mem::zeroed() };
+        dev.shmctl(id, uapi::RIPC_IPC_STAT as i32, Some(&mut ds))
+            .map(|_| ds.shm_nattch)
+    };
+    let result = (|| {
+        let a = dev.shmat(id, 0).map_err(|e| format!("shmat: {e}"))?;
+        let b = dev
+            .shmat(id, uapi::RIPC_SHM_RDONLY as i32)
+            .map_err(|e| format!("shmat ro: {e}"))?;
+        if a.len() != 10_000 || b.len() != 10_000 {
+            return Err(format!("sizes {} {}", a.len(), b.len()));
+        }
+        // SAFETY: both map the segment's 10000 bytes.
+        unsafe { a.as_ptr().add(9_999).write_volatile(42) };
+        // SAFETY: as above.
+        let seen = unsafe { b.as_ptr().add(9_999).read_volatile() };
+        if seen != 42 {
+            return Err(format!("read {seen}"));
+        }
+        if nattch(&dev).ok() != Some(2) {
+            return Err(format!("nattch {:?}", nattch(&dev).ok()));
+        }
+        drop(a);
+        drop(b);
+        match nattch(&dev) {
+            Ok(0) => Ok(()),
+            n => Err(format!("nattch after drop {:?}", n.ok())),
+        }
+    })();
+    let _ = dev.shmctl(id, uapi::RIPC_IPC_RMID as i32, None);
+    match result {
+        Ok(()) => Outcome::Pass,
+        Err(e) => Outcome::Fail(e),
+    }
+}
+
 macro_rules! cases {
     ($($f:ident),* $(,)?) => { [$(Case { name: stringify!($f), run: $f }),*] };
 }
@@ -245,6 +289,7 @@ fn main() {
         pipe_size_ioctls,
         pipe2_unknown_flags_einval,
         msg_queue_typed_threads,
+        shm_two_attachments_share_pages,
     ];
     std::process::exit(tap::run(&cases));
 }
