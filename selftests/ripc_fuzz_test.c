@@ -8,7 +8,8 @@
  * adversarial arguments (bad, unaligned and kernel pointers, huge and
  * negative sizes, stale and foreign ids), read/write/poll/ioctl on every
  * kind of ripc file and on wrong kinds, ripcfs create/open/unlink/chmod/
- * mknod/mount/umount, forks killed in the middle of blocking calls. A
+ * mknod/mount/umount, SysV shared memory attached and detached, forks
+ * killed in the middle of blocking calls. A
  * 2 ms interval timer interrupts any call that blocks.
  *
  * The program only checks that every worker ends normally; the guest
@@ -33,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -126,7 +128,7 @@ static void fill_random(void *p, size_t n)
 }
 
 static int fds[MAX_FDS];
-static int ids_msg[MAX_IDS], ids_sem[MAX_IDS];
+static int ids_msg[MAX_IDS], ids_sem[MAX_IDS], ids_shm[MAX_IDS];
 
 /* Never 0, 1 or 2: random bytes written to the console could look like a
  * test result or a kernel report. */
@@ -184,7 +186,8 @@ static void op_dev_ioctl(void)
 		RIPC_IOC_MSGSND, RIPC_IOC_MSGRCV, RIPC_IOC_MSGCTL, RIPC_IOC_SEMGET,
 		RIPC_IOC_SEMOP, RIPC_IOC_SEMCTL, RIPC_IOC_MQ_OPEN, RIPC_IOC_MQ_TIMEDSEND,
 		RIPC_IOC_MQ_TIMEDRECEIVE, RIPC_IOC_MQ_GETSETATTR, RIPC_IOC_MQ_NOTIFY,
-		RIPC_PIPE_IOC_GETSZ, RIPC_PIPE_IOC_SETSZ, FIONREAD,
+		RIPC_PIPE_IOC_GETSZ, RIPC_PIPE_IOC_SETSZ, FIONREAD, RIPC_IOC_SHMGET,
+		RIPC_IOC_SHMAT, RIPC_IOC_SHMDT, RIPC_IOC_SHMCTL,
 	};
 	unsigned long cmd = below(10) ? cmds[below(sizeof(cmds) / sizeof(cmds[0]))]
 				      : (unsigned long)next();
@@ -318,6 +321,42 @@ static void op_sysv(void)
 	}
 }
 
+/* Shared memory: segments of random sizes, attached, touched, detached. */
+static void op_shm(void)
+{
+	static void *attached[8];
+	void *addr;
+	int slot = below(8);
+
+	switch (below(5)) {
+	case 0:
+		keep_id(ids_shm, ripc_shmget(below(3) ? IPC_PRIVATE : (key_t)(0xf0440 + below(8)),
+					     below(4) ? 1 + below(3 * 4096) : any_size(),
+					     (int)(IPC_CREAT | below(01000))));
+		break;
+	case 1:
+		addr = ripc_shmat(any_id(ids_shm), below(4) ? NULL : any_pointer(),
+				  (int)(below(2) ? SHM_RDONLY : 0) | (int)(below(4) ? 0 : SHM_RND));
+		if (addr != (void *)-1) {
+			succeeded++;
+			if (attached[slot])
+				ripc_shmdt(attached[slot]);
+			attached[slot] = addr;
+			/* Read always; a read-only attach would fault on a write. */
+			buf[0] = *(volatile unsigned char *)addr;
+		}
+		break;
+	case 2:
+		COUNT(ripc_shmdt(below(4) ? attached[slot] : any_pointer()));
+		attached[slot] = NULL;
+		break;
+	default:
+		COUNT(ripc_shmctl(any_id(ids_shm), (int)below(16),
+				  below(2) ? (struct shmid_ds *)buf : any_pointer()));
+		break;
+	}
+}
+
 static void op_fs(int root)
 {
 	char path[128];
@@ -399,6 +438,7 @@ static void worker(int index, uint64_t seed, long ops)
 	memset(fds, -1, sizeof(fds));
 	memset(ids_msg, -1, sizeof(ids_msg));
 	memset(ids_sem, -1, sizeof(ids_sem));
+	memset(ids_shm, -1, sizeof(ids_shm));
 	if (!root && (setgroups(0, NULL) || setgid(1000) || setuid(1000)))
 		_exit(2);
 	/* No SA_RESTART: any call that blocks is interrupted within 2 ms. */
@@ -417,8 +457,11 @@ static void worker(int index, uint64_t seed, long ops)
 		case 7 ... 10:
 			op_file();
 			break;
-		case 11 ... 13:
+		case 11 ... 12:
 			op_sysv();
+			break;
+		case 13:
+			op_shm();
 			break;
 		case 14:
 			op_fs(root);
@@ -477,6 +520,7 @@ int main(void)
 	for (id = 0; id < 1 << 15; id++) {
 		struct msqid_ds mds;
 		struct semid_ds sds;
+		struct shmid_ds shds;
 		int full;
 
 		full = ripc_msgctl(id, MSG_STAT_ANY, &mds);
@@ -485,6 +529,9 @@ int main(void)
 		full = ripc_semctl(id, 0, SEM_STAT_ANY, (void *)&sds);
 		if (full >= 0)
 			ripc_semctl(full, 0, IPC_RMID);
+		full = ripc_shmctl(id, SHM_STAT_ANY, &shds);
+		if (full >= 0)
+			ripc_shmctl(full, IPC_RMID, NULL);
 	}
 	while (umount2(MNT, MNT_DETACH) == 0)
 		;
