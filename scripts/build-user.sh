@@ -64,6 +64,22 @@ for src in "$top"/samples/*.c; do
 	fi
 done
 
+# The benchmark programs: plain libc, dynamic, so that the same binary runs
+# natively and under the preload. pipe_bench is the kernel's own, unmodified.
+mkdir -p "$out/bench"
+for src in "$top"/bench/*.c; do
+	[ -e "$src" ] || continue
+	bin="$out/bench/$(basename "${src%.c}")"
+	if newer "$bin" "$src"; then
+		$CC "${CFLAGS[@]}" "$src" -o "$bin"
+	fi
+done
+pipe_bench="$KSRC/tools/testing/selftests/pipe/pipe_bench.c"
+if [ -e "$pipe_bench" ] && newer "$out/bench/pipe_bench" "$pipe_bench"; then
+	$CC -O2 -pthread "$pipe_bench" -o "$out/bench/pipe_bench" \
+		|| log "the kernel's pipe_bench.c did not build; its workload will say so"
+fi
+
 export BINDGEN
 RUSTFLAGS="-C target-feature=+crt-static" cargo build -q --release \
 	--manifest-path "$top/Cargo.toml" --target-dir "$top/target" --target x86_64-unknown-linux-gnu \

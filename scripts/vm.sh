@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot a guest kernel variant under QEMU with ripc and run one mode:
-#   vm.sh VARIANT test|run|shell
+#   vm.sh VARIANT test|run|shell|bench
 # Builds what is missing (kernel, module, userspace, initramfs), streams the
 # guest console, enforces a time limit (VM_TIMEOUT seconds), and exits with
 # the guest script's status. It fails on any kernel report in the console:
@@ -10,13 +10,15 @@
 #
 # TCG is the default (KVM hangs on this kind of machine); KVM=1 opts in.
 # RIPC_ONLY=NAME runs only the tests whose program name contains NAME.
+# RIPC_APPEND adds kernel parameters (init hands name=value ones to the
+# guest scripts as variables); QEMU_EXTRA adds QEMU options.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 top=$(cd "$here/.." && pwd)
 
-variant=${1:?usage: vm.sh release|debug test|run|shell}
-mode=${2:?usage: vm.sh release|debug test|run|shell}
+variant=${1:?usage: vm.sh release|debug test|run|shell|bench}
+mode=${2:?usage: vm.sh release|debug test|run|shell|bench}
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run 'make provision' (apt-get install qemu-system-x86)"
 
 kdir=${KDIR:-$("$here/build-kernel.sh" "$variant")}
@@ -29,7 +31,7 @@ mem=1024
 [ "$variant" = debug ] && mem=2048
 accel=(-accel tcg)
 [ "${KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
-append="console=ttyS0 panic=-1 oops=panic ripc_mode=$mode ripc_only=${RIPC_ONLY:-}"
+append="console=ttyS0 panic=-1 oops=panic ripc_mode=$mode ripc_only=${RIPC_ONLY:-} ${RIPC_APPEND:-}"
 [ "$mode" = shell ] || append="$append quiet loglevel=4"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem" -nographic -no-reboot
       -kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio"
