@@ -5,6 +5,7 @@
 #   make run      boot the release kernel, load ripc, run samples/
 #   make test     host checks + every VM suite on both kernel variants
 #   make shell    an interactive guest shell with ripc loaded
+#   make bench    native vs ripc workloads under perf (Documentation/bench.rst)
 #   make module   build ripc.ko for VARIANT (release|debug)
 #
 # Everything is provisioned on first use (scripts/provision.sh); the kernel
@@ -14,14 +15,14 @@
 # includes ./Kbuild (M=...), not this file.
 
 VARIANT ?= release
-export VARIANT KDIR KVM CLIPPY
+export VARIANT KDIR KVM CLIPPY BENCH_ROUNDS BENCH_ICOUNT BENCH_ONLY
 
-.PHONY: all provision kernel module user run test shell clean help
+.PHONY: all provision kernel module user run test shell bench clean help
 
 all: module user
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,13p' Makefile
 
 provision:
 	@scripts/provision.sh
@@ -37,6 +38,9 @@ user: provision
 
 run: provision
 	@scripts/vm.sh release run
+
+bench: provision
+	@scripts/bench.sh
 
 shell: provision
 	@scripts/vm.sh $(VARIANT) shell
