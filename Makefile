@@ -15,7 +15,7 @@
 # includes ./Kbuild (M=...), not this file.
 
 VARIANT ?= release
-export VARIANT KDIR KVM CLIPPY BENCH_ROUNDS BENCH_ICOUNT BENCH_ONLY
+export VARIANT KDIR KVM CLIPPY BENCH_ROUNDS BENCH_ICOUNT BENCH_ONLY BENCH_PROFILE
 
 .PHONY: all provision kernel module user run test shell bench clean help
 

@@ -13,6 +13,8 @@
 # QEMU runs with -icount shift=0,sleep=off (one instruction = one ns of
 # guest time: repeatable on a noisy host); BENCH_ICOUNT=0 runs plain TCG,
 # KVM=1 uses KVM. BENCH_ONLY=NAME runs the workloads whose name has NAME.
+# BENCH_PROFILE=1 also samples each workload once per side with perf record
+# and prints the top symbols (PROFILE lines of the console log).
 # scripts/bench-report.py LOG re-renders the outputs from a console log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +32,7 @@ else
 	extra="-icount shift=0,sleep=off"
 fi
 export QEMU_EXTRA="${QEMU_EXTRA:-} $extra"
-export RIPC_APPEND="ripc_rounds=$rounds ripc_bench_only=${BENCH_ONLY:-}"
+export RIPC_APPEND="ripc_rounds=$rounds ripc_bench_only=${BENCH_ONLY:-} ripc_bench_profile=${BENCH_PROFILE:-0}"
 export VM_TIMEOUT=${VM_TIMEOUT:-3600}
 
 "$here/vm.sh" release bench

@@ -12,6 +12,10 @@
 #   bench.sh run      the measurement (sizes for -icount)
 #   bench.sh smoke    every workload once per side at tiny sizes, as TAP
 #                     (part of make test: no timings are checked)
+#
+# With ripc_bench_profile=1 (BENCH_PROFILE=1 on the host) each run is also
+# sampled with perf record -e cpu-clock -a, and the top kernel symbols are
+# printed as "PROFILE <workload> <side> <percent> <symbol>" lines.
 
 mode=${1:-run}
 rounds=${ripc_rounds:-5}
@@ -70,6 +74,12 @@ measure() {
 		echo "not ok $n - bench $w $side (status $rc)"
 		sed 's/^/# /' /tmp/bench.out | tail -n 20
 		return
+	fi
+	if [ "${ripc_bench_profile:-0}" = 1 ] && [ "$round" = 1 ]; then
+		perf record -q -e cpu-clock -a -o /tmp/bench.data -- \
+			env LD_PRELOAD=$pre "$@" </dev/null >/dev/null 2>&1
+		perf report -i /tmp/bench.data --stdio --sort sym --percent-limit 1.5 2>/dev/null \
+			| awk -v w="$w" -v s="$side" '/%/ && $1 !~ /^#/ {print "PROFILE", w, s, $0}' | head -n 25
 	fi
 	if [ "$mode" = smoke ]; then
 		echo "ok $n - bench $w $side: $v ns/op"
