@@ -76,9 +76,9 @@ measure() {
 		return
 	fi
 	if [ "${ripc_bench_profile:-0}" = 1 ] && [ "$round" = 1 ]; then
-		perf record -q -e cpu-clock -a -o /tmp/bench.data -- \
+		perf record -q -e cpu-clock -F 20000 -a -o /tmp/bench.data -- \
 			env LD_PRELOAD=$pre "$@" </dev/null >/dev/null 2>&1
-		perf report -i /tmp/bench.data --stdio --sort sym --percent-limit 1.5 2>/dev/null \
+		perf report -i /tmp/bench.data --stdio --sort sym --percent-limit 2 2>/dev/null \
 			| awk -v w="$w" -v s="$side" '/%/ && $1 !~ /^#/ {print "PROFILE", w, s, $0}' | head -n 25
 	fi
 	if [ "$mode" = smoke ]; then
@@ -122,6 +122,11 @@ not_available() {
 }
 
 [ "$mode" = smoke ] && rounds=1
+if [ "${ripc_bench_profile:-0}" = 1 ]; then
+	# Many samples, and no throttling of them under emulation.
+	echo 100000 >/proc/sys/kernel/perf_event_max_sample_rate
+	echo 0 >/proc/sys/kernel/perf_cpu_time_max_percent
+fi
 [ "$mode" = smoke ] && echo "TAP version 13"
 workloads >/tmp/bench.list
 while read -r w full small cmd; do
