@@ -196,20 +196,10 @@ RIPC_EXPORT int semctl(int id, int semnum, int cmd, ...)
 	union preload_semun arg = { .ptr = NULL };
 	va_list ap;
 
-	switch (cmd) {
-	case SETVAL:
-	case IPC_STAT:
-	case IPC_SET:
-	case GETALL:
-	case SETALL:
-	case IPC_INFO:
-	case SEM_INFO:
-	case SEM_STAT:
-	case SEM_STAT_ANY:
+	if (ripc_semctl_has_arg(cmd)) {
 		va_start(ap, cmd);
 		arg = va_arg(ap, union preload_semun);
 		va_end(ap);
-		break;
 	}
 	return fn ? fn(id, semnum, cmd, arg) : -1;
 }
@@ -242,7 +232,7 @@ RIPC_EXPORT int shm_open(const char *name, int oflag, mode_t mode)
  * descriptor that is not a ripc pipe (ENOTTY: say a pipe the shell made
  * before exec) and every other command go to libc's fcntl.
  */
-static int preload_fcntl(const char *native, int fd, int cmd, unsigned long arg)
+static int preload_fcntl(int fd, int cmd, unsigned long arg)
 {
 	int (*fn)(int, int, ...);
 	int ret;
@@ -253,7 +243,7 @@ static int preload_fcntl(const char *native, int fd, int cmd, unsigned long arg)
 		if (ret >= 0 || errno != ENOTTY)
 			return ret;
 	}
-	fn = dlsym(RTLD_NEXT, native);
+	fn = dlsym(RTLD_NEXT, "fcntl");
 	if (!fn) {
 		errno = ENOSYS;
 		return -1;
@@ -269,17 +259,11 @@ RIPC_EXPORT int fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, unsigned long);
 	va_end(ap);
-	return preload_fcntl("fcntl", fd, cmd, arg);
+	return preload_fcntl(fd, cmd, arg);
 }
 
-/* What <fcntl.h> names fcntl with _FILE_OFFSET_BITS=64. */
-RIPC_EXPORT int fcntl64(int fd, int cmd, ...)
-{
-	unsigned long arg;
-	va_list ap;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, unsigned long);
-	va_end(ap);
-	return preload_fcntl("fcntl64", fd, cmd, arg);
-}
+/*
+ * What <fcntl.h> names fcntl with _FILE_OFFSET_BITS=64; on 64-bit glibc
+ * both names are one function, and so they are here.
+ */
+RIPC_EXPORT int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));

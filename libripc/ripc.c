@@ -237,13 +237,8 @@ union ripc_semun {
 	void *ptr;
 };
 
-int ripc_semctl(int semid, int semnum, int cmd, ...)
+int ripc_semctl_has_arg(int cmd)
 {
-	struct ripc_semctl_args args = { .semid = semid, .semnum = semnum, .cmd = cmd };
-	union ripc_semun arg = { .ptr = NULL };
-	va_list ap;
-	int fd;
-
 	switch (cmd) {
 	case SETVAL:
 	case IPC_STAT:
@@ -254,10 +249,23 @@ int ripc_semctl(int semid, int semnum, int cmd, ...)
 	case SEM_INFO:
 	case SEM_STAT:
 	case SEM_STAT_ANY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int ripc_semctl(int semid, int semnum, int cmd, ...)
+{
+	struct ripc_semctl_args args = { .semid = semid, .semnum = semnum, .cmd = cmd };
+	union ripc_semun arg = { .ptr = NULL };
+	va_list ap;
+	int fd;
+
+	if (ripc_semctl_has_arg(cmd)) {
 		va_start(ap, cmd);
 		arg = va_arg(ap, union ripc_semun);
 		va_end(ap);
-		break;
 	}
 	/* SETVAL passes an int; the module reads the low 32 bits. */
 	args.arg = cmd == SETVAL ? (uint64_t)(unsigned int)arg.val : (uintptr_t)arg.ptr;

@@ -84,6 +84,8 @@ int ripc_semop(int semid, struct sembuf *sops, size_t nsops);
 int ripc_semtimedop(int semid, struct sembuf *sops, size_t nsops,
 		    const struct timespec *timeout);
 int ripc_semctl(int semid, int semnum, int cmd, ...);
+/* Whether semctl's command cmd takes the fourth (union semun) argument. */
+int ripc_semctl_has_arg(int cmd);
 
 /*
  * POSIX message queues, as mq_open(3) and friends. Queues are names in the
