@@ -5,6 +5,7 @@
 #   make run      boot the release kernel, load ripc, run samples/
 #   make test     host checks + every VM suite on both kernel variants
 #   make shell    an interactive guest shell with ripc loaded
+#   make bench    native vs ripc workloads under perf (Documentation/bench.rst)
 #   make module   build ripc.ko for VARIANT (release|debug)
 #   make fuzz     the fuzzer on the debug kernel (SEED=, OPS=; VARIANT=)
 #
@@ -15,14 +16,14 @@
 # includes ./Kbuild (M=...), not this file.
 
 VARIANT ?= release
-export VARIANT KDIR KVM CLIPPY
+export VARIANT KDIR KVM CLIPPY BENCH_ROUNDS BENCH_ICOUNT BENCH_ONLY BENCH_PROFILE
 
-.PHONY: all provision kernel module user run test shell fuzz clean help
+.PHONY: all provision kernel module user run test shell fuzz bench clean help
 
 all: module user
 
 help:
-	@sed -n "3,13p" Makefile
+	@sed -n "3,14p" Makefile
 
 provision:
 	@scripts/provision.sh
@@ -38,6 +39,9 @@ user: provision
 
 run: provision
 	@scripts/vm.sh release run
+
+bench: provision
+	@scripts/bench.sh
 
 shell: provision
 	@scripts/vm.sh $(VARIANT) shell

@@ -238,13 +238,8 @@ union ripc_semun {
 	void *ptr;
 };
 
-int ripc_semctl(int semid, int semnum, int cmd, ...)
+int ripc_semctl_has_arg(int cmd)
 {
-	struct ripc_semctl_args args = { .semid = semid, .semnum = semnum, .cmd = cmd };
-	union ripc_semun arg = { .ptr = NULL };
-	va_list ap;
-	int fd;
-
 	switch (cmd) {
 	case SETVAL:
 	case IPC_STAT:
@@ -255,10 +250,23 @@ int ripc_semctl(int semid, int semnum, int cmd, ...)
 	case SEM_INFO:
 	case SEM_STAT:
 	case SEM_STAT_ANY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int ripc_semctl(int semid, int semnum, int cmd, ...)
+{
+	struct ripc_semctl_args args = { .semid = semid, .semnum = semnum, .cmd = cmd };
+	union ripc_semun arg = { .ptr = NULL };
+	va_list ap;
+	int fd;
+
+	if (ripc_semctl_has_arg(cmd)) {
 		va_start(ap, cmd);
 		arg = va_arg(ap, union ripc_semun);
 		va_end(ap);
-		break;
 	}
 	/* SETVAL passes an int; the module reads the low 32 bits. */
 	args.arg = cmd == SETVAL ? (uint64_t)(unsigned int)arg.val : (uintptr_t)arg.ptr;
@@ -275,8 +283,12 @@ _Static_assert(sizeof(struct mq_attr) == sizeof(struct ripc_mq_attr) &&
 _Static_assert(SIGEV_SIGNAL == RIPC_SIGEV_SIGNAL && SIGEV_NONE == RIPC_SIGEV_NONE,
 	       "libc's SIGEV_* differ from ripc's");
 
-/* Opens the mq/ directory of the ripcfs mount in use, or returns -1. */
-static int ripc_mq_dir(void)
+/*
+ * Opens directory `sub` (mq, shm, ...) of the ripcfs mount in use: the one
+ * named by RIPCFS_MOUNT, else the first ripcfs in /proc/self/mounts.
+ * Returns -1 with errno set (ENOENT if no ripcfs is mounted).
+ */
+static int ripcfs_dir(const char *sub)
 {
 	const char *mnt = getenv("RIPCFS_MOUNT");
 	char path[4096], dev[256], dir[4000], type[64];
@@ -284,7 +296,7 @@ static int ripc_mq_dir(void)
 	int fd = -1;
 
 	if (mnt) {
-		snprintf(path, sizeof(path), "%s/mq", mnt);
+		snprintf(path, sizeof(path), "%s/%s", mnt, sub);
 		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	mounts = fopen("/proc/self/mounts", "re");
@@ -292,7 +304,7 @@ static int ripc_mq_dir(void)
 		return -1;
 	while (fscanf(mounts, "%255s %3999s %63s %*[^\n]", dev, dir, type) == 3) {
 		if (strcmp(type, RIPC_FS_NAME) == 0) {
-			snprintf(path, sizeof(path), "%s/mq", dir);
+			snprintf(path, sizeof(path), "%s/%s", dir, sub);
 			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			break;
 		}
@@ -301,6 +313,11 @@ static int ripc_mq_dir(void)
 	if (fd < 0 && errno == 0)
 		errno = ENOENT;
 	return fd;
+}
+
+static int ripc_mq_dir(void)
+{
+	return ripcfs_dir("mq");
 }
 
 /*
@@ -559,4 +576,54 @@ int ripc_shmctl(int shmid, int cmd, struct shmid_ds *buf)
 	if (fd < 0)
 		return -1;
 	return ioctl(fd, RIPC_IOC_SHMCTL, &args);
+}
+
+/*
+ * Named shared memory, as shm_open(3) and shm_unlink(3): names in the shm/
+ * directory of ripcfs. As glibc, leading slashes are skipped and a name
+ * that is empty, "." or "..", or holds another '/', is EINVAL.
+ */
+static const char *ripc_shm_name(const char *name)
+{
+	while (*name == '/')
+		name++;
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return name;
+}
+
+int ripc_shm_open(const char *name, int oflag, mode_t mode)
+{
+	int dir, fd, saved;
+
+	if (!(name = ripc_shm_name(name)))
+		return -1;
+	errno = 0;
+	dir = ripcfs_dir("shm");
+	if (dir < 0)
+		return -1;
+	fd = openat(dir, name, oflag | O_NOFOLLOW | O_CLOEXEC, mode);
+	saved = errno;
+	close(dir);
+	errno = saved;
+	return fd;
+}
+
+int ripc_shm_unlink(const char *name)
+{
+	int dir, ret, saved;
+
+	if (!(name = ripc_shm_name(name)))
+		return -1;
+	errno = 0;
+	dir = ripcfs_dir("shm");
+	if (dir < 0)
+		return -1;
+	ret = unlinkat(dir, name, 0);
+	saved = errno;
+	close(dir);
+	errno = saved;
+	return ret;
 }

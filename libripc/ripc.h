@@ -85,6 +85,8 @@ int ripc_semop(int semid, struct sembuf *sops, size_t nsops);
 int ripc_semtimedop(int semid, struct sembuf *sops, size_t nsops,
 		    const struct timespec *timeout);
 int ripc_semctl(int semid, int semnum, int cmd, ...);
+/* Whether semctl's command cmd takes the fourth (union semun) argument. */
+int ripc_semctl_has_arg(int cmd);
 
 /*
  * POSIX message queues, as mq_open(3) and friends. Queues are names in the
@@ -123,6 +125,14 @@ int ripc_shmget(key_t key, size_t size, int shmflg);
 void *ripc_shmat(int shmid, const void *shmaddr, int shmflg);
 int ripc_shmdt(const void *shmaddr);
 int ripc_shmctl(int shmid, int cmd, struct shmid_ds *buf);
+
+/*
+ * Named shared memory, as shm_open(3) and shm_unlink(3): names in the shm/
+ * directory of the ripcfs mount found as for ripc_mq_open(). ftruncate(2)
+ * and mmap(2) the descriptor as one from shm_open(3).
+ */
+int ripc_shm_open(const char *name, int oflag, mode_t mode);
+int ripc_shm_unlink(const char *name);
 
 #ifdef __cplusplus
 }

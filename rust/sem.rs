@@ -103,6 +103,19 @@ struct SemBuf {
     flags: i16,
 }
 
+impl SemBuf {
+    const EMPTY: Self = Self {
+        num: 0,
+        op: 0,
+        flags: 0,
+    };
+}
+
+/// A `semop()` with at most this many operations copies them to the stack,
+/// not the heap (`SEMOPM_FAST`, 64 in Linux, where an entry is 6 bytes and
+/// not 16: 16 keeps the frame at 256 bytes).
+const SEMOPM_FAST: usize = 16;
+
 /// A blocked `semop()` (`struct sem_queue`).
 #[pin_data]
 struct Waiter {
@@ -567,8 +580,9 @@ impl SemArray {
         }
     }
 
-    /// `semtimedop()` on this array.
-    fn semop(this: &Arc<Self>, sops: KVec<SemBuf>, timeout: Option<Jiffies>) -> Result {
+    /// `semtimedop()` on this array. `sops` is copied to the heap only if
+    /// the operation blocks.
+    fn semop(this: &Arc<Self>, sops: &[SemBuf], timeout: Option<Jiffies>) -> Result {
         let alter = sops.iter().any(|s| s.op != 0);
         let undo = sops.iter().any(|s| s.flags & SEM_UNDO != 0);
         let complex = sops.len() > 1 || undo;
@@ -587,9 +601,9 @@ impl SemArray {
             return Err(eidrm());
         }
         let outcome = match &mut locked {
-            Locked::Fast(state) => perform(&mut FastGuard(state), &sops, None, pid),
+            Locked::Fast(state) => perform(&mut FastGuard(state), sops, None, pid),
             Locked::Global(inner) => match this.undo_entry(inner, undo_owner) {
-                Ok(adj) => perform(&mut GlobalValues(&this.sems), &sops, adj, pid),
+                Ok(adj) => perform(&mut GlobalValues(&this.sems), sops, adj, pid),
                 Err(e) => Err(e),
             },
         };
@@ -608,6 +622,12 @@ impl SemArray {
                 Err(e)
             }
             Ok(Outcome::Blocks(blocking)) => {
+                let mut owned = KVec::new();
+                if let Err(e) = owned.extend_from_slice(sops, GFP_KERNEL) {
+                    this.unlock(locked);
+                    return Err(e.into());
+                }
+                let sops = owned;
                 let waiter = Arc::pin_init(
                     pin_init!(Waiter {
                         ticket: this.next_ticket.fetch_add(1, Ordering::Relaxed) as u64,
@@ -942,15 +962,27 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
     if nsops > limits::SEMOPM {
         return Err(E2BIG);
     }
-    let mut raw = KVec::with_capacity(nsops, GFP_KERNEL)?;
+    // Up to SEMOPM_FAST operations live on the stack, as in `fast_sops[]`.
+    let mut fast = [SemBuf::EMPTY; SEMOPM_FAST];
+    let mut slow;
+    let sops: &mut [SemBuf] = if nsops <= SEMOPM_FAST {
+        &mut fast[..nsops]
+    } else {
+        slow = KVec::from_elem(SemBuf::EMPTY, nsops, GFP_KERNEL)?;
+        &mut slow
+    };
     let mut reader = UserSlice::new(
         UserPtr::from_addr(args.sops as usize),
         nsops * size_of::<uapi::ripc_sembuf>(),
     )
     .reader();
-    for _ in 0..nsops {
-        let sop: uapi::ripc_sembuf = reader.read()?;
-        raw.push(sop, GFP_KERNEL)?;
+    for sop in sops.iter_mut() {
+        let raw: uapi::ripc_sembuf = reader.read()?;
+        *sop = SemBuf {
+            num: usize::from(raw.sem_num),
+            op: raw.sem_op,
+            flags: raw.sem_flg,
+        };
     }
     let timeout = match timeout {
         Some([secs, nsecs]) => {
@@ -962,24 +994,9 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         None => None,
     };
     let array = IPC_NS.lock().sem.obtain_check(args.semid)?;
-    let max = raw
-        .iter()
-        .map(|s| usize::from(s.sem_num))
-        .max()
-        .unwrap_or(0);
+    let max = sops.iter().map(|s| s.num).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
-    }
-    let mut sops = KVec::with_capacity(nsops, GFP_KERNEL)?;
-    for s in raw.iter() {
-        sops.push(
-            SemBuf {
-                num: usize::from(s.sem_num),
-                op: s.sem_op,
-                flags: s.sem_flg,
-            },
-            GFP_KERNEL,
-        )?;
     }
     SemArray::semop(&array, sops, timeout)?;
     Ok(0)

@@ -3,8 +3,10 @@
 #
 # Build the userspace side into build/user/: libripc.a, the kselftest C
 # programs (selftests/*.c), the samples (samples/*.c) and the Rust test
-# programs (cargo workspace). Everything is linked statically so that the
-# guest needs no libraries.
+# programs (cargo workspace), linked statically; and, linked dynamically
+# because LD_PRELOAD needs it, libripc-preload.so, the *_preload_test
+# programs (which use the plain libc names) and the benchmark program
+# (bench/ripc_bench.c). scripts/mkinitramfs.sh copies their libraries.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -29,13 +31,28 @@ if newer "$out/lib/libripc.a" "${deps[@]}"; then
 	ar rcs "$out/lib/libripc.a" "$out/lib/ripc.o"
 fi
 
+# The preload: libripc compiled position-independent, its symbols hidden;
+# only the interposed libc names are exported.
+preload="$out/lib/libripc-preload.so"
+if newer "$preload" "${deps[@]}" "$top/libripc/preload.c"; then
+	$CC "${CFLAGS[@]}" -fPIC -fvisibility=hidden -shared "$top/libripc/preload.c" \
+		"$top/libripc/ripc.c" -ldl -o "$preload"
+fi
+
 for src in "$top"/selftests/*.c; do
 	[ -e "$src" ] || continue
 	bin="$out/tests/$(basename "${src%.c}")"
 	# A test may include another (ripc_pipe_linux_test.c): any source counts.
 	if newer "$bin" "$out/lib/libripc.a" "$top/selftests"/*.h "$top/selftests"/*.c; then
-		$CC "${CFLAGS[@]}" -I"$KSRC/tools/testing/selftests" "$src" \
-			"$out/lib/libripc.a" "${LDFLAGS[@]}" -o "$bin"
+		case "$src" in
+		*_preload_test.c)
+			# Unmodified libc calls, run under LD_PRELOAD: dynamic, no libripc.
+			$CC "${CFLAGS[@]}" -I"$KSRC/tools/testing/selftests" "$src" \
+				-pthread -ldl -o "$bin" ;;
+		*)
+			$CC "${CFLAGS[@]}" -I"$KSRC/tools/testing/selftests" "$src" \
+				"$out/lib/libripc.a" "${LDFLAGS[@]}" -o "$bin" ;;
+		esac
 	fi
 done
 
@@ -46,6 +63,22 @@ for src in "$top"/samples/*.c; do
 		$CC "${CFLAGS[@]}" "$src" "$out/lib/libripc.a" "${LDFLAGS[@]}" -o "$bin"
 	fi
 done
+
+# The benchmark programs: plain libc, dynamic, so that the same binary runs
+# natively and under the preload. pipe_bench is the kernel's own, unmodified.
+mkdir -p "$out/bench"
+for src in "$top"/bench/*.c; do
+	[ -e "$src" ] || continue
+	bin="$out/bench/$(basename "${src%.c}")"
+	if newer "$bin" "$src"; then
+		$CC "${CFLAGS[@]}" "$src" -o "$bin"
+	fi
+done
+pipe_bench="$KSRC/tools/testing/selftests/pipe/pipe_bench.c"
+if [ -e "$pipe_bench" ] && newer "$out/bench/pipe_bench" "$pipe_bench"; then
+	$CC -O2 -pthread "$pipe_bench" -o "$out/bench/pipe_bench" \
+		|| log "the kernel's pipe_bench.c did not build; its workload will say so"
+fi
 
 export BINDGEN
 RUSTFLAGS="-C target-feature=+crt-static" cargo build -q --release \

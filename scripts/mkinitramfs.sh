@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the guest's initramfs (uncompressed newc cpio): busybox-static,
-# ripc.ko, the test programs and samples, the guest scripts, perf with its
-# libraries, and a passwd with root and an unprivileged user (ripcuser,
+# ripc.ko, the test programs and samples, the preload library and the
+# benchmark programs, the guest scripts, perf, the libraries of every
+# dynamically linked program, and a passwd with root and an unprivileged user (ripcuser,
 # uid/gid 1000) for permission tests.
 #
 # Usage: mkinitramfs.sh KO_PATH OUTPUT.cpio
@@ -42,20 +43,34 @@ ripcuser:x:1000:
 ripcother:x:1001:
 GR
 
-# perf from Debian's linux-perf, with the libraries ldd names. Symlinks are
-# resolved on the host side of the same system, so ld.so and libc match.
+# Dynamically linked programs (perf from Debian's linux-perf, the preload
+# library and the programs run under it) get the libraries ldd names and the
+# loader they ask for. Symlinks are resolved on the host side of the same
+# system, so ld.so and libc match.
+copy_libs() {
+	local lib interp
+	for lib in $(ldd "$1" | awk '/=>/ {print $3} /^\t\/lib/ {print $1}'); do
+		mkdir -p "$root$(dirname "$lib")"
+		[ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
+	done
+	interp=$(readelf -l "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	[ -n "$interp" ] || return 0
+	mkdir -p "$root$(dirname "$interp")"
+	[ -e "$root$interp" ] || cp -L "$interp" "$root$interp"
+}
+is_dynamic() { readelf -d "$1" 2>/dev/null | grep -q NEEDED; }
+
 perf=/usr/bin/perf
 if [ -x "$perf" ]; then
 	cp "$perf" "$root/bin/perf"
-	for lib in $(ldd "$perf" | awk '/=>/ {print $3} /^\t\/lib/ {print $1}'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
-	# The dynamic loader at the path the binary asks for.
-	interp=$(readelf -l "$perf" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
-	mkdir -p "$root$(dirname "$interp")"
-	cp -L "$interp" "$root$interp"
+	copy_libs "$perf"
 fi
+mkdir -p "$root/ripc/lib" "$root/ripc/bench"
+cp "$top/build/user/lib/"*.so "$root/ripc/lib/"
+cp "$top/build/user/bench/"* "$root/ripc/bench/" 2>/dev/null || true
+for f in "$root/ripc/lib/"* "$root/ripc/tests/"* "$root/ripc/bench/"*; do
+	[ -f "$f" ] && is_dynamic "$f" && copy_libs "$f"
+done
 
 # Everything is owned by root in the guest; init hands ripcuser its home.
 (cd "$root" && find . | cpio -o -H newc --quiet -R +0:+0) >"$out.tmp"

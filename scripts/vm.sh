@@ -2,23 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot a guest kernel variant under QEMU with ripc and run one mode:
-#   vm.sh VARIANT test|run|shell
+#   vm.sh VARIANT test|run|shell|bench
 # Builds what is missing (kernel, module, userspace, initramfs), streams the
 # guest console, enforces a time limit (VM_TIMEOUT seconds), and exits with
 # the guest script's status. It fails on any kernel report in the console:
 # BUG, WARNING, KASAN, lockdep, kmemleak, Oops, or a Rust panic.
 #
 # TCG is the default (KVM hangs on this kind of machine); KVM=1 opts in.
-# RIPC_ONLY=NAME runs only the tests whose program name contains NAME;
-# RIPC_APPEND adds kernel command-line words (init hands name=value ones
-# to the guest programs as environment variables).
+# RIPC_ONLY=NAME runs only the tests whose program name contains NAME.
+# RIPC_APPEND adds kernel parameters (init hands name=value ones to the
+# guest scripts as variables); QEMU_EXTRA adds QEMU options.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 top=$(cd "$here/.." && pwd)
 
-variant=${1:?usage: vm.sh release|debug test|run|shell}
-mode=${2:?usage: vm.sh release|debug test|run|shell}
+variant=${1:?usage: vm.sh release|debug test|run|shell|bench}
+mode=${2:?usage: vm.sh release|debug test|run|shell|bench}
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run 'make provision' (apt-get install qemu-system-x86)"
 
 kdir=${KDIR:-$("$here/build-kernel.sh" "$variant")}

@@ -233,6 +233,47 @@ TEST(multi_op_never_applies_partially)
 	rmid(id);
 }
 
+/*
+ * More operations than the module copies to its stack (16): they are read
+ * into the heap, and such an operation can block and complete.
+ */
+TEST(many_operations_in_one_call)
+{
+	struct sembuf sops[40];
+	int id = new_array(40, 0600), status, i;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	for (i = 0; i < 40; i++)
+		sops[i] = (struct sembuf){ .sem_num = i, .sem_op = 1 };
+	ASSERT_EQ(0, ripc_semop(id, sops, 40));
+	for (i = 0; i < 40; i++)
+		EXPECT_EQ(1, getval(id, i));
+	for (i = 0; i < 40; i++)
+		sops[i] = (struct sembuf){ .sem_num = i, .sem_op = -2, .sem_flg = IPC_NOWAIT };
+	EXPECT_EQ(-1, ripc_semop(id, sops, 40));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(1, getval(id, 39));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		for (i = 0; i < 40; i++)
+			sops[i].sem_flg = 0;
+		_exit(ripc_semop(id, sops, 40) ? 1 : 0);
+	}
+	sleep_ms(200);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	/* 40 increments at once wake the 40-operation sleeper. */
+	for (i = 0; i < 40; i++)
+		sops[i] = (struct sembuf){ .sem_num = i, .sem_op = 1 };
+	ASSERT_EQ(0, ripc_semop(id, sops, 40));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (i = 0; i < 40; i++)
+		EXPECT_EQ(0, getval(id, i));
+	rmid(id);
+}
+
 TEST(wait_for_zero)
 {
 	struct sembuf zero = { 0, 0, 0 };

@@ -5,6 +5,8 @@
 # counts TAP results: "ok N" passes ("ok N ... # SKIP" is skipped),
 # "not ok N" fails. A program that crashes, times out or exits non-zero
 # without reporting a failure counts as one failure of its own.
+# A program named *_preload_test runs with LD_PRELOAD=$RIPC_PRELOAD (the
+# unmodified libc calls routed to ripc by libripc-preload.so).
 # After the tests, ripc is unloaded and (on the debug kernel) kmemleak
 # scans for leaks. The last line is "RIPC-RESULT: pass=N fail=N skip=N".
 
@@ -14,16 +16,22 @@ kmemleak=/sys/kernel/debug/kmemleak
 [ -w $kmemleak ] && echo clear > $kmemleak
 
 export RIPC_KO=/ripc/ripc.ko
+export RIPC_PRELOAD=/ripc/lib/libripc-preload.so
 insmod $RIPC_KO || { echo "RIPC-RESULT: pass=0 fail=1 skip=0"; exit 1; }
 
-# The module test first: it unloads and reloads ripc itself.
-for t in /ripc/tests/ripc_module_test $(ls /ripc/tests/* | grep -v ripc_module_test); do
-	name=${t##*/}
-	case "$name" in *"${ripc_only:-}"*) ;; *) continue ;; esac
+# run_tap NAME COMMAND...: runs one TAP program and counts its results.
+run_tap() {
+	name=$1
+	shift
+	case "$name" in *"${ripc_only:-}"*) ;; *) return ;; esac
 	echo "# ==== $name"
 	out=/tmp/$name.tap
 	cd /tmp
-	timeout "$TEST_TIMEOUT" "$t" >"$out" 2>&1
+	case "$name" in
+	*_preload_test) preload=$RIPC_PRELOAD ;;
+	*) preload= ;;
+	esac
+	LD_PRELOAD=$preload timeout "$TEST_TIMEOUT" "$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	p=$(grep -cE '^ok [0-9]+' "$out" | head -n1)
@@ -35,7 +43,15 @@ for t in /ripc/tests/ripc_module_test $(ls /ripc/tests/* | grep -v ripc_module_t
 		f=1
 	fi
 	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
+}
+
+# The module test first: it unloads and reloads ripc itself.
+for t in /ripc/tests/ripc_module_test $(ls /ripc/tests/* | grep -v ripc_module_test); do
+	run_tap "${t##*/}" "$t"
 done
+
+# Every `make bench` workload once per side at tiny sizes (no timings).
+run_tap ripc_bench_smoke sh /ripc/bench.sh smoke
 
 # perf (Debian's linux-perf, with its libraries) must run in the guest for
 # `make bench`; it has no hardware PMU under TCG, software events only.
