@@ -9,7 +9,7 @@
  * the libripc function that implements it, or NULL for a call ripc cannot
  * take (every listed call has a route today). A call is also left unrouted
  * when its name is in RIPC_PRELOAD_NATIVE (a comma-separated list, e.g.
- * "shmget,shmat"). An unrouted call prints one line on stderr (once per
+ * "shmget,shmat"), read at the first use of each call. An unrouted call prints one line on stderr (once per
  * call) and fails with ENOSYS, so that nothing passes on native IPC by
  * accident; with RIPC_PRELOAD_FALLBACK=1 in the environment it uses libc's
  * instead (found with dlsym(RTLD_NEXT), so nothing recurses).
@@ -54,6 +54,9 @@ struct preload_route {
 	void *ripc;
 	/* Set once the unrouted call has said so on stderr. */
 	int warned;
+	/* RIPC_PRELOAD_NATIVE, read at the call's first use: 0 not yet read,
+	 * 1 the call goes to ripc, 2 it is kept native. */
+	int native;
 };
 
 #define ROUTE(call, fn) [call] = { .name = #fn, .ripc = (void *)ripc_##fn }
@@ -126,10 +129,17 @@ static int kept_native(const char *name)
 static void *route(enum preload_call call)
 {
 	struct preload_route *r = &routes[call];
+	int native = __atomic_load_n(&r->native, __ATOMIC_RELAXED);
 	const char *fallback;
 	int first;
 
-	if (r->ripc && !kept_native(r->name))
+	/* The environment is read once per call, not on every use: getenv()
+	 * walks it, which costs more than some ripc calls. */
+	if (!native) {
+		native = kept_native(r->name) ? 2 : 1;
+		__atomic_store_n(&r->native, native, __ATOMIC_RELAXED);
+	}
+	if (r->ripc && native == 1)
 		return r->ripc;
 	fallback = getenv("RIPC_PRELOAD_FALLBACK");
 	first = !__atomic_exchange_n(&r->warned, 1, __ATOMIC_RELAXED);
