@@ -22,7 +22,7 @@
 //! | `struct sem_undo` (`semadj[]`)   | `Undo` in `Inner::undos`             |
 //! | `struct sem_undo_list`           | the owner's entry in `UNDO_OWNERS`   |
 //! | `sem_lock()`, `sem_unlock()`     | `SemArray::lock`, `Locked::unlock`   |
-//! | `merge_queues()`/`unmerge_queues()` | `enter_global` / `leave_global`   |
+//! | `merge_queues()`, `complexmode_tryleave()` | `enter_global`, `leave_global` |
 //! | `perform_atomic_semop()`         | `perform`                            |
 //! | `update_queue()`, `wake_const_ops()`, `do_smart_update()` | `update_queues` |
 //! | `count_semcnt()`                 | `SemArray::count_waiters`            |
@@ -42,15 +42,16 @@
 //! the array's lock too. In global mode, all state changes happen under
 //! the array's lock; a semaphore's own lock is then only taken, briefly and
 //! one at a time, to reach its fields. The array returns to fast mode once
-//! no complex operation is pending and `USE_GLOBAL_HYSTERESIS` operations
-//! have gone by, as Linux does.
+//! no operation waits on the array's lists and `USE_GLOBAL_HYSTERESIS`
+//! operations have gone by (Linux also leaves with simple waiters, which
+//! it moves back; see `leave_global`).
 //!
 //! Blocked operations wait in FIFO lists: in fast mode on their
-//! semaphore's lists, in global mode on the array's (`enter_global` and
-//! `leave_global` move them, keeping arrival order). Whoever changes a
-//! value completes, on their behalf, every waiting operation that can now
-//! complete (setting its `status`), then wakes the sleepers after dropping
-//! the lock. All sleepers of an array share one wait queue.
+//! semaphore's lists, in global mode on the array's (`enter_global` moves
+//! them there, keeping arrival order). Whoever changes a value completes,
+//! on their behalf, every waiting operation that can now complete (setting
+//! its `status`), then wakes only those, each on its own condvar, after
+//! dropping the lock.
 //!
 //! Lock order: `IPC_NS` (the table), then `UNDO_OWNERS`, then an array's
 //! `Inner`, then one `Sem` lock at a time.
@@ -409,14 +410,23 @@ fn update_queues(
     }
 }
 
-/// Inserts `w` into `list`, keeping arrival order.
-fn insert_by_ticket(list: &mut KVec<Arc<Waiter>>, w: Arc<Waiter>) -> Result {
-    let at = list
-        .iter()
-        .position(|o| o.ticket > w.ticket)
-        .unwrap_or(list.len());
-    list.reserve(1, GFP_KERNEL)?;
-    list.insert_within_capacity(at, w).map_err(|_| ENOMEM)
+/// Moves every waiter of `from` into `to`, keeping arrival order
+/// (`merge_queues()`, which only relinks). The room in `to` is reserved
+/// first: if it cannot be had, nothing moves and the waiters stay on their
+/// semaphore's lists, where `unlink` and `destroy` still find them and the
+/// next operation on that semaphore in fast mode completes them.
+fn move_waiters(from: &mut KVec<Arc<Waiter>>, to: &mut KVec<Arc<Waiter>>) {
+    if from.is_empty() || to.reserve(from.len(), GFP_KERNEL).is_err() {
+        return;
+    }
+    for w in from.drain_all() {
+        let at = to
+            .iter()
+            .position(|o| o.ticket > w.ticket)
+            .unwrap_or(to.len());
+        // Cannot fail: `at <= to.len()` and the room was reserved above.
+        let _ = to.insert_within_capacity(at, w);
+    }
 }
 
 impl IpcObject for SemArray {
@@ -506,36 +516,27 @@ impl SemArray {
             .store(USE_GLOBAL_HYSTERESIS, Ordering::Release);
         for sem in &self.sems {
             let mut state = sem.state.lock();
-            for w in state.pending_alter.drain_all() {
-                // A failed allocation leaves the waiter where it is;
-                // nothing changes values there while in global mode.
-                let _ = insert_by_ticket(&mut inner.pending_alter, w);
-            }
-            for w in state.pending_const.drain_all() {
-                let _ = insert_by_ticket(&mut inner.pending_const, w);
-            }
+            move_waiters(&mut state.pending_alter, &mut inner.pending_alter);
+            move_waiters(&mut state.pending_const, &mut inner.pending_const);
         }
     }
 
-    /// `complexmode_tryleave()` and `unmerge_queues()`: back to fast mode
-    /// once no complex operation waits and the hysteresis has run out.
+    /// `complexmode_tryleave()`: back to fast mode once no operation waits
+    /// on the array's lists and the hysteresis has run out. (Linux moves
+    /// the simple waiters back with `unmerge_queues()`; here that would
+    /// need memory that may not be there, so the array stays in global
+    /// mode until its lists are empty, which only delays the fast path.)
     fn leave_global(&self, inner: &mut Inner) {
-        if inner.complex_count != 0 {
+        if inner.complex_count != 0
+            || !inner.pending_alter.is_empty()
+            || !inner.pending_const.is_empty()
+        {
             return;
         }
         let left = self.use_global.load(Ordering::Relaxed);
         if left > 1 {
             self.use_global.store(left - 1, Ordering::Relaxed);
             return;
-        }
-        // Every waiter is simple: give each back to its semaphore.
-        for w in inner.pending_alter.drain_all() {
-            let num = w.sops[0].num;
-            let _ = insert_by_ticket(&mut self.sems[num].state.lock().pending_alter, w);
-        }
-        for w in inner.pending_const.drain_all() {
-            let num = w.sops[0].num;
-            let _ = insert_by_ticket(&mut self.sems[num].state.lock().pending_const, w);
         }
         self.use_global.store(0, Ordering::Release);
     }
@@ -753,6 +754,12 @@ impl SemArray {
                 if waiter.complex && after < before {
                     inner.complex_count -= 1;
                 }
+                if after == before && !waiter.complex {
+                    // Not moved to the array's lists (see `move_waiters`).
+                    let mut state = self.sems[waiter.sops[0].num].state.lock();
+                    state.pending_alter.retain(is);
+                    state.pending_const.retain(is);
+                }
             }
         }
     }
@@ -801,6 +808,15 @@ impl SemArray {
             inner.pending_const.clear();
             inner.complex_count = 0;
             inner.undos.clear();
+            // Waiters `move_waiters` could not move.
+            for sem in &self.sems {
+                let mut state = sem.state.lock();
+                for w in Iterator::chain(state.pending_alter.iter(), &state.pending_const) {
+                    complete(w, eidrm().to_errno(), &mut wakeups);
+                }
+                state.pending_alter.clear();
+                state.pending_const.clear();
+            }
         }
         drop(locked);
         wakeups.wake();
