@@ -5,7 +5,7 @@
 //! Each ioctl is decoded here and handed to the mechanism it names; the
 //! mechanism returns a new file descriptor, an id, or a value.
 
-use crate::{limits, mqueue, msg, notify, pipe, sem, shm, uapi};
+use crate::{ipc, limits, mqueue, msg, notify, pipe, sem, shm, uapi};
 use kernel::{
     fs::File,
     prelude::*,
@@ -79,4 +79,11 @@ fn read_arg<T: kernel::transmute::FromBytes>(arg: usize) -> Result<T> {
 /// applied now (see `Documentation/sem.rst`).
 pub(crate) fn flush(owner: usize) {
     sem::exit_undo(owner);
+}
+
+/// `release` of `/dev/ripc`: often the last act of a process (its files
+/// are released after it left its namespaces), so IPC namespaces it was
+/// the last user of are freed now.
+pub(crate) fn release() {
+    ipc::sweep_dead_namespaces();
 }

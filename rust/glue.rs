@@ -9,6 +9,7 @@
 pub(crate) mod abi;
 pub(crate) mod cred;
 pub(crate) mod global;
+pub(crate) mod ipcns;
 pub(crate) mod misc;
 pub(crate) mod object_file;
 pub(crate) mod page;

@@ -6,14 +6,26 @@
 //! `kern_ipc_perm` ([`perm`]); their arithmetic and decisions are in
 //! [`rules`], which the host's unit tests check.
 //!
-//! All tables live in one [`IpcNamespace`] behind one lock
-//! ([`crate::glue::global::IPC_NS`]). There is a single namespace for now;
-//! making it per IPC namespace means giving each namespace its own instance
-//! of this struct, and nothing else in the mechanisms.
+//! Each IPC namespace has its own tables, one [`IpcNamespace`] behind one
+//! lock, found from the caller's namespace by [`current_ns`]: the initial
+//! namespace's is the static [`crate::glue::global::IPC_NS`], any other's
+//! is made at its first use and listed in
+//! [`crate::glue::global::CHILD_NS`]. So a process after `unshare -i` sees
+//! none of its parent's objects, and the parent none of its.
+//!
+//! Linux frees a namespace's objects in `free_ipc_ns()`, which a module
+//! cannot hook. ripc holds a passive reference on each namespace it has
+//! tables for ([`NsRef`]) and frees the tables of those no task uses any
+//! more (their active count is 0) in [`sweep_dead_namespaces`], called when
+//! a `/dev/ripc` file is released, when a namespace gets its tables, on
+//! every `*get()` and status read, and at module unload; see
+//! `Documentation/architecture.rst`.
 //!
 //! | `ipc/util.c`, `ipc/util.h`      | ripc                               |
 //! |---------------------------------|------------------------------------|
 //! | `struct ipc_namespace`          | [`IpcNamespace`]                   |
+//! | `current->nsproxy->ipc_ns`      | [`current_ns`]                     |
+//! | `free_ipc_ns()`, `free_ipcs()`  | [`sweep_dead_namespaces`], [`IpcNamespace::clear`] |
 //! | `struct ipc_ids`, `ids->rwsem`  | [`ids::IpcIds`], behind `IPC_NS`   |
 //! | `struct kern_ipc_perm`          | [`perm::KernIpcPerm`]              |
 //! | `ipcget()`                      | [`ids::IpcIds::get`]               |
@@ -30,9 +42,24 @@ pub(crate) mod ids;
 pub(crate) mod perm;
 pub(crate) mod rules;
 
-use crate::{msg::MsgQueue, sem::SemArray, shm::ShmSegment};
+use crate::{
+    glue::{
+        global::{CHILD_NS, IPC_NS},
+        ipcns::{self, CallerNs, NsRef},
+    },
+    msg::MsgQueue,
+    sem::SemArray,
+    shm::ShmSegment,
+};
+use core::ops::{Deref, DerefMut};
 use ids::IpcIds;
-use kernel::{bindings, error::Error};
+use kernel::{
+    bindings,
+    error::Error,
+    new_mutex,
+    prelude::*,
+    sync::{lock::mutex::MutexBackend, lock::Guard, Arc, Mutex},
+};
 
 /// `EIDRM`: the object was removed (not in `kernel::error::code`).
 pub(crate) fn eidrm() -> Error {
@@ -48,8 +75,8 @@ pub(crate) fn enomsg() -> Error {
 pub(crate) const IPC_PRIVATE: i32 = crate::uapi::RIPC_IPC_PRIVATE as i32;
 
 /// The SysV tables of one IPC namespace (`struct ipc_namespace`, its
-/// `ids[]`). Guarded as a whole by `IPC_NS`; each object has its own lock
-/// for everything but its place in the table.
+/// `ids[]`). Guarded as a whole by one lock (`ids->rwsem`); each object has
+/// its own lock for everything but its place in the table.
 pub(crate) struct IpcNamespace {
     /// Message queues (`ids[IPC_MSG_IDS]`).
     pub(crate) msg: IpcIds<MsgQueue>,
@@ -72,12 +99,144 @@ impl IpcNamespace {
         }
     }
 
-    /// Removes every object, as when a namespace dies (`free_ipcs()`).
-    /// Called at module unload, when no task can be inside ripc.
+    /// Removes every object, as when a namespace dies (`free_ipcs()`):
+    /// when no task can reach the tables any more (the namespace is
+    /// unused, or the module is unloading).
     pub(crate) fn clear(&mut self) {
         self.msg.drain(|queue| queue.destroy());
         self.sem.drain(|array| array.destroy());
-        self.shm.drain(|segment| segment.destroy());
-        self.shm_tot = 0;
+        // Segments still attached stay counted until their last detach.
+        let mut attached = 0;
+        self.shm.drain(|segment| attached += segment.destroy());
+        self.shm_tot = attached;
+    }
+}
+
+impl Drop for IpcNamespace {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+/// The tables of an IPC namespace other than the initial one.
+#[pin_data]
+pub(crate) struct ChildNs {
+    /// Keeps the namespace's address unique while it is ripc's key.
+    ns: NsRef,
+    #[pin]
+    tables: Mutex<IpcNamespace>,
+}
+
+/// The tables of the caller's IPC namespace, as [`current_ns`] found them.
+#[derive(Clone)]
+pub(crate) enum NsTables {
+    /// The initial namespace's, in a static.
+    Init,
+    /// Another namespace's.
+    Child(Arc<ChildNs>),
+}
+
+/// The locked tables of an IPC namespace.
+pub(crate) enum NsGuard<'a> {
+    /// [`NsTables::Init`] locked.
+    Init(kernel::sync::lock::GlobalGuard<IPC_NS>),
+    /// [`NsTables::Child`] locked.
+    Child(Guard<'a, IpcNamespace, MutexBackend>),
+}
+
+impl NsTables {
+    /// Locks the tables (`down_write(&ids->rwsem)`; ripc has no readers'
+    /// side, lookups are short).
+    pub(crate) fn lock(&self) -> NsGuard<'_> {
+        match self {
+            Self::Init => NsGuard::Init(IPC_NS.lock()),
+            Self::Child(child) => NsGuard::Child(child.tables.lock()),
+        }
+    }
+}
+
+impl Deref for NsGuard<'_> {
+    type Target = IpcNamespace;
+
+    fn deref(&self) -> &IpcNamespace {
+        match self {
+            Self::Init(guard) => guard,
+            Self::Child(guard) => guard,
+        }
+    }
+}
+
+impl DerefMut for NsGuard<'_> {
+    fn deref_mut(&mut self) -> &mut IpcNamespace {
+        match self {
+            Self::Init(guard) => guard,
+            Self::Child(guard) => guard,
+        }
+    }
+}
+
+/// The SysV tables of the caller's IPC namespace, made at the namespace's
+/// first use of ripc. `ESRCH` for a task past `exit_task_namespaces()`.
+pub(crate) fn current_ns() -> Result<NsTables> {
+    let addr = match ipcns::caller_ns()? {
+        CallerNs::Init => return Ok(NsTables::Init),
+        CallerNs::Child(addr) => addr,
+    };
+    let mut children = CHILD_NS.lock();
+    if let Some(child) = children.iter().find(|child| child.ns.addr() == addr) {
+        return Ok(NsTables::Child(child.clone()));
+    }
+    // First use in this namespace: a good moment to drop dead ones too,
+    // so that their number stays bounded by the live namespaces.
+    let dead = take_dead(&mut children);
+    let child = Arc::pin_init(
+        try_pin_init!(ChildNs {
+            ns: NsRef::caller()?,
+            tables <- new_mutex!(IpcNamespace::new()),
+        }),
+        GFP_KERNEL,
+    )?;
+    children.push(child.clone(), GFP_KERNEL)?;
+    drop(children);
+    free(dead);
+    Ok(NsTables::Child(child))
+}
+
+/// Moves the tables of namespaces no task uses any more out of the
+/// registry (those it has no memory to move stay for the next sweep).
+fn take_dead(children: &mut KVec<Arc<ChildNs>>) -> KVec<Arc<ChildNs>> {
+    let mut dead = KVec::new();
+    children.retain(|child| child.ns.is_active() || dead.push(child.clone(), GFP_KERNEL).is_err());
+    dead
+}
+
+/// Frees the objects of every IPC namespace no task uses any more: their
+/// tables are dropped, which removes each object as `IPC_RMID` does (a
+/// segment still mapped lives until its last detach).
+pub(crate) fn sweep_dead_namespaces() {
+    let mut children = CHILD_NS.lock();
+    if children.is_empty() {
+        return;
+    }
+    let dead = take_dead(&mut children);
+    drop(children);
+    free(dead);
+}
+
+/// Frees the objects of every IPC namespace but the initial one, at module
+/// unload.
+pub(crate) fn clear_all_namespaces() {
+    IPC_NS.lock().clear();
+    let children = core::mem::replace(&mut *CHILD_NS.lock(), KVec::new());
+    free(children);
+}
+
+/// Frees the objects of the namespaces in `dead`, outside the registry
+/// lock. Their tables are cleared explicitly: a segment still attached
+/// holds its namespace's tables (its last detach takes it out of them), so
+/// they may outlive this.
+fn free(dead: KVec<Arc<ChildNs>>) {
+    for child in dead.iter() {
+        child.tables.lock().clear();
     }
 }

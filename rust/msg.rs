@@ -29,18 +29,17 @@
 //! | `ksys_msgctl()`                 | [`msgctl`]                          |
 //! | `sysvipc_msg_proc_show()`       | [`Status`] (`sysvipc/msg`)          |
 //!
-//! Lock order: `IPC_NS` (the table, `msg_ids.rwsem`), then a queue's
+//! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`), then a queue's
 //! `inner` (`q_perm.lock`). Waiters are woken after `inner` is dropped.
 
 use crate::{
     glue::{
         cred,
-        global::IPC_NS,
         ripcfs::StatusFile,
         task::{capable, Capability},
     },
     ipc::{
-        eidrm, enomsg,
+        self, eidrm, enomsg,
         ids::IpcObject,
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
     },
@@ -452,10 +451,14 @@ impl MsgQueue {
 
 /// `msgget()`.
 pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
-    let id = IPC_NS
-        .lock()
-        .msg
-        .get(key, msgflg, limits::MSGMNI, |_| Ok(()), MsgQueue::new)?;
+    ipc::sweep_dead_namespaces();
+    let id = ipc::current_ns()?.lock().msg.get(
+        key,
+        msgflg,
+        limits::MSGMNI,
+        |_| Ok(()),
+        MsgQueue::new,
+    )?;
     Ok(id as isize)
 }
 
@@ -473,7 +476,7 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
     let mut text = KVec::with_capacity(size, GFP_KERNEL)?;
     UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size)
         .read_all(&mut text, GFP_KERNEL)?;
-    let queue = IPC_NS.lock().msg.obtain_check(args.msqid)?;
+    let queue = ipc::current_ns()?.lock().msg.obtain_check(args.msqid)?;
     queue.send(Msg { mtype, text }, args.msgflg as u32)?;
     Ok(0)
 }
@@ -493,7 +496,7 @@ pub(crate) fn msgrcv(args: &uapi::ripc_msgrcv_args) -> Result<isize> {
         return Err(EINVAL);
     }
     let search = Search::new(args.msgtyp, flags);
-    let queue = IPC_NS.lock().msg.obtain_check(args.msqid)?;
+    let queue = ipc::current_ns()?.lock().msg.obtain_check(args.msqid)?;
     let msg = queue.receive(search, bufsz, flags)?;
     // `do_msg_fill()`.
     let msgp = args.msgp as usize;
@@ -519,7 +522,7 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
     );
     match cmd as u32 {
         uapi::RIPC_IPC_INFO | uapi::RIPC_MSG_INFO => {
-            let (info, max_idx) = info(cmd as u32 == uapi::RIPC_MSG_INFO);
+            let (info, max_idx) = info(cmd as u32 == uapi::RIPC_MSG_INFO)?;
             UserSlice::new(UserPtr::from_addr(args.buf as usize), size_of_val(&info))
                 .writer()
                 .write(&info)?;
@@ -536,7 +539,8 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
             Ok(0)
         }
         uapi::RIPC_IPC_RMID => {
-            let mut ns = IPC_NS.lock();
+            let tables = ipc::current_ns()?;
+            let mut ns = tables.lock();
             let queue = ns.msg.obtain_check(id)?;
             perm::may_change(&queue.perm())?;
             ns.msg.remove(id)?;
@@ -550,9 +554,10 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
 /// `msgctl_info()`: the limits, and with `MSG_INFO` the usage: queues in
 /// `msgpool`, messages in `msgmap`, bytes in `msgtql`. Returns the highest
 /// slot in use, which `ipcs` uses to walk the queues with `MSG_STAT`.
-fn info(usage: bool) -> (uapi::ripc_msginfo, isize) {
+fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
     let clamp = |n: u64| n.min(i32::MAX as u64) as i32;
-    let ns = IPC_NS.lock();
+    let tables = ipc::current_ns()?;
+    let ns = tables.lock();
     let mut info = uapi::ripc_msginfo {
         msgpool: limits::MSGPOOL as i32,
         msgmap: limits::MSGMAP as i32,
@@ -575,7 +580,7 @@ fn info(usage: bool) -> (uapi::ripc_msginfo, isize) {
         info.msgmap = clamp(hdrs);
         info.msgtql = clamp(bytes);
     }
-    (info, ns.msg.max_idx().unwrap_or(0) as isize)
+    Ok((info, ns.msg.max_idx().unwrap_or(0) as isize))
 }
 
 /// `msgctl_stat()`: `IPC_STAT` by id (returns 0), `MSG_STAT` and
@@ -583,7 +588,8 @@ fn info(usage: bool) -> (uapi::ripc_msginfo, isize) {
 /// `MSG_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
     let queue = {
-        let ns = IPC_NS.lock();
+        let tables = ipc::current_ns()?;
+        let ns = tables.lock();
         if cmd == uapi::RIPC_IPC_STAT {
             ns.msg.obtain_check(id)?
         } else {
@@ -623,7 +629,8 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
 /// needs `CAP_SYS_RESOURCE`. Blocked receivers look again (the mode may
 /// now refuse them), blocked senders too (there may be room).
 fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
-    let ns = IPC_NS.lock();
+    let tables = ipc::current_ns()?;
+    let ns = tables.lock();
     let queue = ns.msg.obtain_check(id)?;
     let mut inner = queue.inner.lock();
     perm::may_change(&inner.perm)?;
@@ -652,7 +659,10 @@ impl StatusFile for Status {
             m,
             "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n"
         );
-        let ns = IPC_NS.lock();
+        let Ok(tables) = ipc::current_ns() else {
+            return;
+        };
+        let ns = tables.lock();
         for queue in ns.msg.iter() {
             let q = queue.inner.lock();
             seq_print!(

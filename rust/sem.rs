@@ -53,18 +53,13 @@
 //! its `status`), then wakes only those, each on its own condvar, after
 //! dropping the lock.
 //!
-//! Lock order: `IPC_NS` (the table), then `UNDO_OWNERS`, then an array's
+//! Lock order: the namespace's tables (`ipc::current_ns()`), then `UNDO_OWNERS`, then an array's
 //! `Inner`, then one `Sem` lock at a time.
 
 use crate::{
-    glue::{
-        cred,
-        global::{IPC_NS, UNDO_OWNERS},
-        process,
-        ripcfs::StatusFile,
-    },
+    glue::{cred, global::UNDO_OWNERS, process, ripcfs::StatusFile},
     ipc::{
-        eidrm,
+        self, eidrm,
         ids::IpcObject,
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
     },
@@ -932,7 +927,9 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     if nsems > limits::SEMMSL {
         return Err(EINVAL);
     }
-    let mut ns = IPC_NS.lock();
+    ipc::sweep_dead_namespaces();
+    let tables = ipc::current_ns()?;
+    let mut ns = tables.lock();
     let used: usize = ns.sem.iter().map(|a| a.nsems()).sum();
     let id = ns.sem.get(
         args.key,
@@ -1009,7 +1006,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         }
         None => None,
     };
-    let array = IPC_NS.lock().sem.obtain_check(args.semid)?;
+    let array = ipc::current_ns()?.lock().sem.obtain_check(args.semid)?;
     let max = sops.iter().map(|s| s.num).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
@@ -1028,7 +1025,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
     let arg = args.arg as usize;
     match cmd {
         uapi::RIPC_IPC_INFO | uapi::RIPC_SEM_INFO => {
-            let (info, max_idx) = info(cmd == uapi::RIPC_SEM_INFO);
+            let (info, max_idx) = info(cmd == uapi::RIPC_SEM_INFO)?;
             UserSlice::new(UserPtr::from_addr(arg), size_of_val(&info))
                 .writer()
                 .write(&info)?;
@@ -1046,7 +1043,8 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
                 UserSlice::new(UserPtr::from_addr(arg), size_of::<uapi::ripc_semid64_ds>())
                     .reader()
                     .read()?;
-            let ns = IPC_NS.lock();
+            let tables = ipc::current_ns()?;
+            let ns = tables.lock();
             let array = ns.sem.obtain_check(id)?;
             perm::may_change(&array.perm())?;
             let mut inner = array.inner.lock();
@@ -1058,7 +1056,8 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
             Ok(0)
         }
         uapi::RIPC_IPC_RMID => {
-            let mut ns = IPC_NS.lock();
+            let tables = ipc::current_ns()?;
+            let mut ns = tables.lock();
             let array = ns.sem.obtain_check(id)?;
             perm::may_change(&array.perm())?;
             ns.sem.remove(id)?;
@@ -1077,7 +1076,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
             if cmd == uapi::RIPC_SETVAL && !(0..=SEMVMX).contains(&(arg as u32 as i32)) {
                 return Err(ERANGE);
             }
-            let array = IPC_NS.lock().sem.obtain_check(id)?;
+            let array = ipc::current_ns()?.lock().sem.obtain_check(id)?;
             semctl_main(&array, num, cmd, arg)
         }
         _ => Err(EINVAL),
@@ -1172,8 +1171,9 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
     result
 }
 
-fn info(usage: bool) -> (uapi::ripc_seminfo, isize) {
-    let ns = IPC_NS.lock();
+fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
+    let tables = ipc::current_ns()?;
+    let ns = tables.lock();
     let mut info = uapi::ripc_seminfo {
         semmap: limits::SEMMAP.min(i32::MAX as usize) as i32,
         semmni: limits::SEMMNI as i32,
@@ -1196,12 +1196,13 @@ fn info(usage: bool) -> (uapi::ripc_seminfo, isize) {
             .sum::<usize>()
             .min(i32::MAX as usize) as i32;
     }
-    (info, ns.sem.max_idx().unwrap_or(0) as isize)
+    Ok((info, ns.sem.max_idx().unwrap_or(0) as isize))
 }
 
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_semid64_ds, isize)> {
     let array = {
-        let ns = IPC_NS.lock();
+        let tables = ipc::current_ns()?;
+        let ns = tables.lock();
         if cmd == uapi::RIPC_IPC_STAT {
             ns.sem.obtain_check(id)?
         } else {
@@ -1243,7 +1244,10 @@ impl StatusFile for Status {
             m,
             "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n"
         );
-        let ns = IPC_NS.lock();
+        let Ok(tables) = ipc::current_ns() else {
+            return;
+        };
+        let ns = tables.lock();
         for array in ns.sem.iter() {
             let p = array.perm();
             seq_print!(

@@ -39,14 +39,13 @@
 //! | `sysvipc_shm_proc_show()`       | [`Status`] (`sysvipc/shm`)          |
 //! | `shmem_file_setup()` of `/dev/shm` | [`ShmNamed`]                     |
 //!
-//! Lock order: `IPC_NS` (the table, `shm_ids.rwsem`), then a segment's
+//! Lock order: the namespace's tables (`ipc::current_ns()`, `shm_ids.rwsem`), then a segment's
 //! `inner` (`shm_perm.lock`). Both are taken under the mm's mmap lock (a
 //! VMA's `close`), so neither is held while touching user memory.
 
 use crate::{
     glue::{
         cred,
-        global::IPC_NS,
         object_file::{self, ObjectFile},
         ripcfs::{NamedObject, StatusFile},
         shmem::{self, CountedMapping, MmapRequest, ShmemFile},
@@ -54,7 +53,7 @@ use crate::{
         AssertSync,
     },
     ipc::{
-        eidrm,
+        self, eidrm,
         ids::IpcObject,
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
         IPC_PRIVATE,
@@ -106,6 +105,9 @@ struct Inner {
 /// A SysV shared memory segment (`struct shmid_kernel`).
 #[pin_data]
 pub(crate) struct ShmSegment {
+    /// The tables the segment is in (`shm_file_data::ns`): its last detach
+    /// may come from a task in another namespace, or after its own died.
+    ns: ipc::NsTables,
     #[pin]
     inner: Mutex<Inner>,
 }
@@ -119,7 +121,12 @@ impl IpcObject for ShmSegment {
 impl ShmSegment {
     /// `newseg()`: a segment of `size` bytes backed by a new shmem file
     /// named `SYSV<key>`.
-    fn new(perm: KernIpcPerm, size: usize, noreserve: bool) -> Result<Arc<Self>> {
+    fn new(
+        ns: ipc::NsTables,
+        perm: KernIpcPerm,
+        size: usize,
+        noreserve: bool,
+    ) -> Result<Arc<Self>> {
         let name = CString::try_from_fmt(fmt!("SYSV{:08x}", perm.key as u32))?;
         let file = ShmemFile::new(&name, size, noreserve)?;
         let inner = Inner {
@@ -135,17 +142,27 @@ impl ShmSegment {
         };
         Arc::pin_init(
             pin_init!(Self {
+                ns,
                 inner <- new_mutex!(inner, "ShmSegment::inner"),
             }),
             GFP_KERNEL,
         )
     }
 
-    /// Drops the pages of a segment taken out of the table when the
-    /// module goes (`free_ipcs()`); nothing is attached by then.
-    pub(crate) fn destroy(&self) {
-        let file = self.inner.lock().file.take();
+    /// `do_shm_rmid()` for a segment taken out of the tables of a dying
+    /// namespace (`shm_exit_ns()`) or at module unload: its pages go now
+    /// if nothing is attached, else at the last detach, as after
+    /// `IPC_RMID`. Returns the pages it still holds (0 once freed).
+    pub(crate) fn destroy(&self) -> usize {
+        let mut inner = self.inner.lock();
+        if inner.nattch > 0 {
+            inner.perm.mode |= SHM_DEST;
+            return pages(inner.segsz);
+        }
+        let file = inner.file.take();
+        drop(inner);
         drop(file);
+        0
     }
 
     /// `__shm_open()`: one more attachment. `EIDRM` if destroyed.
@@ -169,7 +186,7 @@ impl ShmSegment {
     /// `__shm_close()`: one attachment less; the segment is destroyed
     /// when it was the last and the segment is marked `SHM_DEST`.
     fn detach(&self) {
-        let mut ns = IPC_NS.lock();
+        let mut ns = self.ns.lock();
         let mut inner = self.inner.lock();
         inner.lpid = cred::current_tgid();
         inner.dtime = cred::real_seconds();
@@ -259,7 +276,9 @@ impl ObjectFile for ShmAttach {
 pub(crate) fn shmget(args: &uapi::ripc_shmget_args) -> Result<isize> {
     let size = usize::try_from(args.size).map_err(|_| EINVAL)?;
     let noreserve = args.shmflg as u32 & uapi::RIPC_SHM_NORESERVE != 0;
-    let mut guard = IPC_NS.lock();
+    ipc::sweep_dead_namespaces();
+    let tables = ipc::current_ns()?;
+    let mut guard = tables.lock();
     let ns = &mut *guard;
     let tot = &mut ns.shm_tot;
     let id = ns.shm.get(
@@ -282,7 +301,7 @@ pub(crate) fn shmget(args: &uapi::ripc_shmget_args) -> Result<isize> {
             if new_tot > limits::SHMALL {
                 return Err(ENOSPC);
             }
-            let segment = ShmSegment::new(perm, size, noreserve)?;
+            let segment = ShmSegment::new(tables.clone(), perm, size, noreserve)?;
             // The table cannot refuse the segment any more.
             *tot = new_tot;
             Ok(segment)
@@ -323,7 +342,7 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     if flags & uapi::RIPC_SHM_EXEC != 0 {
         acc_mode |= S_IXUGO;
     }
-    let segment = IPC_NS.lock().shm.obtain_check(args.shmid)?;
+    let segment = ipc::current_ns()?.lock().shm.obtain_check(args.shmid)?;
     let size = {
         let mut inner = segment.inner.lock();
         perm::ipcperms(&inner.perm, acc_mode)?;
@@ -375,14 +394,14 @@ pub(crate) fn shmctl(args: &uapi::ripc_shmctl_args) -> Result<isize> {
     let buf = args.buf as usize;
     match cmd as u32 {
         uapi::RIPC_IPC_INFO => {
-            let (info, ret) = ipc_info();
+            let (info, ret) = ipc_info()?;
             UserSlice::new(UserPtr::from_addr(buf), size_of_val(&info))
                 .writer()
                 .write(&info)?;
             Ok(ret)
         }
         uapi::RIPC_SHM_INFO => {
-            let (info, ret) = shm_info();
+            let (info, ret) = shm_info()?;
             UserSlice::new(UserPtr::from_addr(buf), size_of_val(&info))
                 .writer()
                 .write(&info)?;
@@ -418,7 +437,8 @@ pub(crate) fn shmctl(args: &uapi::ripc_shmctl_args) -> Result<isize> {
 /// `do_shm_rmid()`: an attached segment is marked `SHM_DEST` and its key
 /// made private, and goes at its last detach; an unattached one goes now.
 fn rmid(id: i32) -> Result {
-    let mut ns = IPC_NS.lock();
+    let tables = ipc::current_ns()?;
+    let mut ns = tables.lock();
     let segment = ns.shm.obtain_check(id)?;
     let mut inner = segment.inner.lock();
     perm::may_change(&inner.perm)?;
@@ -437,8 +457,9 @@ fn rmid(id: i32) -> Result {
 }
 
 /// `shmctl_ipc_info()`: the limits; returns the highest slot in use.
-fn ipc_info() -> (uapi::ripc_shminfo64, isize) {
-    let ns = IPC_NS.lock();
+fn ipc_info() -> Result<(uapi::ripc_shminfo64, isize)> {
+    let tables = ipc::current_ns()?;
+    let ns = tables.lock();
     let info = uapi::ripc_shminfo64 {
         shmmax: limits::SHMMAX as u64,
         shmmin: limits::SHMMIN as u64,
@@ -450,13 +471,14 @@ fn ipc_info() -> (uapi::ripc_shminfo64, isize) {
         __unused3: 0,
         __unused4: 0,
     };
-    (info, ns.shm.max_idx().unwrap_or(0) as isize)
+    Ok((info, ns.shm.max_idx().unwrap_or(0) as isize))
 }
 
 /// `shmctl_shm_info()`: segments, pages accounted, in memory and in swap;
 /// returns the highest slot in use.
-fn shm_info() -> (uapi::ripc_shm_info, isize) {
-    let ns = IPC_NS.lock();
+fn shm_info() -> Result<(uapi::ripc_shm_info, isize)> {
+    let tables = ipc::current_ns()?;
+    let ns = tables.lock();
     let (mut rss, mut swp) = (0, 0);
     for segment in ns.shm.iter() {
         if let Some(file) = &segment.inner.lock().file {
@@ -474,7 +496,7 @@ fn shm_info() -> (uapi::ripc_shm_info, isize) {
         swap_attempts: 0,
         swap_successes: 0,
     };
-    (info, ns.shm.max_idx().unwrap_or(0) as isize)
+    Ok((info, ns.shm.max_idx().unwrap_or(0) as isize))
 }
 
 /// `shmctl_stat()`: `IPC_STAT` by id (returns 0), `SHM_STAT` and
@@ -482,7 +504,8 @@ fn shm_info() -> (uapi::ripc_shm_info, isize) {
 /// `SHM_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
     let segment = {
-        let ns = IPC_NS.lock();
+        let tables = ipc::current_ns()?;
+        let ns = tables.lock();
         if cmd == uapi::RIPC_IPC_STAT {
             ns.shm.obtain_check(id)?
         } else {
@@ -519,7 +542,8 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
 /// `shmctl_down(IPC_SET)`: new owner and permission bits, by the owner,
 /// the creator or `CAP_SYS_ADMIN`.
 fn set(id: i32, ds: &uapi::ripc_shmid64_ds) -> Result {
-    let ns = IPC_NS.lock();
+    let tables = ipc::current_ns()?;
+    let ns = tables.lock();
     let segment = ns.shm.obtain_check(id)?;
     let mut inner = segment.inner.lock();
     perm::may_change(&inner.perm)?;
@@ -531,7 +555,7 @@ fn set(id: i32, ds: &uapi::ripc_shmid64_ds) -> Result {
 /// `shmctl_do_lock()`: without `CAP_IPC_LOCK` only the owner or creator
 /// may, and `SHM_LOCK` needs a non-zero `RLIMIT_MEMLOCK`.
 fn lock(id: i32, lock: bool) -> Result {
-    let segment = IPC_NS.lock().shm.obtain_check(id)?;
+    let segment = ipc::current_ns()?.lock().shm.obtain_check(id)?;
     let mut inner = segment.inner.lock();
     if !capable(Capability::IpcLock) {
         let euid = cred::Kuid::current_euid();
@@ -565,7 +589,10 @@ impl StatusFile for Status {
             m,
             "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n"
         );
-        let ns = IPC_NS.lock();
+        let Ok(tables) = ipc::current_ns() else {
+            return;
+        };
+        let ns = tables.lock();
         for segment in ns.shm.iter() {
             let s = segment.inner.lock();
             let (rss, swp) = s.file.as_ref().map_or((0, 0), |f| f.usage());

@@ -5,7 +5,11 @@
 //! calls [`init`] (through [`Teardown::new`]) before it registers
 //! `/dev/ripc` and ripcfs, the only ways in.
 
-use crate::{ipc::IpcNamespace, sem::SemArray, uapi};
+use crate::{
+    ipc::{ChildNs, IpcNamespace},
+    sem::SemArray,
+    uapi,
+};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{prelude::*, sync::Arc, task::Kuid};
 
@@ -18,8 +22,15 @@ kernel::sync::global_lock! {
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
-    /// The SysV tables of ripc's single IPC namespace.
+    /// The SysV tables of the initial IPC namespace (`init_ipc_ns`).
     pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
+    /// The SysV tables of every other IPC namespace ripc has been used in
+    /// (see `rust/ipc.rs`). Taken before a namespace's tables, never inside.
+    pub(crate) unsafe(uninit) static CHILD_NS: Mutex<KVec<Arc<ChildNs>>> = KVec::new();
 }
 
 kernel::sync::global_lock! {
@@ -46,6 +57,7 @@ pub(crate) fn init() {
         unsafe {
             PIPE_USER_PAGES.init();
             IPC_NS.init();
+            CHILD_NS.init();
             UNDO_OWNERS.init();
             MQ_PENDING.init();
         }
@@ -67,7 +79,7 @@ impl Teardown {
 
 impl Drop for Teardown {
     fn drop(&mut self) {
-        IPC_NS.lock().clear();
+        crate::ipc::clear_all_namespaces();
         // The tables below are empty or about to be, but a `KVec` keeps its
         // allocation until it is replaced.
         *UNDO_OWNERS.lock() = KVec::new();

@@ -10,6 +10,8 @@
 #include <linux/sched/signal.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
+#include <linux/ipc_namespace.h>
+#include <linux/nsproxy.h>
 
 #include "helpers.h"
 
@@ -93,4 +95,39 @@ void ripc_file_set_nonblock(struct file *file, bool nonblock)
 	else
 		file->f_flags &= ~O_NONBLOCK;
 	spin_unlock(&file->f_lock);
+}
+
+/*
+ * IPC namespaces (ipcns.rs): ripc keeps SysV tables per namespace and
+ * holds a passive reference on each namespace it has tables for, so that
+ * the address stays unique while ripc compares it. get_ipc_ns() and
+ * ns_ref_active_read() are static inlines.
+ */
+struct ipc_namespace *ripc_current_ipc_ns(void)
+{
+	/* Only current changes its own nsproxy; NULL once it has exited. */
+	struct nsproxy *nsproxy = current->nsproxy;
+
+	return nsproxy ? nsproxy->ipc_ns : NULL;
+}
+
+bool ripc_ipc_ns_is_init(const struct ipc_namespace *ns)
+{
+	return ns == &init_ipc_ns;
+}
+
+void ripc_get_ipc_ns(struct ipc_namespace *ns)
+{
+	get_ipc_ns(ns);
+}
+
+void ripc_put_ipc_ns(struct ipc_namespace *ns)
+{
+	put_ipc_ns(ns);
+}
+
+/* Whether a task or an nsfs file still uses the namespace. */
+bool ripc_ipc_ns_active(struct ipc_namespace *ns)
+{
+	return ns_ref_active_read(ns) > 0;
 }

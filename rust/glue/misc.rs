@@ -16,6 +16,7 @@ pub(crate) static DEV_FOPS: AssertSync<bindings::file_operations> =
         owner: crate::THIS_MODULE.as_ptr(),
         unlocked_ioctl: Some(dev_ioctl),
         flush: Some(dev_flush),
+        release: Some(dev_release),
         compat_ioctl: bindings::compat_ptr_ioctl,
         ..EMPTY_FOPS
     });
@@ -29,6 +30,18 @@ unsafe extern "C" fn dev_flush(
 ) -> kernel::ffi::c_int {
     // The owner is the closing process's file table; it is only compared.
     crate::device::flush(owner as usize);
+    0
+}
+
+/// # Safety
+///
+/// Only called by the VFS, when the last reference to a `/dev/ripc` file
+/// goes.
+unsafe extern "C" fn dev_release(
+    _inode: *mut bindings::inode,
+    _file: *mut bindings::file,
+) -> kernel::ffi::c_int {
+    crate::device::release();
     0
 }
 
