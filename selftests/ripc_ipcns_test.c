@@ -39,22 +39,6 @@ struct msgbuf64 {
 	char mtext[64];
 };
 
-/* Shmem of /proc/meminfo, in KiB. */
-static long meminfo_shmem(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Shmem: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* Waits up to 10 s for Shmem to fall to at most `kb`; returns the last value. */
 static long wait_shmem_at_most(long kb)
 {

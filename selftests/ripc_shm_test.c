@@ -49,22 +49,6 @@ static unsigned long nattch(int id)
 	return stat_of(id).shm_nattch;
 }
 
-/* Shmem of /proc/meminfo, in KiB. */
-static long meminfo_shmem(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Shmem: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 FIXTURE(shm) {
 	int id;
 };

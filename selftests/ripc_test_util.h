@@ -7,6 +7,7 @@
 #define _RIPC_TEST_UTIL_H
 
 #include <grp.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,6 +58,22 @@ static inline int as_user(int id, int (*fn)(const void *), const void *arg)
 	}
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 300;
+}
+
+/* Shmem of /proc/meminfo, in KiB; -1 if unreadable. */
+static inline long meminfo_shmem(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Shmem: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
 }
 
 #endif
