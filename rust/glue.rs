@@ -13,6 +13,7 @@ pub(crate) mod ipcns;
 pub(crate) mod misc;
 pub(crate) mod object_file;
 pub(crate) mod page;
+pub(crate) mod params;
 pub(crate) mod process;
 pub(crate) mod ripcfs;
 pub(crate) mod shmem;

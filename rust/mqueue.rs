@@ -37,13 +37,17 @@
 use crate::{
     glue::{
         cred::{self, PidRef},
-        global::MQ_PENDING,
+        global::{MQ_PENDING, MQ_USER_BYTES},
         object_file::{self, ObjectFile},
+        process,
         ripcfs::{self, NamedObject},
         task::{capable, Capability},
         AssertSync,
     },
-    limits,
+    limits::{
+        self,
+        charge::{Charge, Ledger},
+    },
     notify::{self, Notifier},
     uapi,
 };
@@ -55,6 +59,7 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{
+        lock::GlobalGuard,
         poll::{PollCondVar, PollTable},
         Arc, ArcBorrow, CondVarTimeoutResult, Mutex, MutexGuard,
     },
@@ -68,6 +73,34 @@ static MQUEUE_FOPS: AssertSync<bindings::file_operations> =
 /// Queues alive, for `mq_queues_max`.
 static NR_QUEUES: AtomicUsize = AtomicUsize::new(0);
 
+/// The ledger of queue bytes per user, [`MQ_USER_BYTES`], checked against
+/// `RLIMIT_MSGQUEUE`.
+struct MqBytes;
+
+impl Ledger for MqBytes {
+    type Backend = MQ_USER_BYTES;
+
+    fn lock() -> GlobalGuard<MQ_USER_BYTES> {
+        MQ_USER_BYTES.lock()
+    }
+}
+
+/// What Linux charges a queue of `attr` to its creator's
+/// `RLIMIT_MSGQUEUE` (`mqueue_get_inode()`): the message space plus, per
+/// message, a `struct msg_msg` (48 bytes) and, per priority in use at most,
+/// a `struct posix_msg_tree_node` (48 bytes). `EOVERFLOW` if it does not
+/// fit in a `usize`.
+fn queue_bytes(attr: &MqAttr) -> Result<usize> {
+    const MSG_MSG_SIZE: usize = 48;
+    const TREE_NODE_SIZE: usize = 48;
+    const MQ_PRIO_MAX: usize = 32768;
+    let tree = attr.maxmsg * MSG_MSG_SIZE + attr.maxmsg.min(MQ_PRIO_MAX) * TREE_NODE_SIZE;
+    attr.maxmsg
+        .checked_mul(attr.msgsize)
+        .and_then(|bytes| bytes.checked_add(tree))
+        .ok_or(EOVERFLOW)
+}
+
 /// `NAME_MAX`: the longest queue name.
 const NAME_MAX: usize = 255;
 
@@ -79,10 +112,14 @@ struct MqAttr {
 }
 
 impl MqAttr {
-    const DEFAULT: Self = Self {
-        maxmsg: limits::MQ_MSG_DEFAULT,
-        msgsize: limits::MQ_MSGSIZE_DEFAULT,
-    };
+    /// The attributes of a queue made without any: the defaults, capped by
+    /// the maxima (`mqueue_get_inode()`).
+    fn default_attr() -> Self {
+        Self {
+            maxmsg: limits::mq_msg_default().min(limits::mq_msg_max() as usize),
+            msgsize: limits::mq_msgsize_default().min(limits::mq_msgsize_max() as usize),
+        }
+    }
 }
 
 /// `mq_attr_ok()`: both positive, and not above `mq_msg_max` and
@@ -95,7 +132,7 @@ fn attr_ok(attr: &uapi::ripc_mq_attr) -> Result<MqAttr> {
     let (max_msg, max_size) = if capable(Capability::SysResource) {
         (limits::MQ_HARD_MSGMAX, limits::MQ_HARD_MSGSIZEMAX)
     } else {
-        (limits::MQ_MSG_MAX, limits::MQ_MSGSIZE_MAX)
+        (limits::mq_msg_max(), limits::mq_msgsize_max())
     };
     if maxmsg > max_msg || msgsize > max_size {
         return Err(EINVAL);
@@ -172,6 +209,8 @@ pub(crate) struct Mqueue {
     #[pin]
     waiters: PollCondVar,
     _count: QueueCount,
+    /// The queue's bytes, charged to its creator's real uid.
+    _charge: Charge<MqBytes>,
 }
 
 /// One queue counted in [`NR_QUEUES`] while it lives.
@@ -185,13 +224,18 @@ impl Drop for QueueCount {
 
 impl Mqueue {
     fn new(attr: MqAttr) -> Result<Arc<Self>> {
-        if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::MQ_QUEUES_MAX
+        if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::mq_queues_max()
             && !capable(Capability::SysResource)
         {
             NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
             return Err(ENOSPC);
         }
         let count = QueueCount;
+        let bytes = queue_bytes(&attr)?;
+        let (charge, total) = Charge::new(current!().uid(), bytes)?;
+        if total > process::rlimit_msgqueue() {
+            return Err(EMFILE);
+        }
         Arc::pin_init(
             pin_init!(Self {
                 attr,
@@ -206,6 +250,7 @@ impl Mqueue {
                 ),
                 waiters <- new_poll_condvar!("Mqueue::waiters"),
                 _count: count,
+                _charge: charge,
             }),
             GFP_KERNEL,
         )
@@ -473,7 +518,7 @@ impl NamedObject for Mqueue {
             .map(|(_, attr)| *attr);
         let attr = match pending {
             Some(attr) => attr_ok(&attr)?,
-            None => MqAttr::DEFAULT,
+            None => MqAttr::default_attr(),
         };
         Mqueue::new(attr)
     }

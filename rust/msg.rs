@@ -283,7 +283,7 @@ impl MsgQueue {
             rtime: 0,
             ctime: cred::real_seconds(),
             cbytes: 0,
-            qbytes: limits::MSGMNB as u64,
+            qbytes: limits::msgmnb() as u64,
             lspid: 0,
             lrpid: 0,
             messages: KVec::new(),
@@ -397,7 +397,7 @@ impl MsgQueue {
                 }
                 if flags & MSG_COPY != 0 {
                     // `copy_msg()` into a buffer of `min(bufsz, MSGMAX)`.
-                    if len > bufsz.min(limits::MSGMAX) {
+                    if len > bufsz.min(limits::msgmax()) {
                         return Err(EINVAL);
                     }
                     return inner.messages[i].try_clone();
@@ -455,7 +455,7 @@ pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     let id = ipc::current_ns()?.lock().msg.get(
         key,
         msgflg,
-        limits::MSGMNI,
+        limits::msgmni(),
         |_| Ok(()),
         MsgQueue::new,
     )?;
@@ -470,7 +470,7 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
         .reader()
         .read()?;
     let size = usize::try_from(args.msgsz).map_err(|_| EINVAL)?;
-    if size > limits::MSGMAX || args.msqid < 0 || mtype < 1 {
+    if size > limits::msgmax() || args.msqid < 0 || mtype < 1 {
         return Err(EINVAL);
     }
     let mut text = KVec::with_capacity(size, GFP_KERNEL)?;
@@ -561,9 +561,9 @@ fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
     let mut info = uapi::ripc_msginfo {
         msgpool: limits::MSGPOOL as i32,
         msgmap: limits::MSGMAP as i32,
-        msgmax: limits::MSGMAX as i32,
-        msgmnb: limits::MSGMNB as i32,
-        msgmni: limits::MSGMNI as i32,
+        msgmax: limits::msgmax() as i32,
+        msgmnb: limits::msgmnb() as i32,
+        msgmni: limits::msgmni() as i32,
         msgssz: limits::MSGSSZ as i32,
         msgtql: limits::MSGTQL as i32,
         msgseg: limits::MSGSEG as u16,
@@ -636,7 +636,7 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     perm::may_change(&inner.perm)?;
     // Linux passes `msg_qbytes` on as an `int`; so does ripc.
     let qbytes = ds.msg_qbytes as i32;
-    if qbytes > limits::MSGMNB as i32 && !capable(Capability::SysResource) {
+    if qbytes > limits::msgmnb() as i32 && !capable(Capability::SysResource) {
         return Err(EPERM);
     }
     inner.perm.update(&ds.msg_perm)?;

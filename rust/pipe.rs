@@ -108,8 +108,8 @@ struct PipeInner {
 /// `ENOMEM` for a FIFO open). Privileged users are not limited.
 fn alloc_ring(over_hard: Error) -> Result<(Ring, Charge)> {
     let mut slots = limits::PIPE_DEF_BUFFERS;
-    if slots * PAGE_SIZE > limits::PIPE_MAX_SIZE && !capable(Capability::SysResource) {
-        slots = limits::PIPE_MAX_SIZE >> PAGE_SHIFT;
+    if slots * PAGE_SIZE > limits::pipe_max_size() && !capable(Capability::SysResource) {
+        slots = limits::pipe_max_size() >> PAGE_SHIFT;
     }
     let (mut charge, mut user_pages) = Charge::new(current!().uid(), slots)?;
     if account::too_many_soft(user_pages) && account::unprivileged() {
@@ -294,7 +294,7 @@ impl Pipe {
         let grows = slots > inner.ring.slots();
         // Growing past pipe-max-size needs CAP_SYS_RESOURCE; shrinking
         // is always allowed, even over a limit.
-        if grows && size > limits::PIPE_MAX_SIZE && !capable(Capability::SysResource) {
+        if grows && size > limits::pipe_max_size() && !capable(Capability::SysResource) {
             return Err(EPERM);
         }
         let inner = &mut *inner;
@@ -302,7 +302,7 @@ impl Pipe {
             // Cannot happen: the caller's file keeps the ring.
             return Err(EBADF);
         };
-        let old = charge.pages();
+        let old = charge.amount();
         let user_pages = charge.set(slots);
         if grows
             && (account::too_many_hard(user_pages) || account::too_many_soft(user_pages))

@@ -924,7 +924,7 @@ pub(crate) fn exit_undo(owner: usize) {
 /// `semget()`.
 pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     let nsems = usize::try_from(args.nsems).map_err(|_| EINVAL)?;
-    if nsems > limits::SEMMSL {
+    if nsems > limits::semmsl() {
         return Err(EINVAL);
     }
     ipc::sweep_dead_namespaces();
@@ -934,7 +934,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     let id = ns.sem.get(
         args.key,
         args.semflg,
-        limits::SEMMNI,
+        limits::semmni(),
         // `sem_more_checks()`: an existing array must be big enough.
         |array| {
             if nsems > array.nsems() {
@@ -948,7 +948,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
             if nsems == 0 {
                 return Err(EINVAL);
             }
-            if used + nsems > limits::SEMMNS {
+            if used + nsems > limits::semmns() {
                 return Err(ENOSPC);
             }
             SemArray::new(perm, nsems)
@@ -972,7 +972,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
     if nsops < 1 || args.semid < 0 {
         return Err(EINVAL);
     }
-    if nsops > limits::SEMOPM {
+    if nsops > limits::semopm() {
         return Err(E2BIG);
     }
     // Up to SEMOPM_FAST operations live on the stack, as in `fast_sops[]`.
@@ -1176,11 +1176,11 @@ fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
     let ns = tables.lock();
     let mut info = uapi::ripc_seminfo {
         semmap: limits::SEMMAP.min(i32::MAX as usize) as i32,
-        semmni: limits::SEMMNI as i32,
-        semmns: limits::SEMMNS.min(i32::MAX as usize) as i32,
+        semmni: limits::semmni() as i32,
+        semmns: limits::semmns().min(i32::MAX as usize) as i32,
         semmnu: limits::SEMMNU.min(i32::MAX as usize) as i32,
-        semmsl: limits::SEMMSL as i32,
-        semopm: limits::SEMOPM as i32,
+        semmsl: limits::semmsl() as i32,
+        semopm: limits::semopm() as i32,
         semume: limits::SEMUME as i32,
         semusz: limits::SEMUSZ as i32,
         semvmx: SEMVMX,

@@ -284,7 +284,7 @@ pub(crate) fn shmget(args: &uapi::ripc_shmget_args) -> Result<isize> {
     let id = ns.shm.get(
         args.key,
         args.shmflg,
-        limits::SHMMNI,
+        limits::shmmni(),
         // `shm_more_checks()`.
         |segment| {
             if segment.inner.lock().segsz < size {
@@ -294,11 +294,11 @@ pub(crate) fn shmget(args: &uapi::ripc_shmget_args) -> Result<isize> {
             }
         },
         |perm| {
-            if !(limits::SHMMIN..=limits::SHMMAX).contains(&size) {
+            if !(limits::SHMMIN..=limits::shmmax()).contains(&size) {
                 return Err(EINVAL);
             }
             let new_tot = tot.checked_add(pages(size)).ok_or(ENOSPC)?;
-            if new_tot > limits::SHMALL {
+            if new_tot > limits::shmall() {
                 return Err(ENOSPC);
             }
             let segment = ShmSegment::new(tables.clone(), perm, size, noreserve)?;
@@ -461,11 +461,11 @@ fn ipc_info() -> Result<(uapi::ripc_shminfo64, isize)> {
     let tables = ipc::current_ns()?;
     let ns = tables.lock();
     let info = uapi::ripc_shminfo64 {
-        shmmax: limits::SHMMAX as u64,
+        shmmax: limits::shmmax() as u64,
         shmmin: limits::SHMMIN as u64,
-        shmmni: limits::SHMMNI as u64,
-        shmseg: limits::SHMSEG as u64,
-        shmall: limits::SHMALL as u64,
+        shmmni: limits::shmmni() as u64,
+        shmseg: limits::shmseg() as u64,
+        shmall: limits::shmall() as u64,
         __unused1: 0,
         __unused2: 0,
         __unused3: 0,

@@ -22,6 +22,13 @@ kernel::sync::global_lock! {
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
+    /// POSIX queue bytes per user, as the `UCOUNT_RLIMIT_MSGQUEUE` ucount
+    /// (see `rust/mqueue.rs`).
+    pub(crate) unsafe(uninit) static MQ_USER_BYTES: Mutex<KVec<(Kuid, usize)>> = KVec::new();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
     /// The SysV tables of the initial IPC namespace (`init_ipc_ns`).
     pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
 }
@@ -56,6 +63,7 @@ pub(crate) fn init() {
         // and it runs before any use (see the module doc).
         unsafe {
             PIPE_USER_PAGES.init();
+            MQ_USER_BYTES.init();
             IPC_NS.init();
             CHILD_NS.init();
             UNDO_OWNERS.init();
@@ -85,5 +93,6 @@ impl Drop for Teardown {
         *UNDO_OWNERS.lock() = KVec::new();
         *MQ_PENDING.lock() = KVec::new();
         *PIPE_USER_PAGES.lock() = KVec::new();
+        *MQ_USER_BYTES.lock() = KVec::new();
     }
 }

@@ -131,3 +131,9 @@ bool ripc_ipc_ns_active(struct ipc_namespace *ns)
 {
 	return ns_ref_active_read(ns) > 0;
 }
+
+/* rlimit() is a static inline: RLIMIT_MSGQUEUE of the caller, for mq_open. */
+unsigned long ripc_rlimit_msgqueue(void)
+{
+	return rlimit(RLIMIT_MSGQUEUE);
+}

@@ -47,4 +47,6 @@ void ripc_get_ipc_ns(struct ipc_namespace *ns);
 void ripc_put_ipc_ns(struct ipc_namespace *ns);
 bool ripc_ipc_ns_active(struct ipc_namespace *ns);
 
+unsigned long ripc_rlimit_msgqueue(void);
+
 #endif

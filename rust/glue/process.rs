@@ -7,6 +7,14 @@ use kernel::{bindings, time::Jiffies};
 
 extern "C" {
     fn ripc_current_files() -> kernel::ffi::c_ulong;
+    fn ripc_rlimit_msgqueue() -> kernel::ffi::c_ulong;
+}
+
+/// The caller's `RLIMIT_MSGQUEUE` in bytes (`RLIM_INFINITY` is
+/// `usize::MAX`).
+pub(crate) fn rlimit_msgqueue() -> usize {
+    // SAFETY: reads the current task's own resource limits.
+    unsafe { ripc_rlimit_msgqueue() as usize }
 }
 
 /// Identifies the current process's file table (`current->files`), the
