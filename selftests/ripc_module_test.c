@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,71 @@ TEST(unload_refused_while_ripcfs_mounted)
 	ASSERT_EQ(0, umount(MNT));
 	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, load());
+}
+
+/*
+ * Any object file or mapping pins the module, not only /dev/ripc: a child
+ * keeps one thing (its other descriptors closed) and stops; unloading fails
+ * until the child is gone.
+ */
+static pid_t keep_only(int what)
+{
+	int ready[2], fd, keep = -1;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid != 0) {
+		close(ready[1]);
+		if (read(ready[0], &c, 1) != 1) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			pid = -1;
+		}
+		close(ready[0]);
+		return pid;
+	}
+	if (what == 0) {
+		keep = ripc_eventfd(1, 0);
+	} else {
+		int id = ripc_shmget(IPC_PRIVATE, 4096, 0600);
+		char *p = ripc_shmat(id, NULL, 0);
+
+		if (id < 0 || p == (void *)-1)
+			_exit(1);
+		p[0] = 1;
+		ripc_shmctl(id, IPC_RMID, NULL);
+	}
+	/* Close everything else, /dev/ripc included. */
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != keep && fd != ready[1])
+			close(fd);
+	if (write(ready[1], "x", 1) != 1)
+		_exit(2);
+	close(ready[1]);
+	pause();
+	_exit(0);
+}
+
+TEST(unload_refused_while_object_file_or_mapping_alive)
+{
+	int what;
+
+	for (what = 0; what < 2; what++) {
+		pid_t pid;
+
+		ensure_loaded(_metadata);
+		pid = keep_only(what);
+		ASSERT_LT(0, pid);
+		EXPECT_EQ(-1, unload()) TH_LOG("%s", what ? "mapping" : "notifier file");
+		EXPECT_EQ(EWOULDBLOCK, errno);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ASSERT_EQ(0, unload()) TH_LOG("delete_module: %s", strerror(errno));
+		ASSERT_EQ(0, load());
+	}
 }
 
 TEST(load_unload_50_times)

@@ -111,9 +111,16 @@ struct ipc_namespace *ripc_current_ipc_ns(void)
 	return nsproxy ? nsproxy->ipc_ns : NULL;
 }
 
-bool ripc_ipc_ns_is_init(const struct ipc_namespace *ns)
+/*
+ * The lookup path's question in one call: 0 for the initial namespace,
+ * 1 with *ns set for another, -1 once current has left its namespaces.
+ */
+int ripc_current_ipc_ns_kind(struct ipc_namespace **ns)
 {
-	return ns == &init_ipc_ns;
+	*ns = ripc_current_ipc_ns();
+	if (!*ns)
+		return -1;
+	return *ns == &init_ipc_ns ? 0 : 1;
 }
 
 void ripc_get_ipc_ns(struct ipc_namespace *ns)

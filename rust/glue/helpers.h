@@ -42,7 +42,7 @@ int ripc_shm_find_vma(unsigned long base, unsigned long from,
 /* IPC namespaces: helpers.c. */
 struct ipc_namespace;
 struct ipc_namespace *ripc_current_ipc_ns(void);
-bool ripc_ipc_ns_is_init(const struct ipc_namespace *ns);
+int ripc_current_ipc_ns_kind(struct ipc_namespace **ns);
 void ripc_get_ipc_ns(struct ipc_namespace *ns);
 void ripc_put_ipc_ns(struct ipc_namespace *ns);
 bool ripc_ipc_ns_active(struct ipc_namespace *ns);

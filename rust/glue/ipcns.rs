@@ -12,11 +12,11 @@
 //! reference does not raise.
 
 use core::ptr::NonNull;
-use kernel::{bindings, error::code::ESRCH, prelude::*};
+use kernel::{bindings, error::code::ESRCH, ffi::c_int, prelude::*};
 
 extern "C" {
     fn ripc_current_ipc_ns() -> *mut bindings::ipc_namespace;
-    fn ripc_ipc_ns_is_init(ns: *const bindings::ipc_namespace) -> bool;
+    fn ripc_current_ipc_ns_kind(ns: *mut *mut bindings::ipc_namespace) -> c_int;
     fn ripc_get_ipc_ns(ns: *mut bindings::ipc_namespace);
     fn ripc_put_ipc_ns(ns: *mut bindings::ipc_namespace);
     fn ripc_ipc_ns_active(ns: *mut bindings::ipc_namespace) -> bool;
@@ -37,17 +37,13 @@ pub(crate) enum CallerNs {
 /// The calling task's IPC namespace; `ESRCH` for a task that has already
 /// left its namespaces (at exit, after `exit_task_namespaces()`).
 pub(crate) fn caller_ns() -> Result<CallerNs> {
+    let mut ns = core::ptr::null_mut();
     // SAFETY: reads the current task's own `nsproxy`, which only the task
-    // itself changes.
-    let ns = unsafe { ripc_current_ipc_ns() };
-    if ns.is_null() {
-        return Err(ESRCH);
-    }
-    // SAFETY: only compares the address with `&init_ipc_ns`.
-    if unsafe { ripc_ipc_ns_is_init(ns) } {
-        Ok(CallerNs::Init)
-    } else {
-        Ok(CallerNs::Child(NsAddr(ns as usize)))
+    // itself changes, and compares the address with `&init_ipc_ns`.
+    match unsafe { ripc_current_ipc_ns_kind(&mut ns) } {
+        0 => Ok(CallerNs::Init),
+        1 => Ok(CallerNs::Child(NsAddr(ns as usize))),
+        _ => Err(ESRCH),
     }
 }
 
