@@ -9,7 +9,8 @@
  * negative sizes, stale and foreign ids), read/write/poll/ioctl on every
  * kind of ripc file and on wrong kinds, ripcfs create/open/unlink/chmod/
  * mknod/mount/umount, SysV shared memory attached and detached, forks
- * killed in the middle of blocking calls. A
+ * killed in the middle of blocking calls, and (root workers) moves between
+ * IPC namespaces and writes of the tunable module parameters. A
  * 2 ms interval timer interrupts any call that blocks.
  *
  * The program only checks that every worker ends normally; the guest
@@ -23,6 +24,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -422,6 +424,54 @@ static void op_kill_blocked(void)
 	}
 }
 
+/* The initial IPC namespace, to come back to; and the tunables. */
+static int home_ns = -1;
+static const char *const params[] = { "msgmni", "msgmax", "msgmnb", "semmsl", "semopm",
+				      "semmni", "shmmni", "mq_msg_max", "pipe_max_size" };
+#define NR_PARAMS (sizeof(params) / sizeof(params[0]))
+static char saved_params[NR_PARAMS][32];
+
+static int param_io(const char *name, char *value, size_t len, int write_it)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/ripc/parameters/%s", name);
+	fd = open(path, write_it ? O_WRONLY : O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = write_it ? write(fd, value, strlen(value)) : read(fd, value, len - 1);
+	if (!write_it && n >= 0)
+		value[n] = 0;
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * Root only: move to a new IPC namespace or back home (so that namespaces
+ * die while other workers run, and held ids become foreign), or set a
+ * tunable to a small, huge or out-of-range value (restored at the end).
+ */
+static void op_ns(void)
+{
+	char value[32];
+
+	switch (below(3)) {
+	case 0:
+		COUNT(unshare(CLONE_NEWIPC));
+		break;
+	case 1:
+		COUNT(setns(home_ns, CLONE_NEWIPC));
+		break;
+	default:
+		snprintf(value, sizeof(value), "%llu",
+			 (unsigned long long)(below(2) ? below(64) : next()));
+		COUNT(param_io(params[below(NR_PARAMS)], value, sizeof(value), 1));
+		break;
+	}
+}
+
 static void on_timer(int sig)
 {
 }
@@ -469,6 +519,8 @@ static void worker(int index, uint64_t seed, long ops)
 		default:
 			if (below(8) == 0) {
 				op_kill_blocked();
+			} else if (root && below(32) == 0) {
+				op_ns();
 			} else {
 				int slot = below(MAX_FDS);
 
@@ -504,6 +556,9 @@ int main(void)
 	fflush(stdout);
 	mkdir(MNT, 0755);
 	mount("none", MNT, "ripcfs", 0, NULL);
+	home_ns = open("/proc/self/ns/ipc", O_RDONLY);
+	for (i = 0; i < (int)NR_PARAMS; i++)
+		param_io(params[i], saved_params[i], sizeof(saved_params[i]), 0);
 	for (i = 0; i < WORKERS; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
@@ -516,7 +571,10 @@ int main(void)
 			bad++;
 		}
 	}
-	/* Leave no object behind, so that the runner's rmmod proves no leak. */
+	for (i = 0; i < (int)NR_PARAMS; i++)
+		param_io(params[i], saved_params[i], sizeof(saved_params[i]), 1);
+	/* Leave no object behind, so that the runner's rmmod proves no leak
+	 * (objects of the namespaces the workers made went with them). */
 	for (id = 0; id < 1 << 15; id++) {
 		struct msqid_ds mds;
 		struct semid_ds sds;
