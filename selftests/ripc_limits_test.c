@@ -32,7 +32,7 @@ static const char *const tunables[] = {
 	"pipe_max_size", "pipe_user_pages_soft", "pipe_user_pages_hard",
 	"msgmni", "msgmax", "msgmnb", "semmsl", "semmns", "semopm", "semmni",
 	"shmmax", "shmall", "shmmni", "mq_queues_max", "mq_msg_max",
-	"mq_msgsize_max", "mq_msg_default", "mq_msgsize_default",
+	"mq_msgsize_max", "mq_msg_default", "mq_msgsize_default", "ripcfs_max_names",
 };
 #define NR_TUNABLES (sizeof(tunables) / sizeof(tunables[0]))
 
@@ -348,6 +348,59 @@ TEST_F(limits, rlimit_msgqueue_emfile)
 	ASSERT_EQ(0, setrlimit(RLIMIT_MSGQUEUE, &rl));
 	EXPECT_EQ((mqd_t)-1, ripc_mq_open("/rlimit-0", O_CREAT | O_RDWR, 0600, &big));
 	EXPECT_EQ(EMFILE, errno);
+}
+
+/* Creates notify/n<i> until ENOSPC or 1000; returns how many were made. */
+static int fill_names(void)
+{
+	char path[128];
+	int n, fd;
+
+	for (n = 0; n < 1000; n++) {
+		snprintf(path, sizeof(path), MNT "/notify/n%d", n);
+		fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+		if (fd < 0)
+			return errno == ENOSPC ? n : -errno;
+		close(fd);
+	}
+	return n;
+}
+
+static void unlink_names(int count)
+{
+	char path[128];
+	int n;
+
+	for (n = 0; n < count; n++) {
+		snprintf(path, sizeof(path), MNT "/notify/n%d", n);
+		unlink(path);
+	}
+}
+
+/* ripcfs_max_names bounds the names of all kinds, as nr_inodes a tmpfs. */
+TEST_F(limits, ripcfs_names_enospc)
+{
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 16 };
+	int first, second;
+
+	ASSERT_EQ(0, write_param("ripcfs_max_names", 0));
+	EXPECT_EQ(-1, open(MNT "/notify/none", O_CREAT | O_RDWR, 0600));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(-1, mknod(MNT "/pipe/none", S_IFIFO | 0600, 0));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(-1, open(MNT "/shm/none", O_CREAT | O_RDWR, 0600));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ((mqd_t)-1, ripc_mq_open("/none", O_CREAT | O_RDWR, 0600, &attr));
+	EXPECT_EQ(ENOSPC, errno);
+	/* Names come back when unlinked: the same number fits again. */
+	ASSERT_EQ(0, write_param("ripcfs_max_names", 200));
+	first = fill_names();
+	unlink_names(first > 0 ? first : 0);
+	second = fill_names();
+	unlink_names(second > 0 ? second : 0);
+	EXPECT_LT(0, first);
+	EXPECT_GE(200, first);
+	EXPECT_EQ(first, second);
 }
 
 static int user_pipes(const void *arg)

@@ -88,6 +88,10 @@ RIPC_PARAM(mq_msg_default, 10, 1, 65536, "mq_maxmsg when mq_open() gives no attr
 RIPC_PARAM(mq_msgsize_default, 8192, 128, 16 << 20,
 	   "mq_msgsize when mq_open() gives no attributes (8192)");
 
+/* ripcfs: what a tmpfs mount's nr_inodes bounds (read by ripcfs.c). */
+RIPC_PARAM(ripcfs_max_names, 65536, 0, ULONG_MAX,
+	   "Named objects in ripcfs at most; ENOSPC past it (65536)");
+
 unsigned long ripc_param_read(const struct ripc_param *param)
 {
 	return READ_ONCE(param->value);

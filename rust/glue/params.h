@@ -12,4 +12,7 @@ struct ripc_param {
 
 unsigned long ripc_param_read(const struct ripc_param *param);
 
+/* Read from C too. */
+extern struct ripc_param ripc_param_ripcfs_max_names;
+
 #endif

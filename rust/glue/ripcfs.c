@@ -17,6 +17,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "params.h"
 #include "ripcfs.h"
 
 #define RIPCFS_MAGIC 0x72697063 /* "ripc" */
@@ -109,6 +110,12 @@ static const struct inode_operations ripcfs_sized_inode_operations = {
 };
 
 /*
+ * Names of objects in all kind directories, held to the ripcfs_max_names
+ * parameter as a tmpfs mount is to its nr_inodes: ENOSPC past it.
+ */
+static atomic_long_t ripcfs_nr_names = ATOMIC_LONG_INIT(0);
+
+/*
  * A new name in a directory of a kind: the Rust side makes the object,
  * which the inode keeps (i_private) until it is evicted; every open file
  * takes its own reference in the kind's ->open. Names of a FIFO kind are
@@ -124,17 +131,26 @@ static int ripcfs_new_object(struct mnt_idmap *idmap, struct inode *dir,
 
 	if ((mode & S_IFMT) != kind->file_type)
 		return -EPERM;
+	if (atomic_long_inc_return(&ripcfs_nr_names) >
+	    ripc_param_read(&ripc_param_ripcfs_max_names)) {
+		atomic_long_dec(&ripcfs_nr_names);
+		return -ENOSPC;
+	}
 
 	inode = new_inode(dir->i_sb);
-	if (!inode)
+	if (!inode) {
+		atomic_long_dec(&ripcfs_nr_names);
 		return -ENOMEM;
+	}
 	inode->i_ino = get_next_ino();
 	inode_init_owner(idmap, inode, dir, kind->file_type | (mode & S_IALLUGO));
 	simple_inode_init_ts(inode);
 
 	object = kind->create();
 	if (IS_ERR(object)) {
+		/* No object: eviction does not count this inode back. */
 		iput(inode);
+		atomic_long_dec(&ripcfs_nr_names);
 		return PTR_ERR(object);
 	}
 	inode->i_private = object;
@@ -257,8 +273,10 @@ static void ripcfs_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
-	if (kind && inode->i_private)
+	if (kind && inode->i_private) {
 		kind->put(inode->i_private);
+		atomic_long_dec(&ripcfs_nr_names);
+	}
 }
 
 static const struct super_operations ripcfs_super_ops = {
