@@ -359,6 +359,14 @@ static int msg_rcv(struct obj *o)
 	return result(ripc_msgrcv(o->id, &m, sizeof(m.mtext), 0, IPC_NOWAIT));
 }
 
+/* A copy of the message at position 0: there is always one. */
+static int msg_copy(struct obj *o)
+{
+	struct small_msg m;
+
+	return result(ripc_msgrcv(o->id, &m, sizeof(m.mtext), 0, MSG_COPY | IPC_NOWAIT));
+}
+
 static const struct op msg_ops[] = {
 	{ "msgget(key, 0)", msg_get0, 0, 0 },
 	{ "msgget(key, 0400)", msg_get_r, NEED_R, 0 },
@@ -371,6 +379,7 @@ static const struct op msg_ops[] = {
 	{ "MSG_STAT", slot_stat, NEED_R, 0 },
 	{ "MSG_STAT_ANY", slot_stat_any, 0, 0 },
 	{ "msgsnd", msg_snd, NEED_W, 0 },
+	{ "msgrcv(MSG_COPY)", msg_copy, NEED_R, 0 },
 	{ "msgrcv", msg_rcv, NEED_R, 0 },
 	{ "IPC_SET", ipc_set, NEED_OWNER, 0 },
 	{}
@@ -425,6 +434,13 @@ static int sem_op_up(struct obj *o)
 	return result(ripc_semop(o->id, &op, 1));
 }
 
+static int sem_op_undo(struct obj *o)
+{
+	struct sembuf op = { 1, 1, IPC_NOWAIT | SEM_UNDO };
+
+	return result(ripc_semop(o->id, &op, 1));
+}
+
 static int sem_op_mixed(struct obj *o)
 {
 	struct sembuf ops[] = { { 0, 0, IPC_NOWAIT }, { 1, 1, IPC_NOWAIT } };
@@ -464,6 +480,7 @@ static const struct op sem_ops[] = {
 	{ "SETVAL 40000", sem_setval_big, 0, ERANGE },
 	{ "semop wait-for-zero", sem_op_zero, NEED_R, 0 },
 	{ "semop +1", sem_op_up, NEED_W, 0 },
+	{ "semop +1 with SEM_UNDO", sem_op_undo, NEED_W, 0 },
 	/* Altering needs write only, even with a wait-for-zero in the set. */
 	{ "semop wait-for-zero and +1", sem_op_mixed, NEED_W, 0 },
 	/* do_semtimedop(): the semaphore numbers before the mode. */
@@ -1421,6 +1438,59 @@ TEST_F(perm, creator_ids_and_mode)
 	o.id = ripc_msgget(o.key, 0);
 	EXPECT_LE(0, o.id);
 	ipc_rmid(&o);
+}
+
+static int read_sysctl(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_sysctl(const char *path, int v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%d\n", v) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+#define PROTECTED_REGULAR "/proc/sys/fs/protected_regular"
+
+/*
+ * fs.protected_regular refuses open(O_CREAT) of another user's file in a
+ * world-writable sticky directory (may_create_in_sticky()): shm_open(3)
+ * is such an open(2), mq_open(2) of an existing queue is not.
+ */
+TEST_F(perm, protected_regular)
+{
+	int saved = read_sysctl(PROTECTED_REGULAR);
+	struct obj o;
+
+	ASSERT_LE(0, saved);
+	ASSERT_EQ(0, write_sysctl(PROTECTED_REGULAR, 1));
+	ASSERT_EQ(0, mq_kind.make(&o, false));
+	o.mode = 0666;
+	EXPECT_EQ(0, mq_kind.reset(&o));
+	EXPECT_EQ(0, as_who(&other, mq_creat, &o));
+	EXPECT_EQ(0, as_who(&other, mq_rw, &o));
+	mq_kind.destroy(&o);
+	ASSERT_EQ(0, named_shm_kind.make(&o, false));
+	o.mode = 0666;
+	EXPECT_EQ(0, named_shm_kind.reset(&o));
+	EXPECT_EQ(EACCES, as_who(&other, shm_creat, &o));
+	EXPECT_EQ(0, as_who(&other, shm_rw, &o));
+	named_shm_kind.destroy(&o);
+	EXPECT_EQ(0, write_sysctl(PROTECTED_REGULAR, saved));
 }
 
 TEST_HARNESS_MAIN
