@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -1491,6 +1492,58 @@ TEST_F(perm, protected_regular)
 	EXPECT_EQ(0, as_who(&other, shm_rw, &o));
 	named_shm_kind.destroy(&o);
 	EXPECT_EQ(0, write_sysctl(PROTECTED_REGULAR, saved));
+}
+
+/*
+ * SysV objects judge the effective uid (and in_group_p(): the fs gid and
+ * the supplementary groups); names judge the fs uid and gid. A process
+ * whose effective ids are ripcother's and fs ids ripcuser's shows which.
+ */
+static int split_ids(struct obj *o)
+{
+	struct msqid_ds ds;
+	int fd;
+
+	if (setgroups(0, NULL) || setresgid(RIPCUSER, RIPCOTHER, RIPCUSER) ||
+	    setresuid(RIPCUSER, RIPCOTHER, RIPCUSER))
+		return 250;
+	setfsuid(RIPCUSER);
+	setfsgid(RIPCUSER);
+	if (setfsuid(-1) != RIPCUSER || setfsgid(-1) != RIPCUSER)
+		return 251;
+	/* o->mode is 0060 for the group 1000. */
+	if (ripc_msgctl(o->id, IPC_STAT, &ds))
+		return 1;
+	o->ds.msq.msg_perm.mode = 0600;
+	if (ripc_msgctl(o->id, IPC_SET, &o->ds.msq) != -1 || errno != EPERM)
+		return 2;
+	fd = ripc_shm_open(SHM_NAME, O_RDWR, 0);
+	if (fd < 0)
+		return 3;
+	close(fd);
+	/* A new object is the effective ids'. */
+	fd = ripc_msgget(IPC_PRIVATE, 0600);
+	if (fd < 0 || ripc_msgctl(fd, IPC_STAT, &ds))
+		return 4;
+	ripc_msgctl(fd, IPC_RMID, NULL);
+	if (ds.msg_perm.cuid != RIPCOTHER || ds.msg_perm.cgid != RIPCOTHER)
+		return 5;
+	return 0;
+}
+
+TEST_F(perm, effective_and_fs_ids)
+{
+	struct obj o, name;
+
+	ASSERT_EQ(0, msg_kind.make(&o, false));
+	o.mode = 0060;
+	ASSERT_EQ(0, msg_kind.reset(&o));
+	ASSERT_EQ(0, named_shm_kind.make(&name, false));
+	name.mode = 0600;
+	ASSERT_EQ(0, named_shm_kind.reset(&name));
+	EXPECT_EQ(0, as_who(&whos[NR_WHOS - 1], split_ids, &o));
+	named_shm_kind.destroy(&name);
+	sysv_destroy(&o);
 }
 
 TEST_HARNESS_MAIN
