@@ -377,6 +377,16 @@ int ripc_mq_close(mqd_t mqdes)
 	return close(mqdes);
 }
 
+/*
+ * The errno of mq_unlink(3) and shm_unlink(3) after unlinkat(): glibc
+ * turns EPERM (a name of another user in the sticky directory) into
+ * EACCES, as POSIX wants.
+ */
+static int ripc_unlink_errno(int ret, int err)
+{
+	return ret < 0 && err == EPERM ? EACCES : err;
+}
+
 int ripc_mq_unlink(const char *name)
 {
 	int dir, ret, saved;
@@ -393,7 +403,7 @@ int ripc_mq_unlink(const char *name)
 	if (dir < 0)
 		return -1;
 	ret = unlinkat(dir, name, 0);
-	saved = errno;
+	saved = ripc_unlink_errno(ret, errno);
 	close(dir);
 	errno = saved;
 	return ret;
@@ -622,7 +632,7 @@ int ripc_shm_unlink(const char *name)
 	if (dir < 0)
 		return -1;
 	ret = unlinkat(dir, name, 0);
-	saved = errno;
+	saved = ripc_unlink_errno(ret, errno);
 	close(dir);
 	errno = saved;
 	return ret;

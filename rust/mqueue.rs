@@ -498,7 +498,18 @@ pub(crate) fn open(args: &uapi::ripc_mq_open_args) -> Result<isize> {
     if let Some(attr) = attr {
         MQ_PENDING.lock().push((task, attr), GFP_KERNEL)?;
     }
-    let fd = ripcfs::open_in_kind_dir::<Mqueue>(args.dirfd, name, flags, args.mode);
+    let open = |flags| ripcfs::open_in_kind_dir::<Mqueue>(args.dirfd, name, flags, args.mode);
+    let fd = if flags & (bindings::O_CREAT | bindings::O_EXCL) == bindings::O_CREAT {
+        // An existing queue is opened as `prepare_open()` opens it, not as
+        // `open(O_CREAT)` would: `fs.protected_regular` does not refuse
+        // another user's queue in the sticky `mq/` directory.
+        match open(flags & !bindings::O_CREAT) {
+            Err(err) if err == ENOENT => open(flags),
+            result => result,
+        }
+    } else {
+        open(flags)
+    };
     if attr.is_some() {
         MQ_PENDING.lock().retain(|(t, _)| *t != task);
     }

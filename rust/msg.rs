@@ -325,8 +325,13 @@ impl MsgQueue {
         // Set once this sender waits in `senders`.
         let mut ticket = None;
         let result = loop {
-            if let Err(err) = perm::ipcperms(&inner.perm, S_IWUGO) {
-                break Err(err);
+            // A blocked sender is woken only once its message fits
+            // (`ss_wakeup()`): until then, whatever `IPC_SET` changed, it
+            // does not look at the mode again.
+            if ticket.is_none() || inner.fits(size) {
+                if let Err(err) = perm::ipcperms(&inner.perm, S_IWUGO) {
+                    break Err(err);
+                }
             }
             if inner.deleted {
                 break Err(eidrm());

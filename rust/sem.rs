@@ -1086,8 +1086,14 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
 /// The commands on values (`semctl_main()`, `semctl_setval()`).
 fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize> {
     let write = matches!(cmd, uapi::RIPC_SETVAL | uapi::RIPC_SETALL);
-    perm::ipcperms(&array.perm(), if write { S_IWUGO } else { S_IRUGO })?;
     let nsems = array.nsems();
+    let index = |n: i32| usize::try_from(n).ok().filter(|&n| n < nsems).ok_or(EINVAL);
+    // `semctl_setval()` checks the semaphore number before the mode,
+    // `semctl_main()` after it.
+    if cmd == uapi::RIPC_SETVAL {
+        index(num)?;
+    }
+    perm::ipcperms(&array.perm(), if write { S_IWUGO } else { S_IRUGO })?;
     let values_slice = || UserSlice::new(UserPtr::from_addr(arg), nsems * size_of::<u16>());
 
     // SETALL reads its values before taking any lock, as Linux does.
@@ -1102,10 +1108,6 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
             }
             new_values.push(v, GFP_KERNEL)?;
         }
-    }
-    let index = |n: i32| usize::try_from(n).ok().filter(|&n| n < nsems).ok_or(EINVAL);
-    if cmd == uapi::RIPC_SETVAL {
-        index(num)?;
     }
 
     let mut locked = array.lock(None);
