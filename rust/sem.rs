@@ -117,12 +117,53 @@ impl SemBuf {
 /// not 16: 16 keeps the frame at 256 bytes).
 const SEMOPM_FAST: usize = 16;
 
+/// Operations a [`Waiter`] keeps inside itself; more go to the heap.
+const WAITER_INLINE_OPS: usize = 4;
+
+/// The operations of a blocked `semop()`: Linux points `q->sops` at the
+/// sleeper's stack; here the waiter outlives nothing of its task's stack,
+/// so it holds a copy, inside itself when short.
+enum WaiterOps {
+    Inline {
+        ops: [SemBuf; WAITER_INLINE_OPS],
+        len: usize,
+    },
+    Heap(KVec<SemBuf>),
+}
+
+impl WaiterOps {
+    fn new(sops: &[SemBuf]) -> Result<Self> {
+        if sops.len() <= WAITER_INLINE_OPS {
+            let mut ops = [SemBuf::EMPTY; WAITER_INLINE_OPS];
+            ops[..sops.len()].copy_from_slice(sops);
+            return Ok(Self::Inline {
+                ops,
+                len: sops.len(),
+            });
+        }
+        let mut heap = KVec::with_capacity(sops.len(), GFP_KERNEL)?;
+        heap.extend_from_slice(sops, GFP_KERNEL)?;
+        Ok(Self::Heap(heap))
+    }
+}
+
+impl core::ops::Deref for WaiterOps {
+    type Target = [SemBuf];
+
+    fn deref(&self) -> &[SemBuf] {
+        match self {
+            Self::Inline { ops, len } => &ops[..*len],
+            Self::Heap(heap) => heap,
+        }
+    }
+}
+
 /// A blocked `semop()` (`struct sem_queue`).
 #[pin_data]
 struct Waiter {
     /// Arrival order within the array.
     ticket: u64,
-    sops: KVec<SemBuf>,
+    sops: WaiterOps,
     /// Some operation changes a value (`q->alter`).
     alter: bool,
     /// Several semaphores or `SEM_UNDO`: needs global mode.
@@ -316,18 +357,30 @@ fn perform(
     result
 }
 
+/// Wake-ups kept inside [`Wakeups`] before it allocates: an operation
+/// usually completes at most one waiter.
+const WAKEUPS_INLINE: usize = 2;
+
 /// Completed waiters whose sleepers are to be woken once the lock is
-/// dropped (`wake_q`).
-struct Wakeups(KVec<Arc<Waiter>>);
+/// dropped (`wake_q`, which links the tasks and allocates nothing; here
+/// the first `WAKEUPS_INLINE` need no allocation either).
+struct Wakeups {
+    first: [Option<Arc<Waiter>>; WAKEUPS_INLINE],
+    more: KVec<Arc<Waiter>>,
+}
 
 impl Wakeups {
     fn new() -> Self {
-        Self(KVec::new())
+        Self {
+            first: [const { None }; WAKEUPS_INLINE],
+            more: KVec::new(),
+        }
     }
 
-    /// Wakes every sleeper collected; call after dropping the lock.
+    /// Wakes every sleeper collected, in the order they were completed;
+    /// call after dropping the lock.
     fn wake(self) {
-        for w in self.0.iter() {
+        for w in Iterator::chain(self.first.iter().flatten(), &self.more) {
             w.wake.notify_one();
         }
     }
@@ -337,7 +390,9 @@ impl Wakeups {
 /// sleeper is woken by `Wakeups::wake`, or at once if memory is short.
 fn complete(waiter: &Arc<Waiter>, status: i32, wakeups: &mut Wakeups) {
     waiter.status.store(status, Ordering::Release);
-    if wakeups.0.push(waiter.clone(), GFP_KERNEL).is_err() {
+    if let Some(slot) = wakeups.first.iter_mut().find(|w| w.is_none()) {
+        *slot = Some(waiter.clone());
+    } else if wakeups.more.push(waiter.clone(), GFP_KERNEL).is_err() {
         waiter.wake.notify_one();
     }
 }
@@ -487,19 +542,33 @@ impl SemArray {
 
     /// `sem_lock()`: the semaphore's lock for a simple operation in fast
     /// mode, else the array's lock, in global mode.
+    ///
+    /// Only a complex operation (`simple` is `None`) enters global mode or
+    /// restarts its hysteresis: a simple one that finds the array in global
+    /// mode just uses it, so that a run of simple operations brings the
+    /// array back to fast mode (`leave_global`), as in Linux.
     fn lock(&self, simple: Option<usize>) -> Locked<'_> {
-        if let Some(num) = simple {
+        let Some(num) = simple else {
+            let mut inner = self.inner.lock();
+            self.enter_global(&mut inner);
+            return Locked::Global(inner);
+        };
+        if self.use_global.load(Ordering::Acquire) == 0 {
+            let guard = self.sems[num].state.lock();
+            // Re-check under the semaphore's lock: a switch to global
+            // mode takes this lock after raising the flag.
             if self.use_global.load(Ordering::Acquire) == 0 {
-                let guard = self.sems[num].state.lock();
-                // Re-check under the semaphore's lock: a switch to global
-                // mode takes this lock after raising the flag.
-                if self.use_global.load(Ordering::Acquire) == 0 {
-                    return Locked::Fast(guard);
-                }
+                return Locked::Fast(guard);
             }
         }
-        let mut inner = self.inner.lock();
-        self.enter_global(&mut inner);
+        let inner = self.inner.lock();
+        if self.use_global.load(Ordering::Acquire) == 0 {
+            // Global mode ended while this task waited for the array's
+            // lock; nobody can enter it again while that lock is held.
+            let guard = self.sems[num].state.lock();
+            drop(inner);
+            return Locked::Fast(guard);
+        }
         Locked::Global(inner)
     }
 
@@ -552,20 +621,12 @@ impl SemArray {
     fn update(&self, locked: &mut Locked<'_>, wakeups: &mut Wakeups) {
         match locked {
             Locked::Fast(state) => {
-                let state = &mut **state;
-                let mut alter = core::mem::take(&mut state.pending_alter);
-                let mut constant = core::mem::take(&mut state.pending_const);
+                let (mut values, alter, constant) = FastGuard::split(state);
+                if alter.is_empty() && constant.is_empty() {
+                    return;
+                }
                 let mut no_complex = 0;
-                update_queues(
-                    &mut FastGuard(state),
-                    &mut alter,
-                    &mut constant,
-                    None,
-                    &mut no_complex,
-                    wakeups,
-                );
-                state.pending_alter = alter;
-                state.pending_const = constant;
+                update_queues(&mut values, alter, constant, None, &mut no_complex, wakeups);
             }
             Locked::Global(inner) => {
                 let inner = &mut **inner;
@@ -602,7 +663,7 @@ impl SemArray {
             return Err(eidrm());
         }
         let outcome = match &mut locked {
-            Locked::Fast(state) => perform(&mut FastGuard(state), sops, None, pid),
+            Locked::Fast(state) => perform(&mut FastGuard::split(state).0, sops, None, pid),
             Locked::Global(inner) => match this.undo_entry(inner, undo_owner) {
                 Ok(adj) => perform(&mut GlobalValues(&this.sems), sops, adj, pid),
                 Err(e) => Err(e),
@@ -623,12 +684,13 @@ impl SemArray {
                 Err(e)
             }
             Ok(Outcome::Blocks(blocking)) => {
-                let mut owned = KVec::new();
-                if let Err(e) = owned.extend_from_slice(sops, GFP_KERNEL) {
-                    this.unlock(locked);
-                    return Err(e.into());
-                }
-                let sops = owned;
+                let sops = match WaiterOps::new(sops) {
+                    Ok(sops) => sops,
+                    Err(e) => {
+                        this.unlock(locked);
+                        return Err(e);
+                    }
+                };
                 let waiter = Arc::pin_init(
                     pin_init!(Waiter {
                         ticket: this.next_ticket.fetch_add(1, Ordering::Relaxed) as u64,
@@ -842,19 +904,41 @@ impl SemArray {
     }
 }
 
-/// A `Values` over the fast-mode guard's semaphore.
-struct FastGuard<'a>(&'a mut SemState);
+/// A `Values` over the fast-mode guard's semaphore: its value fields,
+/// borrowed apart from its lists of waiters.
+struct FastGuard<'a> {
+    value: &'a mut i32,
+    pid: &'a mut i32,
+    otime: &'a mut i64,
+}
+
+impl<'a> FastGuard<'a> {
+    /// The values of `state`, and its lists of altering and wait-for-zero
+    /// waiters.
+    fn split(
+        state: &'a mut SemState,
+    ) -> (Self, &'a mut KVec<Arc<Waiter>>, &'a mut KVec<Arc<Waiter>>) {
+        let SemState {
+            value,
+            pid,
+            otime,
+            pending_alter,
+            pending_const,
+        } = state;
+        (Self { value, pid, otime }, pending_alter, pending_const)
+    }
+}
 
 impl Values for FastGuard<'_> {
     fn value(&mut self, _num: usize) -> i32 {
-        self.0.value
+        *self.value
     }
     fn set_value(&mut self, _num: usize, value: i32) {
-        self.0.value = value;
+        *self.value = value;
     }
     fn completed(&mut self, _sops: &[SemBuf], pid: i32) {
-        self.0.pid = pid;
-        self.0.otime = cred::real_seconds();
+        *self.pid = pid;
+        *self.otime = cred::real_seconds();
     }
 }
 
