@@ -40,3 +40,11 @@ pub(crate) fn send_sigpipe() {
     // SAFETY: the current task is alive while it runs this call.
     unsafe { bindings::send_sig(bindings::SIGPIPE as c_int, bindings::get_current(), 0) };
 }
+
+/// The current task's scheduling priority (`current->prio`, lower is
+/// served first), which orders blocked POSIX queue senders and receivers.
+pub(crate) fn current_prio() -> i32 {
+    // SAFETY: the current task is alive while it runs this call; `prio`
+    // is read without a lock, as `wq_add()` in `ipc/mqueue.c` reads it.
+    unsafe { (*bindings::get_current()).prio }
+}
