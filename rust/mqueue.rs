@@ -49,17 +49,17 @@
 use crate::{
     glue::{
         cred::{self, PidRef},
-        task::current_prio,
         global::MQ_PENDING,
         object_file::{self, ObjectFile},
         ripcfs::{self, NamedObject},
         task::{capable, Capability},
+        task::{current_prio, sleep_unlocked, NO_TIMEOUT},
         AssertSync,
     },
     limits,
     notify::{self, Notifier},
     uapi,
-    wake::{SlotCache, WaitSlot, WakeList},
+    wake::{Sleeper, WakeList},
 };
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
@@ -70,7 +70,7 @@ use kernel::{
     str::CString,
     sync::{
         poll::{PollCondVar, PollTable},
-        Arc, ArcBorrow, CondVarTimeoutResult, Mutex, MutexGuard,
+        Arc, ArcBorrow, Mutex, MutexGuard,
     },
     time::msecs_to_jiffies,
     uaccess::{UserPtr, UserSlice, UserSliceWriter},
@@ -176,7 +176,7 @@ struct Blocked {
     /// Served (`STATE_READY`): the sender's message is queued, or the
     /// receiver has one. It only has to take its entry out and return.
     ready: bool,
-    slot: Arc<WaitSlot>,
+    task: Sleeper,
 }
 
 struct Inner {
@@ -190,7 +190,6 @@ struct Inner {
     senders: KVec<Blocked>,
     receivers: KVec<Blocked>,
     next_ticket: u64,
-    slots: SlotCache,
     notify: Option<Registration>,
 }
 
@@ -215,11 +214,9 @@ impl Inner {
     }
 
     /// `wq_add()`: queues the current task on `side`, after every waiter
-    /// of the same or a more urgent priority. Returns its ticket and the
-    /// slot it sleeps on.
-    fn block(&mut self, side: Side, msg: Option<MqMsg>) -> Result<(u64, Arc<WaitSlot>)> {
+    /// of the same or a more urgent priority. Returns its ticket.
+    fn block(&mut self, side: Side, msg: Option<MqMsg>) -> Result<u64> {
         self.list(side).reserve(1, GFP_KERNEL)?;
-        let slot = self.slots.get()?;
         self.next_ticket += 1;
         let ticket = self.next_ticket;
         let prio = current_prio();
@@ -233,12 +230,12 @@ impl Inner {
             prio,
             msg,
             ready: false,
-            slot: slot.clone(),
+            task: Sleeper::current(),
         };
         // Cannot fail: room was reserved and `at <= len`.
         list.insert_within_capacity(at, blocked)
             .map_err(|_| ENOMEM)?;
-        Ok((ticket, slot))
+        Ok(ticket)
     }
 
     fn is_ready(&mut self, side: Side, ticket: u64) -> bool {
@@ -263,7 +260,7 @@ impl Inner {
         };
         receiver.msg = Some(msg);
         receiver.ready = true;
-        wake.add(&receiver.slot);
+        wake.add(&receiver.task);
         None
     }
 
@@ -283,7 +280,7 @@ impl Inner {
         };
         let msg = sender.msg.take();
         sender.ready = true;
-        wake.add(&sender.slot);
+        wake.add(&sender.task);
         if let Some(msg) = msg {
             // Cannot fail: room was reserved above.
             let _ = self.insert(msg);
@@ -351,7 +348,6 @@ impl Mqueue {
                         senders: KVec::new(),
                         receivers: KVec::new(),
                         next_ticket: 0,
-                        slots: SlotCache::new(),
                         notify: None,
                     },
                     "Mqueue::inner"
@@ -367,24 +363,36 @@ impl Mqueue {
     /// served, a signal comes (`ERESTARTSYS`) or `deadline` (in ns of
     /// `CLOCK_REALTIME`) passes (`ETIMEDOUT`); served wins over both.
     /// Returns the message handed to a receiver.
-    fn sleep(
-        inner: &mut MutexGuard<'_, Inner>,
+    fn sleep<'a>(
+        &'a self,
+        mut inner: MutexGuard<'a, Inner>,
         side: Side,
         msg: Option<MqMsg>,
         deadline: Option<i64>,
     ) -> Result<Option<MqMsg>> {
-        let (ticket, slot) = inner.block(side, msg)?;
+        let ticket = inner.block(side, msg)?;
         let result = loop {
-            let woken = wait(&slot, inner, deadline);
+            let timeout = match deadline {
+                None => NO_TIMEOUT,
+                Some(deadline) => {
+                    let left = deadline - cred::real_time_ns();
+                    if left <= 0 {
+                        break Err(ETIMEDOUT);
+                    }
+                    let ms = u32::try_from((left + 999_999) / 1_000_000).unwrap_or(u32::MAX);
+                    msecs_to_jiffies(ms)
+                }
+            };
+            sleep_unlocked(inner, timeout);
+            inner = self.inner.lock();
             if inner.is_ready(side, ticket) {
                 break Ok(());
             }
-            if let Err(e) = woken {
-                break Err(e);
+            if kernel::current!().signal_pending() {
+                break Err(ERESTARTSYS);
             }
         };
         let msg = inner.unblock(side, ticket);
-        inner.slots.put(slot);
         result.map(|()| msg)
     }
 
@@ -416,7 +424,9 @@ impl Mqueue {
                 return Err(EAGAIN);
             }
             // A receiver queues the message and wakes this task.
-            return Self::sleep(&mut inner, Side::Send, Some(msg), deadline).map(|_| ());
+            return self
+                .sleep(inner, Side::Send, Some(msg), deadline)
+                .map(|_| ());
         }
         let mut wake = WakeList::new();
         let mut fire = None;
@@ -459,9 +469,8 @@ impl Mqueue {
                 return Err(EAGAIN);
             }
             // A sender hands its message over and wakes this task.
-            let msg = Self::sleep(&mut inner, Side::Receive, None, deadline)?;
-            drop(inner);
-            msg.ok_or(EINVAL)?
+            self.sleep(inner, Side::Receive, None, deadline)?
+                .ok_or(EINVAL)?
         } else {
             let msg = inner.messages.remove(0).map_err(|_| EINVAL)?;
             inner.qsize -= msg.data.len();
@@ -576,27 +585,6 @@ fn read_timeout(addr: u64) -> Result<Option<i64>> {
         return Err(EINVAL);
     }
     Ok(Some(sec.saturating_mul(1_000_000_000).saturating_add(nsec)))
-}
-
-/// Sleeps on `slot` until woken, a signal (`ERESTARTSYS`) or `deadline`
-/// (in ns of `CLOCK_REALTIME`; `ETIMEDOUT` once it has passed).
-fn wait(slot: &WaitSlot, inner: &mut MutexGuard<'_, Inner>, deadline: Option<i64>) -> Result {
-    let Some(deadline) = deadline else {
-        return if slot.wait(inner) {
-            Err(ERESTARTSYS)
-        } else {
-            Ok(())
-        };
-    };
-    let left = deadline - cred::real_time_ns();
-    if left <= 0 {
-        return Err(ETIMEDOUT);
-    }
-    let ms = u32::try_from((left + 999_999) / 1_000_000).unwrap_or(u32::MAX);
-    match slot.wait_timeout(inner, msecs_to_jiffies(ms)) {
-        CondVarTimeoutResult::Signal { .. } => Err(ERESTARTSYS),
-        _ => Ok(()),
-    }
 }
 
 fn nonblocking(file: &File) -> bool {

@@ -94,3 +94,12 @@ void ripc_file_set_nonblock(struct file *file, bool nonblock)
 		file->f_flags &= ~O_NONBLOCK;
 	spin_unlock(&file->f_lock);
 }
+
+/*
+ * set_current_state(TASK_INTERRUPTIBLE), a macro: from here on a
+ * wake_up_process() of the task makes its next schedule() return at once.
+ */
+void ripc_set_current_interruptible(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+}

@@ -79,7 +79,7 @@ measure() {
 	if [ "${ripc_bench_profile:-0}" = 1 ] && [ "$round" = 1 ]; then
 		perf record -q -e cpu-clock -F 20000 -a -o /tmp/bench.data -- \
 			env LD_PRELOAD=$pre $pcmd </dev/null >/dev/null 2>&1
-		perf report -i /tmp/bench.data --stdio --sort sym --percent-limit 0.7 2>/dev/null \
+		perf report -i /tmp/bench.data --stdio --sort sym -n --percent-limit 0.5 2>/dev/null \
 			| awk -v w="$w" -v s="$side" '/%/ && $1 !~ /^#/ {print "PROFILE", w, s, $0}' | head -n 40
 	fi
 	if [ "$mode" = smoke ]; then
