@@ -62,6 +62,7 @@ use crate::{
         global::{IPC_NS, UNDO_OWNERS},
         process,
         ripcfs::StatusFile,
+        task::{sleep_unlocked, NO_TIMEOUT},
     },
     ipc::{
         eidrm,
@@ -70,16 +71,17 @@ use crate::{
     },
     limits::{self, SEMAEM, SEMVMX},
     uapi,
+    wake::Sleeper,
 };
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 use kernel::{
-    new_condvar, new_mutex,
+    new_mutex,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
     sync::{
         lock::{mutex::MutexBackend, Guard},
-        Arc, CondVar, CondVarTimeoutResult, Mutex,
+        Arc, Mutex,
     },
     time::Jiffies,
     uaccess::{UserPtr, UserSlice},
@@ -159,7 +161,6 @@ impl core::ops::Deref for WaiterOps {
 }
 
 /// A blocked `semop()` (`struct sem_queue`).
-#[pin_data]
 struct Waiter {
     /// Arrival order within the array.
     ticket: u64,
@@ -175,10 +176,8 @@ struct Waiter {
     status: AtomicI32,
     /// The operation it waits on (`q->blocking`), for `GETNCNT`/`GETZCNT`.
     blocking: AtomicUsize,
-    /// Where its task sleeps (`q->sleeper`): woken only when completed,
-    /// or removed.
-    #[pin]
-    wake: CondVar,
+    /// Its task (`q->sleeper`): woken only when completed, or removed.
+    task: Sleeper,
 }
 
 impl Waiter {
@@ -363,25 +362,30 @@ const WAKEUPS_INLINE: usize = 2;
 
 /// Completed waiters whose sleepers are to be woken once the lock is
 /// dropped (`wake_q`, which links the tasks and allocates nothing; here
-/// the first `WAKEUPS_INLINE` need no allocation either).
+/// the first `WAKEUPS_INLINE` need no allocation either). `more` is an
+/// `Option` because even an empty `KVec` calls the allocator when dropped.
 struct Wakeups {
     first: [Option<Arc<Waiter>>; WAKEUPS_INLINE],
-    more: KVec<Arc<Waiter>>,
+    more: Option<KVec<Arc<Waiter>>>,
 }
 
 impl Wakeups {
     fn new() -> Self {
         Self {
             first: [const { None }; WAKEUPS_INLINE],
-            more: KVec::new(),
+            more: None,
         }
     }
 
     /// Wakes every sleeper collected, in the order they were completed;
     /// call after dropping the lock.
     fn wake(self) {
-        for w in Iterator::chain(self.first.iter().flatten(), &self.more) {
-            w.wake.notify_one();
+        if self.first[0].is_none() {
+            return;
+        }
+        let more = self.more.iter().flatten();
+        for w in Iterator::chain(self.first.iter().flatten(), more) {
+            w.task.wake();
         }
     }
 }
@@ -392,8 +396,13 @@ fn complete(waiter: &Arc<Waiter>, status: i32, wakeups: &mut Wakeups) {
     waiter.status.store(status, Ordering::Release);
     if let Some(slot) = wakeups.first.iter_mut().find(|w| w.is_none()) {
         *slot = Some(waiter.clone());
-    } else if wakeups.more.push(waiter.clone(), GFP_KERNEL).is_err() {
-        waiter.wake.notify_one();
+    } else if wakeups
+        .more
+        .get_or_insert_with(KVec::new)
+        .push(waiter.clone(), GFP_KERNEL)
+        .is_err()
+    {
+        waiter.task.wake();
     }
 }
 
@@ -691,8 +700,8 @@ impl SemArray {
                         return Err(e);
                     }
                 };
-                let waiter = Arc::pin_init(
-                    pin_init!(Waiter {
+                let waiter = Arc::new(
+                    Waiter {
                         ticket: this.next_ticket.fetch_add(1, Ordering::Relaxed) as u64,
                         sops,
                         alter,
@@ -701,15 +710,15 @@ impl SemArray {
                         pid,
                         status: AtomicI32::new(PENDING),
                         blocking: AtomicUsize::new(blocking),
-                        wake <- new_condvar!("Waiter::wake"),
-                    }),
+                        task: Sleeper::current(),
+                    },
                     GFP_KERNEL,
                 );
                 match waiter {
                     Ok(waiter) => this.sleep(locked, waiter, timeout),
                     Err(e) => {
                         this.unlock(locked);
-                        Err(e)
+                        Err(e.into())
                     }
                 }
             }
@@ -738,9 +747,9 @@ impl SemArray {
 
     /// Queues `waiter` and sleeps until a waker completes it, a signal
     /// comes, the timeout passes or the array is removed.
-    fn sleep(
-        &self,
-        mut locked: Locked<'_>,
+    fn sleep<'a>(
+        &'a self,
+        mut locked: Locked<'a>,
         waiter: Arc<Waiter>,
         timeout: Option<Jiffies>,
     ) -> Result {
@@ -771,32 +780,33 @@ impl SemArray {
             return Err(e.into());
         }
 
+        // As `do_semtimedop()`: sleep with the lock dropped; a waker sets
+        // `status` before it wakes the task, so a final status is read
+        // without the lock.
+        let simple = (!waiter.complex).then_some(waiter.sops[0].num);
         let mut remaining = timeout;
         loop {
-            let (signal, timed_out) = match &mut locked {
-                Locked::Fast(g) => wait(&waiter.wake, g, &mut remaining),
-                Locked::Global(g) => wait(&waiter.wake, g, &mut remaining),
-            };
+            let left = sleep_unlocked(locked, remaining.unwrap_or(NO_TIMEOUT));
+            let status = waiter.status.load(Ordering::Acquire);
+            if status != PENDING {
+                return status_result(status);
+            }
+            // Under the lock that guards the queue now.
+            locked = self.lock(simple);
             let status = waiter.status.load(Ordering::Acquire);
             if status != PENDING {
                 self.unlock(locked);
                 return status_result(status);
             }
-            if !signal && !timed_out && !self.deleted.load(Ordering::Relaxed) {
-                continue;
+            let timed_out = remaining.is_some() && left == 0;
+            if timed_out || kernel::current!().signal_pending() {
+                self.unlink(&mut locked, &waiter);
+                self.unlock(locked);
+                return Err(if timed_out { EAGAIN } else { EINTR });
             }
-            // Leave the queue, under the lock that guards it now.
-            self.unlock(locked);
-            let simple = (!waiter.complex).then_some(waiter.sops[0].num);
-            let mut relocked = self.lock(simple);
-            let status = waiter.status.load(Ordering::Acquire);
-            if status != PENDING {
-                self.unlock(relocked);
-                return status_result(status);
+            if remaining.is_some() {
+                remaining = Some(left);
             }
-            self.unlink(&mut relocked, &waiter);
-            self.unlock(relocked);
-            return Err(if timed_out { EAGAIN } else { EINTR });
         }
     }
 
@@ -939,29 +949,6 @@ impl Values for FastGuard<'_> {
     fn completed(&mut self, _sops: &[SemBuf], pid: i32) {
         *self.pid = pid;
         *self.otime = cred::real_seconds();
-    }
-}
-
-/// Sleeps on `cv`, interruptibly, for at most `remaining` jiffies (which
-/// it updates). Returns (signal pending, timed out).
-fn wait<T>(
-    cv: &CondVar,
-    guard: &mut Guard<'_, T, MutexBackend>,
-    remaining: &mut Option<Jiffies>,
-) -> (bool, bool) {
-    match remaining {
-        None => (cv.wait_interruptible(guard), false),
-        Some(j) => match cv.wait_interruptible_timeout(guard, *j) {
-            CondVarTimeoutResult::Timeout => (false, true),
-            CondVarTimeoutResult::Signal { jiffies } => {
-                *j = jiffies;
-                (true, false)
-            }
-            CondVarTimeoutResult::Woken { jiffies } => {
-                *j = jiffies;
-                (false, jiffies == 0)
-            }
-        },
     }
 }
 

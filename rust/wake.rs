@@ -22,20 +22,26 @@ impl Sleeper {
     pub(crate) fn current() -> Self {
         Self(ARef::from(&**kernel::current!()))
     }
+
+    /// Wakes the task (`wake_up_process()`); call without the lock.
+    pub(crate) fn wake(&self) {
+        self.0.wake_up();
+    }
 }
 
 /// Tasks to wake once the lock is dropped (`wake_q`); the first is kept
-/// inline, as one is the usual case.
+/// inline, as one is the usual case. `more` is an `Option` because even an
+/// empty `KVec` calls the allocator when dropped.
 pub(crate) struct WakeList {
     first: Option<ARef<Task>>,
-    more: KVec<ARef<Task>>,
+    more: Option<KVec<ARef<Task>>>,
 }
 
 impl WakeList {
     pub(crate) const fn new() -> Self {
         Self {
             first: None,
-            more: KVec::new(),
+            more: None,
         }
     }
 
@@ -44,14 +50,19 @@ impl WakeList {
     pub(crate) fn add(&mut self, sleeper: &Sleeper) {
         if self.first.is_none() {
             self.first = Some(sleeper.0.clone());
-        } else if self.more.push(sleeper.0.clone(), GFP_KERNEL).is_err() {
+        } else if self
+            .more
+            .get_or_insert_with(KVec::new)
+            .push(sleeper.0.clone(), GFP_KERNEL)
+            .is_err()
+        {
             sleeper.0.wake_up();
         }
     }
 
     /// Wakes every task added, in order; call after dropping the lock.
     pub(crate) fn wake(self) {
-        for task in Iterator::chain(self.first.iter(), &self.more) {
+        for task in Iterator::chain(self.first.iter(), self.more.iter().flatten()) {
             task.wake_up();
         }
     }
