@@ -101,12 +101,18 @@ const PENDING: i32 = 1;
 /// array's size.
 #[derive(Clone, Copy)]
 struct SemBuf {
-    num: usize,
+    /// `sem_num`; [`SemBuf::num`] as an index. `u16` keeps the stack
+    /// copy of [`SEMOPM_FAST`] operations small.
+    num: u16,
     op: i16,
     flags: i16,
 }
 
 impl SemBuf {
+    fn num(self) -> usize {
+        usize::from(self.num)
+    }
+
     const EMPTY: Self = Self {
         num: 0,
         op: 0,
@@ -115,8 +121,8 @@ impl SemBuf {
 }
 
 /// A `semop()` with at most this many operations copies them to the stack,
-/// not the heap (`SEMOPM_FAST`, 64 in Linux, where an entry is 6 bytes and
-/// not 16: 16 keeps the frame at 256 bytes).
+/// not the heap (`SEMOPM_FAST`, 64 in Linux): 16 of 6 bytes, which the
+/// compiler clears without a call to `memset`.
 const SEMOPM_FAST: usize = 16;
 
 /// Operations a [`Waiter`] keeps inside itself; more go to the heap.
@@ -278,9 +284,9 @@ impl Values for GlobalValues<'_> {
     }
     fn completed(&mut self, sops: &[SemBuf], pid: i32) {
         for sop in sops {
-            self.0[sop.num].state.lock().pid = pid;
+            self.0[sop.num()].state.lock().pid = pid;
         }
-        self.0[sops[0].num].state.lock().otime = cred::real_seconds();
+        self.0[sops[0].num()].state.lock().otime = cred::real_seconds();
     }
 }
 
@@ -312,7 +318,7 @@ fn perform(
     let mut result = Ok(Outcome::Done);
     let mut applied = 0;
     for (i, sop) in sops.iter().enumerate() {
-        let value = values.value(sop.num);
+        let value = values.value(sop.num());
         let new = value + i32::from(sop.op);
         if (sop.op == 0 && value != 0) || new < 0 {
             result = if sop.flags & IPC_NOWAIT != 0 {
@@ -328,15 +334,15 @@ fn perform(
         }
         if sop.flags & SEM_UNDO != 0 {
             if let Some(adj) = undo.as_deref_mut() {
-                let a = i32::from(adj[sop.num]) - i32::from(sop.op);
+                let a = i32::from(adj[sop.num()]) - i32::from(sop.op);
                 if !(-SEMAEM - 1..=SEMAEM).contains(&a) {
                     result = Err(ERANGE);
                     break;
                 }
-                adj[sop.num] = a as i16;
+                adj[sop.num()] = a as i16;
             }
         }
-        values.set_value(sop.num, new);
+        values.set_value(sop.num(), new);
         applied = i + 1;
     }
     if matches!(result, Ok(Outcome::Done)) {
@@ -345,11 +351,11 @@ fn perform(
     }
     // Roll back what was applied, last first.
     for sop in sops[..applied].iter().rev() {
-        let value = values.value(sop.num);
-        values.set_value(sop.num, value - i32::from(sop.op));
+        let value = values.value(sop.num());
+        values.set_value(sop.num(), value - i32::from(sop.op));
         if sop.flags & SEM_UNDO != 0 {
             if let Some(adj) = undo.as_deref_mut() {
-                adj[sop.num] = (i32::from(adj[sop.num]) + i32::from(sop.op)) as i16;
+                adj[sop.num()] = (i32::from(adj[sop.num()]) + i32::from(sop.op)) as i16;
             }
         }
     }
@@ -664,7 +670,7 @@ impl SemArray {
             None
         };
         let pid = cred::current_tgid();
-        let simple = (!complex).then_some(sops[0].num);
+        let simple = (!complex).then_some(sops[0].num());
 
         let mut locked = this.lock(simple);
         if this.deleted.load(Ordering::Relaxed) {
@@ -783,7 +789,7 @@ impl SemArray {
         // As `do_semtimedop()`: sleep with the lock dropped; a waker sets
         // `status` before it wakes the task, so a final status is read
         // without the lock.
-        let simple = (!waiter.complex).then_some(waiter.sops[0].num);
+        let simple = (!waiter.complex).then_some(waiter.sops[0].num());
         let mut remaining = timeout;
         loop {
             let left = sleep_unlocked(locked, remaining.unwrap_or(NO_TIMEOUT));
@@ -828,7 +834,7 @@ impl SemArray {
                 }
                 if after == before && !waiter.complex {
                     // Not moved to the array's lists (see `move_waiters`).
-                    let mut state = self.sems[waiter.sops[0].num].state.lock();
+                    let mut state = self.sems[waiter.sops[0].num()].state.lock();
                     state.pending_alter.retain(is);
                     state.pending_const.retain(is);
                 }
@@ -900,7 +906,7 @@ impl SemArray {
         Iterator::chain(inner.pending_alter.iter(), &inner.pending_const)
             .filter(|w| {
                 let op = w.blocking_op();
-                op.num == num && if ncnt { op.op < 0 } else { op.op == 0 }
+                op.num() == num && if ncnt { op.op < 0 } else { op.op == 0 }
             })
             .count()
     }
@@ -1066,7 +1072,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
     for sop in sops.iter_mut() {
         let raw: uapi::ripc_sembuf = reader.read()?;
         *sop = SemBuf {
-            num: usize::from(raw.sem_num),
+            num: raw.sem_num,
             op: raw.sem_op,
             flags: raw.sem_flg,
         };
@@ -1081,7 +1087,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         None => None,
     };
     let array = IPC_NS.lock().sem.obtain_check(args.semid)?;
-    let max = sops.iter().map(|s| s.num).max().unwrap_or(0);
+    let max = sops.iter().map(|s| s.num()).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
     }
