@@ -16,7 +16,7 @@
 # includes ./Kbuild (M=...), not this file.
 
 VARIANT ?= release
-export VARIANT KDIR KVM CLIPPY BENCH_ROUNDS BENCH_ICOUNT BENCH_ONLY BENCH_PROFILE
+export VARIANT KDIR KVM CLIPPY BENCH_ROUNDS BENCH_ICOUNT BENCH_ONLY BENCH_PROFILE BENCH_PROFILE_SCALE
 
 .PHONY: all provision kernel module user run test shell fuzz bench clean help
 

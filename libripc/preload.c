@@ -126,7 +126,22 @@ static int kept_native(const char *name)
 	return 0;
 }
 
-static void *route(enum preload_call call)
+static void *route_slow(enum preload_call call);
+
+/*
+ * The common case inline: the call was looked up before and goes to ripc;
+ * anything else (first use, kept native, no route) in route_slow().
+ */
+static inline void *route(enum preload_call call)
+{
+	struct preload_route *r = &routes[call];
+
+	if (__builtin_expect(__atomic_load_n(&r->native, __ATOMIC_RELAXED) == 1 && r->ripc, 1))
+		return r->ripc;
+	return route_slow(call);
+}
+
+static void *route_slow(enum preload_call call)
 {
 	struct preload_route *r = &routes[call];
 	int native = __atomic_load_n(&r->native, __ATOMIC_RELAXED);

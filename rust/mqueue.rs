@@ -17,7 +17,11 @@
 //! | `info->msg_tree` (by priority)   | `Inner::messages`, highest first  |
 //! | `struct msg_msg`                 | `MqMsg`                           |
 //! | `info->qsize`                    | `Inner::qsize`                    |
-//! | `info->e_wait_q[]`, `wait_q`     | [`Mqueue::waiters`]               |
+//! | `struct ext_wait_queue`          | `Blocked`                         |
+//! | `info->e_wait_q[SEND]`, `[RECV]` | `Inner::senders`, `Inner::receivers` |
+//! | `info->wait_q` (pollers)         | [`Mqueue::pollers`]               |
+//! | `wq_add()`, `wq_get_first_waiter()` | `Inner::block`, `Inner::first` |
+//! | `pipelined_send()`, `pipelined_receive()` | in `Mqueue::send`, `Mqueue::receive` |
 //! | `notify`, `notify_owner`         | `Inner::notify` (`Registration`)  |
 //! | `do_mq_open()`, `mqueue_create_attr()` | [`open`], [`Mqueue::create_named`] |
 //! | `mq_attr_ok()`                   | `attr_ok`                         |
@@ -28,6 +32,14 @@
 //! | `mqueue_read_file()`             | `Mqueue::read_at`                 |
 //! | `mqueue_poll_file()`             | `Mqueue::poll`                    |
 //! | `mqueue_flush_file()`            | `Mqueue::flush`                   |
+//!
+//! Blocked senders and receivers each sleep on their own slot
+//! ([`crate::wake`]), in two lists ordered as Linux serves them: by task
+//! priority, then in arrival order. A sender that finds a receiver waiting
+//! hands it the message and wakes that receiver only; a receiver that
+//! frees a place moves the first waiting sender's message into the queue
+//! and wakes that sender only, which then just returns. Pollers sleep on
+//! [`Mqueue::pollers`] and are woken where Linux wakes `info->wait_q`.
 //!
 //! Locks: each queue has one (`inner`); waiters are woken and
 //! notifications delivered after it is dropped. `MQ_PENDING` is taken
@@ -42,6 +54,7 @@ use crate::{
         process,
         ripcfs::{self, NamedObject},
         task::{capable, Capability},
+        task::{current_prio, sleep_unlocked, NO_TIMEOUT},
         AssertSync,
     },
     limits::{
@@ -50,6 +63,7 @@ use crate::{
     },
     notify::{self, Notifier},
     uapi,
+    wake::{Sleeper, WakeList},
 };
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
@@ -61,7 +75,7 @@ use kernel::{
     sync::{
         lock::GlobalGuard,
         poll::{PollCondVar, PollTable},
-        Arc, ArcBorrow, CondVarTimeoutResult, Mutex, MutexGuard,
+        Arc, ArcBorrow, Mutex, MutexGuard,
     },
     time::msecs_to_jiffies,
     uaccess::{UserPtr, UserSlice, UserSliceWriter},
@@ -186,16 +200,148 @@ impl Registration {
     }
 }
 
+/// A task blocked in `mq_timedsend()` or `mq_timedreceive()` (`struct
+/// ext_wait_queue`).
+struct Blocked {
+    /// Tells the waiters of a queue apart.
+    ticket: u64,
+    /// `task->prio` when it blocked: the lowest is served first.
+    prio: i32,
+    /// A sender's message, until a receiver moves it into the queue; a
+    /// receiver's, once a sender hands it one.
+    msg: Option<MqMsg>,
+    /// Served (`STATE_READY`): the sender's message is queued, or the
+    /// receiver has one. It only has to take its entry out and return.
+    ready: bool,
+    task: Sleeper,
+}
+
 struct Inner {
     /// The messages, highest priority first, FIFO within a priority;
     /// `mq_curmsgs` is its length.
     messages: KVec<MqMsg>,
     /// `QSIZE`: bytes of all messages.
     qsize: usize,
-    /// Receivers blocked on an empty queue: with one, a new message is
-    /// for it, not a notification.
-    receivers: usize,
+    /// Senders blocked on a full queue, and receivers blocked on an empty
+    /// one, in the order they are served.
+    senders: KVec<Blocked>,
+    receivers: KVec<Blocked>,
+    next_ticket: u64,
     notify: Option<Registration>,
+}
+
+/// Which list a blocked task waits in (`SEND`, `RECV`).
+#[derive(Clone, Copy)]
+enum Side {
+    Send,
+    Receive,
+}
+
+impl Inner {
+    fn list(&mut self, side: Side) -> &mut KVec<Blocked> {
+        match side {
+            Side::Send => &mut self.senders,
+            Side::Receive => &mut self.receivers,
+        }
+    }
+
+    /// `wq_get_first_waiter()`: the waiter to serve next on `side`.
+    fn first(&mut self, side: Side) -> Option<&mut Blocked> {
+        self.list(side).iter_mut().find(|b| !b.ready)
+    }
+
+    /// `wq_add()`: queues the current task on `side`, after every waiter
+    /// of the same or a more urgent priority. Returns its ticket.
+    fn block(&mut self, side: Side, msg: Option<MqMsg>) -> Result<u64> {
+        self.list(side).reserve(1, GFP_KERNEL)?;
+        self.next_ticket += 1;
+        let ticket = self.next_ticket;
+        let prio = current_prio();
+        let list = self.list(side);
+        let at = list
+            .iter()
+            .position(|b| b.prio > prio)
+            .unwrap_or(list.len());
+        let blocked = Blocked {
+            ticket,
+            prio,
+            msg,
+            ready: false,
+            task: Sleeper::current(),
+        };
+        // Cannot fail: room was reserved and `at <= len`.
+        list.insert_within_capacity(at, blocked)
+            .map_err(|_| ENOMEM)?;
+        Ok(ticket)
+    }
+
+    fn is_ready(&mut self, side: Side, ticket: u64) -> bool {
+        self.list(side)
+            .iter()
+            .any(|b| b.ticket == ticket && b.ready)
+    }
+
+    /// Takes the entry of the waiter with `ticket` out of `side` and
+    /// returns its message. Only that waiter does this, so it is there.
+    fn unblock(&mut self, side: Side, ticket: u64) -> Option<MqMsg> {
+        let list = self.list(side);
+        let i = list.iter().position(|b| b.ticket == ticket)?;
+        list.remove(i).ok()?.msg
+    }
+
+    /// Serves the first waiting receiver, if any, with `msg`
+    /// (`pipelined_send()`); gives `msg` back if there is none.
+    fn hand_to_receiver(&mut self, msg: MqMsg, wake: &mut WakeList) -> Option<MqMsg> {
+        let Some(receiver) = self.first(Side::Receive) else {
+            return Some(msg);
+        };
+        receiver.msg = Some(msg);
+        receiver.ready = true;
+        wake.add(&receiver.task);
+        None
+    }
+
+    /// Moves the first waiting sender's message into the queue, which has
+    /// a free place (`pipelined_receive()`), and returns whether there
+    /// was a sender. Without memory for the move, the sender stays
+    /// blocked (Linux: `msg_insert()` failing).
+    fn take_from_sender(&mut self, wake: &mut WakeList) -> bool {
+        if self.first(Side::Send).is_none() {
+            return false;
+        }
+        if self.messages.reserve(1, GFP_KERNEL).is_err() {
+            return true;
+        }
+        let Some(sender) = self.first(Side::Send) else {
+            return false;
+        };
+        let msg = sender.msg.take();
+        sender.ready = true;
+        wake.add(&sender.task);
+        if let Some(msg) = msg {
+            // Cannot fail: room was reserved above.
+            let _ = self.insert(msg);
+        }
+        true
+    }
+
+    /// Queues `msg` after the last message of the same or a higher
+    /// priority; room for it must be there (`msg_insert()`).
+    fn insert(&mut self, msg: MqMsg) -> Result {
+        let at = self
+            .messages
+            .iter()
+            .position(|m| m.prio < msg.prio)
+            .unwrap_or(self.messages.len());
+        let len = msg.data.len();
+        self.messages.reserve(1, GFP_KERNEL)?;
+        // Cannot fail: room was reserved and `at <= len`.
+        self.messages
+            .insert_within_capacity(at, msg)
+            .map_err(|_| ENOMEM)?;
+        self.qsize += len;
+        Ok(())
+    }
 }
 
 /// A POSIX message queue (`struct mqueue_inode_info`).
@@ -204,10 +350,10 @@ pub(crate) struct Mqueue {
     attr: MqAttr,
     #[pin]
     inner: Mutex<Inner>,
-    /// Blocked senders and receivers, and pollers; each re-checks its own
-    /// condition when woken.
+    /// Pollers (`info->wait_q`); blocked senders and receivers sleep on
+    /// their own slots.
     #[pin]
-    waiters: PollCondVar,
+    pollers: PollCondVar,
     _count: QueueCount,
     /// The queue's bytes, charged to its creator's real uid.
     _charge: Charge<MqBytes>,
@@ -243,12 +389,14 @@ impl Mqueue {
                     Inner {
                         messages: KVec::new(),
                         qsize: 0,
-                        receivers: 0,
+                        senders: KVec::new(),
+                        receivers: KVec::new(),
+                        next_ticket: 0,
                         notify: None,
                     },
                     "Mqueue::inner"
                 ),
-                waiters <- new_poll_condvar!("Mqueue::waiters"),
+                pollers <- new_poll_condvar!("Mqueue::pollers"),
                 _count: count,
                 _charge: charge,
             }),
@@ -256,28 +404,41 @@ impl Mqueue {
         )
     }
 
-    /// Sleeps until woken, a signal (`ERESTARTSYS`) or `deadline` (in ns
-    /// of `CLOCK_REALTIME`; `ETIMEDOUT` once it has passed).
-    fn wait(&self, inner: &mut MutexGuard<'_, Inner>, deadline: Option<i64>) -> Result {
-        let Some(deadline) = deadline else {
-            return if self.waiters.wait_interruptible(inner) {
-                Err(ERESTARTSYS)
-            } else {
-                Ok(())
+    /// `wq_sleep()`: blocks the current task on `side` until it is
+    /// served, a signal comes (`ERESTARTSYS`) or `deadline` (in ns of
+    /// `CLOCK_REALTIME`) passes (`ETIMEDOUT`); served wins over both.
+    /// Returns the message handed to a receiver.
+    fn sleep<'a>(
+        &'a self,
+        mut inner: MutexGuard<'a, Inner>,
+        side: Side,
+        msg: Option<MqMsg>,
+        deadline: Option<i64>,
+    ) -> Result<Option<MqMsg>> {
+        let ticket = inner.block(side, msg)?;
+        let result = loop {
+            let timeout = match deadline {
+                None => NO_TIMEOUT,
+                Some(deadline) => {
+                    let left = deadline - cred::real_time_ns();
+                    if left <= 0 {
+                        break Err(ETIMEDOUT);
+                    }
+                    let ms = u32::try_from((left + 999_999) / 1_000_000).unwrap_or(u32::MAX);
+                    msecs_to_jiffies(ms)
+                }
             };
+            sleep_unlocked(inner, timeout);
+            inner = self.inner.lock();
+            if inner.is_ready(side, ticket) {
+                break Ok(());
+            }
+            if kernel::current!().signal_pending() {
+                break Err(ERESTARTSYS);
+            }
         };
-        let left = deadline - cred::real_time_ns();
-        if left <= 0 {
-            return Err(ETIMEDOUT);
-        }
-        let ms = u32::try_from((left + 999_999) / 1_000_000).unwrap_or(u32::MAX);
-        match self
-            .waiters
-            .wait_interruptible_timeout(inner, msecs_to_jiffies(ms))
-        {
-            CondVarTimeoutResult::Signal { .. } => Err(ERESTARTSYS),
-            _ => Ok(()),
-        }
+        let msg = inner.unblock(side, ticket);
+        result.map(|()| msg)
     }
 
     /// `do_mq_timedsend()`.
@@ -303,33 +464,34 @@ impl Mqueue {
         };
 
         let mut inner = self.inner.lock();
-        while inner.messages.len() >= self.attr.maxmsg {
+        if inner.messages.len() >= self.attr.maxmsg {
             if nonblocking(file) {
                 return Err(EAGAIN);
             }
-            self.wait(&mut inner, deadline)?;
+            // A receiver queues the message and wakes this task.
+            return self
+                .sleep(inner, Side::Send, Some(msg), deadline)
+                .map(|_| ());
         }
-        // After the last message of the same or a higher priority.
-        let at = inner
-            .messages
-            .iter()
-            .position(|m| m.prio < msg.prio)
-            .unwrap_or(inner.messages.len());
-        inner.messages.reserve(1, GFP_KERNEL)?;
-        // Cannot fail: room was reserved and `at <= len`.
-        inner
-            .messages
-            .insert_within_capacity(at, msg)
-            .map_err(|_| ENOMEM)?;
-        inner.qsize += len;
-        // Empty to non-empty with no receiver waiting: notify, once.
-        let fire = if inner.messages.len() == 1 && inner.receivers == 0 {
-            inner.notify.take()
-        } else {
-            None
+        let mut wake = WakeList::new();
+        let mut fire = None;
+        let queued = match inner.hand_to_receiver(msg, &mut wake) {
+            None => false,
+            Some(msg) => {
+                inner.insert(msg)?;
+                // Empty to non-empty (no receiver waits, or it would have
+                // had the message): notify, once (`__do_notify()`).
+                if inner.messages.len() == 1 {
+                    fire = inner.notify.take();
+                }
+                true
+            }
         };
         drop(inner);
-        self.waiters.notify_all();
+        wake.wake();
+        if queued {
+            self.pollers.notify_all();
+        }
         if let Some(registration) = fire {
             registration.fire();
         }
@@ -347,19 +509,26 @@ impl Mqueue {
             return Err(EMSGSIZE);
         }
         let mut inner = self.inner.lock();
-        while inner.messages.is_empty() {
+        let msg = if inner.messages.is_empty() {
             if nonblocking(file) {
                 return Err(EAGAIN);
             }
-            inner.receivers += 1;
-            let waited = self.wait(&mut inner, deadline);
-            inner.receivers -= 1;
-            waited?;
-        }
-        let msg = inner.messages.remove(0).map_err(|_| EINVAL)?;
-        inner.qsize -= msg.data.len();
-        drop(inner);
-        self.waiters.notify_all();
+            // A sender hands its message over and wakes this task.
+            self.sleep(inner, Side::Receive, None, deadline)?
+                .ok_or(EINVAL)?
+        } else {
+            let msg = inner.messages.remove(0).map_err(|_| EINVAL)?;
+            inner.qsize -= msg.data.len();
+            let mut wake = WakeList::new();
+            let sender = inner.take_from_sender(&mut wake);
+            drop(inner);
+            wake.wake();
+            if !sender {
+                // There is room now (for poll).
+                self.pollers.notify_all();
+            }
+            msg
+        };
 
         if args.msg_prio != 0 {
             UserSlice::new(UserPtr::from_addr(args.msg_prio as usize), size_of::<u32>())
@@ -580,7 +749,7 @@ impl ObjectFile for Mqueue {
     }
 
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
-        table.register_wait(file, &this.waiters);
+        table.register_wait(file, &this.pollers);
         let curmsgs = this.inner.lock().messages.len();
         let mut mask = 0;
         if curmsgs > 0 {

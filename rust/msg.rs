@@ -17,7 +17,8 @@
 //! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
 //! | `msr->r_msg`                    | `Receiver::delivery`                |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
-//! | `wake_q` of receivers / senders | `receivers_wait` / `senders_wait`   |
+//! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`WakeList`]      |
+//! | `mss->tsk` (senders)            | `senders_wait`                      |
 //! | `newque()`                      | [`MsgQueue::new`]                   |
 //! | `freeque()`                     | [`MsgQueue::destroy`]               |
 //! | `pipelined_send()`              | `Inner::pipelined_send`             |
@@ -29,6 +30,10 @@
 //! | `ksys_msgctl()`                 | [`msgctl`]                          |
 //! | `sysvipc_msg_proc_show()`       | [`Status`] (`sysvipc/msg`)          |
 //!
+//! A blocked receiver sleeps as a task of its own ([`crate::wake`]): a
+//! sender that hands it a message (or `E2BIG`), removal and `IPC_SET`
+//! wake exactly the receivers they served, after dropping the lock.
+//!
 //! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`), then a queue's
 //! `inner` (`q_perm.lock`). Waiters are woken after `inner` is dropped.
 
@@ -36,7 +41,7 @@ use crate::{
     glue::{
         cred,
         ripcfs::StatusFile,
-        task::{capable, Capability},
+        task::{capable, sleep_unlocked, Capability, NO_TIMEOUT},
     },
     ipc::{
         self, eidrm, enomsg,
@@ -44,6 +49,7 @@ use crate::{
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
     },
     limits, uapi,
+    wake::{Sleeper, WakeList},
 };
 use kernel::{
     new_condvar, new_mutex,
@@ -145,6 +151,7 @@ struct Receiver {
     /// Its process id, recorded as `msg_lrpid` if a sender hands over.
     pid: i32,
     delivery: Delivery,
+    task: Sleeper,
 }
 
 /// The state of a queue, under its lock.
@@ -211,36 +218,38 @@ impl Inner {
 
     /// `pipelined_send()`: hands `msg` to the first waiting receiver that
     /// accepts it, giving `E2BIG` to waiting receivers it is too long for
-    /// on the way. Returns the message if nobody took it, and whether a
-    /// receiver must be woken.
-    fn pipelined_send(&mut self, msg: Msg) -> (Option<Msg>, bool) {
-        let mut woke = false;
+    /// on the way, and adds each receiver served to `wake`. Returns the
+    /// message if nobody took it.
+    fn pipelined_send(&mut self, msg: Msg, wake: &mut WakeList) -> Option<Msg> {
         for i in 0..self.receivers.len() {
-            let r = &self.receivers[i];
-            let pid = r.pid;
+            let r = &mut self.receivers[i];
             if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
                 continue;
             }
-            woke = true;
+            wake.add(&r.task);
             if r.maxsize < msg.text.len() {
-                self.receivers[i].delivery = Delivery::Done(Err(E2BIG));
+                r.delivery = Delivery::Done(Err(E2BIG));
                 continue;
             }
-            self.lrpid = pid;
+            r.delivery = Delivery::Done(Ok(msg));
+            self.lrpid = r.pid;
             self.rtime = cred::real_seconds();
-            self.receivers[i].delivery = Delivery::Done(Ok(msg));
-            return (None, true);
+            return None;
         }
-        (Some(msg), woke)
+        Some(msg)
     }
 
-    /// `expunge_all()`: gives every waiting receiver `delivery`.
-    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) {
+    /// `expunge_all()`: gives every waiting receiver `delivery`; returns
+    /// them to wake.
+    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> WakeList {
+        let mut wake = WakeList::new();
         for r in self.receivers.iter_mut() {
             if !matches!(r.delivery, Delivery::Done(_)) {
                 r.delivery = delivery();
+                wake.add(&r.task);
             }
         }
+        wake
     }
 
     /// Takes the entry of the receiver with `ticket` out of the list.
@@ -259,9 +268,6 @@ impl Inner {
 pub(crate) struct MsgQueue {
     #[pin]
     inner: Mutex<Inner>,
-    /// Blocked receivers; each looks at its own `Receiver::delivery`.
-    #[pin]
-    receivers_wait: CondVar,
     /// Blocked senders; each checks whether it is first and fits.
     #[pin]
     senders_wait: CondVar,
@@ -294,7 +300,6 @@ impl MsgQueue {
         Arc::pin_init(
             pin_init!(Self {
                 inner <- new_mutex!(inner, "MsgQueue::inner"),
-                receivers_wait <- new_condvar!("MsgQueue::receivers_wait"),
                 senders_wait <- new_condvar!("MsgQueue::senders_wait"),
             }),
             GFP_KERNEL,
@@ -309,10 +314,10 @@ impl MsgQueue {
         inner.deleted = true;
         inner.cbytes = 0;
         let messages = core::mem::replace(&mut inner.messages, KVec::new());
-        inner.expunge_all(|| Delivery::Done(Err(eidrm())));
+        let receivers = inner.expunge_all(|| Delivery::Done(Err(eidrm())));
         drop(inner);
         drop(messages);
-        self.receivers_wait.notify_all();
+        receivers.wake();
         self.senders_wait.notify_all();
     }
 
@@ -362,24 +367,21 @@ impl MsgQueue {
         if let Some(t) = ticket {
             inner.remove_sender(t);
         }
-        let mut wake_receivers = false;
+        let mut receivers = WakeList::new();
         if result.is_ok() {
             inner.lspid = cred::current_tgid();
             inner.stime = cred::real_seconds();
-            let (unsent, woke) = inner.pipelined_send(msg);
-            wake_receivers = woke;
-            if let Some(msg) = unsent {
+            if let Some(msg) = inner.pipelined_send(msg, &mut receivers) {
                 inner.cbytes += size as u64;
                 // Cannot fail: room was reserved above.
                 inner.messages.push(msg, GFP_KERNEL)?;
             }
         }
+        // The next sender in line may go now.
+        let senders = ticket.is_some() && !inner.senders.is_empty();
         drop(inner);
-        if wake_receivers {
-            self.receivers_wait.notify_all();
-        }
-        if ticket.is_some() {
-            // The next sender in line may go now.
+        receivers.wake();
+        if senders {
             self.senders_wait.notify_all();
         }
         result
@@ -411,9 +413,12 @@ impl MsgQueue {
                 inner.cbytes -= len as u64;
                 inner.rtime = cred::real_seconds();
                 inner.lrpid = cred::current_tgid();
+                let senders = !inner.senders.is_empty();
                 drop(inner);
-                // `ss_wakeup()`: there may be room now.
-                self.senders_wait.notify_all();
+                if senders {
+                    // `ss_wakeup()`: there may be room now.
+                    self.senders_wait.notify_all();
+                }
                 return Ok(msg);
             }
             if flags & IPC_NOWAIT != 0 {
@@ -430,10 +435,13 @@ impl MsgQueue {
                 },
                 pid: cred::current_tgid(),
                 delivery: Delivery::Waiting,
+                task: Sleeper::current(),
             };
             inner.receivers.push(receiver, GFP_KERNEL)?;
             loop {
-                let signal = self.receivers_wait.wait_interruptible(&mut inner);
+                sleep_unlocked(inner, NO_TIMEOUT);
+                inner = self.inner.lock();
+                let signal = kernel::current!().signal_pending();
                 let waiting = inner
                     .receivers
                     .iter()
@@ -647,10 +655,10 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     inner.perm.update(&ds.msg_perm)?;
     inner.qbytes = i64::from(qbytes) as u64;
     inner.ctime = cred::real_seconds();
-    inner.expunge_all(|| Delivery::Rescan);
+    let receivers = inner.expunge_all(|| Delivery::Rescan);
     drop(inner);
     drop(ns);
-    queue.receivers_wait.notify_all();
+    receivers.wake();
     queue.senders_wait.notify_all();
     Ok(())
 }

@@ -32,6 +32,7 @@ mod pipe;
 mod sem;
 mod shm;
 mod uapi;
+mod wake;
 
 module! {
     type: RipcModule,

@@ -57,7 +57,13 @@
 //! `Inner`, then one `Sem` lock at a time.
 
 use crate::{
-    glue::{cred, global::UNDO_OWNERS, process, ripcfs::StatusFile},
+    glue::{
+        cred,
+        global::UNDO_OWNERS,
+        process,
+        ripcfs::StatusFile,
+        task::{sleep_unlocked, NO_TIMEOUT},
+    },
     ipc::{
         self, eidrm,
         ids::IpcObject,
@@ -65,16 +71,17 @@ use crate::{
     },
     limits::{self, SEMAEM, SEMVMX},
     uapi,
+    wake::Sleeper,
 };
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 use kernel::{
-    new_condvar, new_mutex,
+    new_mutex,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
     sync::{
         lock::{mutex::MutexBackend, Guard},
-        Arc, CondVar, CondVarTimeoutResult, Mutex,
+        Arc, Mutex,
     },
     time::Jiffies,
     uaccess::{UserPtr, UserSlice},
@@ -94,12 +101,18 @@ const PENDING: i32 = 1;
 /// array's size.
 #[derive(Clone, Copy)]
 struct SemBuf {
-    num: usize,
+    /// `sem_num`; [`SemBuf::num`] as an index. `u16` keeps the stack
+    /// copy of [`SEMOPM_FAST`] operations small.
+    num: u16,
     op: i16,
     flags: i16,
 }
 
 impl SemBuf {
+    fn num(self) -> usize {
+        usize::from(self.num)
+    }
+
     const EMPTY: Self = Self {
         num: 0,
         op: 0,
@@ -108,16 +121,56 @@ impl SemBuf {
 }
 
 /// A `semop()` with at most this many operations copies them to the stack,
-/// not the heap (`SEMOPM_FAST`, 64 in Linux, where an entry is 6 bytes and
-/// not 16: 16 keeps the frame at 256 bytes).
+/// not the heap (`SEMOPM_FAST`, 64 in Linux): 16 of 6 bytes, which the
+/// compiler clears without a call to `memset`.
 const SEMOPM_FAST: usize = 16;
 
+/// Operations a [`Waiter`] keeps inside itself; more go to the heap.
+const WAITER_INLINE_OPS: usize = 4;
+
+/// The operations of a blocked `semop()`: Linux points `q->sops` at the
+/// sleeper's stack; here the waiter outlives nothing of its task's stack,
+/// so it holds a copy, inside itself when short.
+enum WaiterOps {
+    Inline {
+        ops: [SemBuf; WAITER_INLINE_OPS],
+        len: usize,
+    },
+    Heap(KVec<SemBuf>),
+}
+
+impl WaiterOps {
+    fn new(sops: &[SemBuf]) -> Result<Self> {
+        if sops.len() <= WAITER_INLINE_OPS {
+            let mut ops = [SemBuf::EMPTY; WAITER_INLINE_OPS];
+            ops[..sops.len()].copy_from_slice(sops);
+            return Ok(Self::Inline {
+                ops,
+                len: sops.len(),
+            });
+        }
+        let mut heap = KVec::with_capacity(sops.len(), GFP_KERNEL)?;
+        heap.extend_from_slice(sops, GFP_KERNEL)?;
+        Ok(Self::Heap(heap))
+    }
+}
+
+impl core::ops::Deref for WaiterOps {
+    type Target = [SemBuf];
+
+    fn deref(&self) -> &[SemBuf] {
+        match self {
+            Self::Inline { ops, len } => &ops[..*len],
+            Self::Heap(heap) => heap,
+        }
+    }
+}
+
 /// A blocked `semop()` (`struct sem_queue`).
-#[pin_data]
 struct Waiter {
     /// Arrival order within the array.
     ticket: u64,
-    sops: KVec<SemBuf>,
+    sops: WaiterOps,
     /// Some operation changes a value (`q->alter`).
     alter: bool,
     /// Several semaphores or `SEM_UNDO`: needs global mode.
@@ -129,10 +182,8 @@ struct Waiter {
     status: AtomicI32,
     /// The operation it waits on (`q->blocking`), for `GETNCNT`/`GETZCNT`.
     blocking: AtomicUsize,
-    /// Where its task sleeps (`q->sleeper`): woken only when completed,
-    /// or removed.
-    #[pin]
-    wake: CondVar,
+    /// Its task (`q->sleeper`): woken only when completed, or removed.
+    task: Sleeper,
 }
 
 impl Waiter {
@@ -233,9 +284,9 @@ impl Values for GlobalValues<'_> {
     }
     fn completed(&mut self, sops: &[SemBuf], pid: i32) {
         for sop in sops {
-            self.0[sop.num].state.lock().pid = pid;
+            self.0[sop.num()].state.lock().pid = pid;
         }
-        self.0[sops[0].num].state.lock().otime = cred::real_seconds();
+        self.0[sops[0].num()].state.lock().otime = cred::real_seconds();
     }
 }
 
@@ -267,7 +318,7 @@ fn perform(
     let mut result = Ok(Outcome::Done);
     let mut applied = 0;
     for (i, sop) in sops.iter().enumerate() {
-        let value = values.value(sop.num);
+        let value = values.value(sop.num());
         let new = value + i32::from(sop.op);
         if (sop.op == 0 && value != 0) || new < 0 {
             result = if sop.flags & IPC_NOWAIT != 0 {
@@ -283,15 +334,15 @@ fn perform(
         }
         if sop.flags & SEM_UNDO != 0 {
             if let Some(adj) = undo.as_deref_mut() {
-                let a = i32::from(adj[sop.num]) - i32::from(sop.op);
+                let a = i32::from(adj[sop.num()]) - i32::from(sop.op);
                 if !(-SEMAEM - 1..=SEMAEM).contains(&a) {
                     result = Err(ERANGE);
                     break;
                 }
-                adj[sop.num] = a as i16;
+                adj[sop.num()] = a as i16;
             }
         }
-        values.set_value(sop.num, new);
+        values.set_value(sop.num(), new);
         applied = i + 1;
     }
     if matches!(result, Ok(Outcome::Done)) {
@@ -300,30 +351,47 @@ fn perform(
     }
     // Roll back what was applied, last first.
     for sop in sops[..applied].iter().rev() {
-        let value = values.value(sop.num);
-        values.set_value(sop.num, value - i32::from(sop.op));
+        let value = values.value(sop.num());
+        values.set_value(sop.num(), value - i32::from(sop.op));
         if sop.flags & SEM_UNDO != 0 {
             if let Some(adj) = undo.as_deref_mut() {
-                adj[sop.num] = (i32::from(adj[sop.num]) + i32::from(sop.op)) as i16;
+                adj[sop.num()] = (i32::from(adj[sop.num()]) + i32::from(sop.op)) as i16;
             }
         }
     }
     result
 }
 
+/// Wake-ups kept inside [`Wakeups`] before it allocates: an operation
+/// usually completes at most one waiter.
+const WAKEUPS_INLINE: usize = 2;
+
 /// Completed waiters whose sleepers are to be woken once the lock is
-/// dropped (`wake_q`).
-struct Wakeups(KVec<Arc<Waiter>>);
+/// dropped (`wake_q`, which links the tasks and allocates nothing; here
+/// the first `WAKEUPS_INLINE` need no allocation either). `more` is an
+/// `Option` because even an empty `KVec` calls the allocator when dropped.
+struct Wakeups {
+    first: [Option<Arc<Waiter>>; WAKEUPS_INLINE],
+    more: Option<KVec<Arc<Waiter>>>,
+}
 
 impl Wakeups {
     fn new() -> Self {
-        Self(KVec::new())
+        Self {
+            first: [const { None }; WAKEUPS_INLINE],
+            more: None,
+        }
     }
 
-    /// Wakes every sleeper collected; call after dropping the lock.
+    /// Wakes every sleeper collected, in the order they were completed;
+    /// call after dropping the lock.
     fn wake(self) {
-        for w in self.0.iter() {
-            w.wake.notify_one();
+        if self.first[0].is_none() {
+            return;
+        }
+        let more = self.more.iter().flatten();
+        for w in Iterator::chain(self.first.iter().flatten(), more) {
+            w.task.wake();
         }
     }
 }
@@ -332,8 +400,15 @@ impl Wakeups {
 /// sleeper is woken by `Wakeups::wake`, or at once if memory is short.
 fn complete(waiter: &Arc<Waiter>, status: i32, wakeups: &mut Wakeups) {
     waiter.status.store(status, Ordering::Release);
-    if wakeups.0.push(waiter.clone(), GFP_KERNEL).is_err() {
-        waiter.wake.notify_one();
+    if let Some(slot) = wakeups.first.iter_mut().find(|w| w.is_none()) {
+        *slot = Some(waiter.clone());
+    } else if wakeups
+        .more
+        .get_or_insert_with(KVec::new)
+        .push(waiter.clone(), GFP_KERNEL)
+        .is_err()
+    {
+        waiter.task.wake();
     }
 }
 
@@ -482,19 +557,33 @@ impl SemArray {
 
     /// `sem_lock()`: the semaphore's lock for a simple operation in fast
     /// mode, else the array's lock, in global mode.
+    ///
+    /// Only a complex operation (`simple` is `None`) enters global mode or
+    /// restarts its hysteresis: a simple one that finds the array in global
+    /// mode just uses it, so that a run of simple operations brings the
+    /// array back to fast mode (`leave_global`), as in Linux.
     fn lock(&self, simple: Option<usize>) -> Locked<'_> {
-        if let Some(num) = simple {
+        let Some(num) = simple else {
+            let mut inner = self.inner.lock();
+            self.enter_global(&mut inner);
+            return Locked::Global(inner);
+        };
+        if self.use_global.load(Ordering::Acquire) == 0 {
+            let guard = self.sems[num].state.lock();
+            // Re-check under the semaphore's lock: a switch to global
+            // mode takes this lock after raising the flag.
             if self.use_global.load(Ordering::Acquire) == 0 {
-                let guard = self.sems[num].state.lock();
-                // Re-check under the semaphore's lock: a switch to global
-                // mode takes this lock after raising the flag.
-                if self.use_global.load(Ordering::Acquire) == 0 {
-                    return Locked::Fast(guard);
-                }
+                return Locked::Fast(guard);
             }
         }
-        let mut inner = self.inner.lock();
-        self.enter_global(&mut inner);
+        let inner = self.inner.lock();
+        if self.use_global.load(Ordering::Acquire) == 0 {
+            // Global mode ended while this task waited for the array's
+            // lock; nobody can enter it again while that lock is held.
+            let guard = self.sems[num].state.lock();
+            drop(inner);
+            return Locked::Fast(guard);
+        }
         Locked::Global(inner)
     }
 
@@ -547,20 +636,12 @@ impl SemArray {
     fn update(&self, locked: &mut Locked<'_>, wakeups: &mut Wakeups) {
         match locked {
             Locked::Fast(state) => {
-                let state = &mut **state;
-                let mut alter = core::mem::take(&mut state.pending_alter);
-                let mut constant = core::mem::take(&mut state.pending_const);
+                let (mut values, alter, constant) = FastGuard::split(state);
+                if alter.is_empty() && constant.is_empty() {
+                    return;
+                }
                 let mut no_complex = 0;
-                update_queues(
-                    &mut FastGuard(state),
-                    &mut alter,
-                    &mut constant,
-                    None,
-                    &mut no_complex,
-                    wakeups,
-                );
-                state.pending_alter = alter;
-                state.pending_const = constant;
+                update_queues(&mut values, alter, constant, None, &mut no_complex, wakeups);
             }
             Locked::Global(inner) => {
                 let inner = &mut **inner;
@@ -589,7 +670,7 @@ impl SemArray {
             None
         };
         let pid = cred::current_tgid();
-        let simple = (!complex).then_some(sops[0].num);
+        let simple = (!complex).then_some(sops[0].num());
 
         let mut locked = this.lock(simple);
         if this.deleted.load(Ordering::Relaxed) {
@@ -597,7 +678,7 @@ impl SemArray {
             return Err(eidrm());
         }
         let outcome = match &mut locked {
-            Locked::Fast(state) => perform(&mut FastGuard(state), sops, None, pid),
+            Locked::Fast(state) => perform(&mut FastGuard::split(state).0, sops, None, pid),
             Locked::Global(inner) => match this.undo_entry(inner, undo_owner) {
                 Ok(adj) => perform(&mut GlobalValues(&this.sems), sops, adj, pid),
                 Err(e) => Err(e),
@@ -618,14 +699,15 @@ impl SemArray {
                 Err(e)
             }
             Ok(Outcome::Blocks(blocking)) => {
-                let mut owned = KVec::new();
-                if let Err(e) = owned.extend_from_slice(sops, GFP_KERNEL) {
-                    this.unlock(locked);
-                    return Err(e.into());
-                }
-                let sops = owned;
-                let waiter = Arc::pin_init(
-                    pin_init!(Waiter {
+                let sops = match WaiterOps::new(sops) {
+                    Ok(sops) => sops,
+                    Err(e) => {
+                        this.unlock(locked);
+                        return Err(e);
+                    }
+                };
+                let waiter = Arc::new(
+                    Waiter {
                         ticket: this.next_ticket.fetch_add(1, Ordering::Relaxed) as u64,
                         sops,
                         alter,
@@ -634,15 +716,15 @@ impl SemArray {
                         pid,
                         status: AtomicI32::new(PENDING),
                         blocking: AtomicUsize::new(blocking),
-                        wake <- new_condvar!("Waiter::wake"),
-                    }),
+                        task: Sleeper::current(),
+                    },
                     GFP_KERNEL,
                 );
                 match waiter {
                     Ok(waiter) => this.sleep(locked, waiter, timeout),
                     Err(e) => {
                         this.unlock(locked);
-                        Err(e)
+                        Err(e.into())
                     }
                 }
             }
@@ -671,9 +753,9 @@ impl SemArray {
 
     /// Queues `waiter` and sleeps until a waker completes it, a signal
     /// comes, the timeout passes or the array is removed.
-    fn sleep(
-        &self,
-        mut locked: Locked<'_>,
+    fn sleep<'a>(
+        &'a self,
+        mut locked: Locked<'a>,
         waiter: Arc<Waiter>,
         timeout: Option<Jiffies>,
     ) -> Result {
@@ -704,32 +786,33 @@ impl SemArray {
             return Err(e.into());
         }
 
+        // As `do_semtimedop()`: sleep with the lock dropped; a waker sets
+        // `status` before it wakes the task, so a final status is read
+        // without the lock.
+        let simple = (!waiter.complex).then_some(waiter.sops[0].num());
         let mut remaining = timeout;
         loop {
-            let (signal, timed_out) = match &mut locked {
-                Locked::Fast(g) => wait(&waiter.wake, g, &mut remaining),
-                Locked::Global(g) => wait(&waiter.wake, g, &mut remaining),
-            };
+            let left = sleep_unlocked(locked, remaining.unwrap_or(NO_TIMEOUT));
+            let status = waiter.status.load(Ordering::Acquire);
+            if status != PENDING {
+                return status_result(status);
+            }
+            // Under the lock that guards the queue now.
+            locked = self.lock(simple);
             let status = waiter.status.load(Ordering::Acquire);
             if status != PENDING {
                 self.unlock(locked);
                 return status_result(status);
             }
-            if !signal && !timed_out && !self.deleted.load(Ordering::Relaxed) {
-                continue;
+            let timed_out = remaining.is_some() && left == 0;
+            if timed_out || kernel::current!().signal_pending() {
+                self.unlink(&mut locked, &waiter);
+                self.unlock(locked);
+                return Err(if timed_out { EAGAIN } else { EINTR });
             }
-            // Leave the queue, under the lock that guards it now.
-            self.unlock(locked);
-            let simple = (!waiter.complex).then_some(waiter.sops[0].num);
-            let mut relocked = self.lock(simple);
-            let status = waiter.status.load(Ordering::Acquire);
-            if status != PENDING {
-                self.unlock(relocked);
-                return status_result(status);
+            if remaining.is_some() {
+                remaining = Some(left);
             }
-            self.unlink(&mut relocked, &waiter);
-            self.unlock(relocked);
-            return Err(if timed_out { EAGAIN } else { EINTR });
         }
     }
 
@@ -751,7 +834,7 @@ impl SemArray {
                 }
                 if after == before && !waiter.complex {
                     // Not moved to the array's lists (see `move_waiters`).
-                    let mut state = self.sems[waiter.sops[0].num].state.lock();
+                    let mut state = self.sems[waiter.sops[0].num()].state.lock();
                     state.pending_alter.retain(is);
                     state.pending_const.retain(is);
                 }
@@ -823,7 +906,7 @@ impl SemArray {
         Iterator::chain(inner.pending_alter.iter(), &inner.pending_const)
             .filter(|w| {
                 let op = w.blocking_op();
-                op.num == num && if ncnt { op.op < 0 } else { op.op == 0 }
+                op.num() == num && if ncnt { op.op < 0 } else { op.op == 0 }
             })
             .count()
     }
@@ -837,42 +920,41 @@ impl SemArray {
     }
 }
 
-/// A `Values` over the fast-mode guard's semaphore.
-struct FastGuard<'a>(&'a mut SemState);
+/// A `Values` over the fast-mode guard's semaphore: its value fields,
+/// borrowed apart from its lists of waiters.
+struct FastGuard<'a> {
+    value: &'a mut i32,
+    pid: &'a mut i32,
+    otime: &'a mut i64,
+}
 
-impl Values for FastGuard<'_> {
-    fn value(&mut self, _num: usize) -> i32 {
-        self.0.value
-    }
-    fn set_value(&mut self, _num: usize, value: i32) {
-        self.0.value = value;
-    }
-    fn completed(&mut self, _sops: &[SemBuf], pid: i32) {
-        self.0.pid = pid;
-        self.0.otime = cred::real_seconds();
+impl<'a> FastGuard<'a> {
+    /// The values of `state`, and its lists of altering and wait-for-zero
+    /// waiters.
+    fn split(
+        state: &'a mut SemState,
+    ) -> (Self, &'a mut KVec<Arc<Waiter>>, &'a mut KVec<Arc<Waiter>>) {
+        let SemState {
+            value,
+            pid,
+            otime,
+            pending_alter,
+            pending_const,
+        } = state;
+        (Self { value, pid, otime }, pending_alter, pending_const)
     }
 }
 
-/// Sleeps on `cv`, interruptibly, for at most `remaining` jiffies (which
-/// it updates). Returns (signal pending, timed out).
-fn wait<T>(
-    cv: &CondVar,
-    guard: &mut Guard<'_, T, MutexBackend>,
-    remaining: &mut Option<Jiffies>,
-) -> (bool, bool) {
-    match remaining {
-        None => (cv.wait_interruptible(guard), false),
-        Some(j) => match cv.wait_interruptible_timeout(guard, *j) {
-            CondVarTimeoutResult::Timeout => (false, true),
-            CondVarTimeoutResult::Signal { jiffies } => {
-                *j = jiffies;
-                (true, false)
-            }
-            CondVarTimeoutResult::Woken { jiffies } => {
-                *j = jiffies;
-                (false, jiffies == 0)
-            }
-        },
+impl Values for FastGuard<'_> {
+    fn value(&mut self, _num: usize) -> i32 {
+        *self.value
+    }
+    fn set_value(&mut self, _num: usize, value: i32) {
+        *self.value = value;
+    }
+    fn completed(&mut self, _sops: &[SemBuf], pid: i32) {
+        *self.pid = pid;
+        *self.otime = cred::real_seconds();
     }
 }
 
@@ -992,7 +1074,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
     for sop in sops.iter_mut() {
         let raw: uapi::ripc_sembuf = reader.read()?;
         *sop = SemBuf {
-            num: usize::from(raw.sem_num),
+            num: raw.sem_num,
             op: raw.sem_op,
             flags: raw.sem_flg,
         };
@@ -1007,7 +1089,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         None => None,
     };
     let array = ipc::current_ns()?.lock().sem.obtain_check(args.semid)?;
-    let max = sops.iter().map(|s| s.num).max().unwrap_or(0);
+    let max = sops.iter().map(|s| s.num()).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
     }

@@ -12,9 +12,11 @@
 #
 # QEMU runs with -icount shift=0,sleep=off (one instruction = one ns of
 # guest time: repeatable on a noisy host); BENCH_ICOUNT=0 runs plain TCG,
-# KVM=1 uses KVM. BENCH_ONLY=NAME runs the workloads whose name has NAME.
+# KVM=1 uses KVM. BENCH_ONLY=NAME[,NAME...] runs the workloads whose name has one of them.
 # BENCH_PROFILE=1 also samples each workload once per side with perf record
-# and prints the top symbols (PROFILE lines of the console log).
+# and prints the top symbols (PROFILE lines of the console log); that run
+# does BENCH_PROFILE_SCALE (100) times the operations, as perf samples on
+# the guest's 250 Hz tick.
 # scripts/bench-report.py LOG re-renders the outputs from a console log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +34,7 @@ else
 	extra="-icount shift=0,sleep=off"
 fi
 export QEMU_EXTRA="${QEMU_EXTRA:-} $extra"
-export RIPC_APPEND="ripc_rounds=$rounds ripc_bench_only=${BENCH_ONLY:-} ripc_bench_profile=${BENCH_PROFILE:-0}"
+export RIPC_APPEND="ripc_rounds=$rounds ripc_bench_only=${BENCH_ONLY:-} ripc_bench_profile=${BENCH_PROFILE:-0} ripc_bench_profile_scale=${BENCH_PROFILE_SCALE:-100}"
 export VM_TIMEOUT=${VM_TIMEOUT:-3600}
 
 "$here/vm.sh" release bench

@@ -284,6 +284,90 @@ TEST(blocking_send_and_receive)
 	ripc_mq_unlink("/t_block");
 }
 
+/* A child that receives one message and exits with its first byte. */
+static pid_t receiver(mqd_t q, int niceness)
+{
+	char buf[16];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (niceness && nice(niceness) == -1 && errno)
+			_exit(1);
+		_exit(ripc_mq_receive(q, buf, sizeof(buf), NULL) > 0 ? buf[0] : 2);
+	}
+	return pid;
+}
+
+TEST(one_receiver_woken_in_arrival_order)
+{
+	pid_t first, second;
+	mqd_t q = create("/t_rorder", O_RDWR, 4, 16);
+
+	ASSERT_GE(q, 0);
+	first = receiver(q, 0);
+	ASSERT_TRUE(still_blocked(first));
+	second = receiver(q, 0);
+	ASSERT_TRUE(still_blocked(second));
+	/* Each message goes to one receiver, the longest waiting first. */
+	ASSERT_EQ(0, ripc_mq_send(q, "a", 2, 0));
+	EXPECT_EQ('a', wait_exit(first));
+	EXPECT_TRUE(still_blocked(second));
+	ASSERT_EQ(0, ripc_mq_send(q, "b", 2, 0));
+	EXPECT_EQ('b', wait_exit(second));
+	close(q);
+	ripc_mq_unlink("/t_rorder");
+}
+
+TEST(receiver_of_higher_task_priority_first)
+{
+	pid_t low, high;
+	mqd_t q = create("/t_rprio", O_RDWR, 4, 16);
+
+	ASSERT_GE(q, 0);
+	/* wq_add(): by task priority, then arrival. */
+	low = receiver(q, 10);
+	ASSERT_TRUE(still_blocked(low));
+	high = receiver(q, 0);
+	ASSERT_TRUE(still_blocked(high));
+	ASSERT_EQ(0, ripc_mq_send(q, "h", 2, 0));
+	EXPECT_EQ('h', wait_exit(high));
+	EXPECT_TRUE(still_blocked(low));
+	ASSERT_EQ(0, ripc_mq_send(q, "l", 2, 0));
+	EXPECT_EQ('l', wait_exit(low));
+	close(q);
+	ripc_mq_unlink("/t_rprio");
+}
+
+TEST(receive_queues_a_blocked_senders_message)
+{
+	struct mq_attr attr;
+	char buf[16];
+	unsigned int prio;
+	pid_t pid;
+	mqd_t q = create("/t_pipe", O_RDWR, 1, 16);
+
+	ASSERT_GE(q, 0);
+	ASSERT_EQ(0, ripc_mq_send(q, "1", 2, 1));
+	pid = fork();
+	if (pid == 0)
+		_exit(ripc_mq_send(q, "2", 2, 7) ? errno : 0);
+	ASSERT_TRUE(still_blocked(pid));
+	/*
+	 * pipelined_receive(): the receive that makes room moves the waiting
+	 * sender's message into the queue before it returns.
+	 */
+	EXPECT_EQ(2, ripc_mq_receive(q, buf, sizeof(buf), &prio));
+	EXPECT_STREQ("1", buf);
+	ASSERT_EQ(0, ripc_mq_getattr(q, &attr));
+	EXPECT_EQ(1, attr.mq_curmsgs);
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(2, ripc_mq_receive(q, buf, sizeof(buf), &prio));
+	EXPECT_STREQ("2", buf);
+	EXPECT_EQ(7, prio);
+	close(q);
+	ripc_mq_unlink("/t_pipe");
+}
+
 TEST(timeouts)
 {
 	struct timespec past = { 1, 0 }, soon = in_ms(200), bad = { 0, 1000000000L };

@@ -542,6 +542,58 @@ TEST_F(msq, pipelined_send_to_waiting_receiver)
 	EXPECT_EQ(getpid(), ds.msg_lspid);
 }
 
+/* Forks a receiver of msgtyp/flags; it exits with the type it got. */
+static pid_t fork_receiver(int id, long type, int flags)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit((int)recv_type(id, type, flags));
+	return pid;
+}
+
+TEST_F(msq, sender_serves_only_the_receiver_of_its_type)
+{
+	pid_t one, two, except;
+
+	one = fork_receiver(self->id, 1, 0);
+	ASSERT_TRUE(still_blocked(one));
+	two = fork_receiver(self->id, 2, 0);
+	ASSERT_TRUE(still_blocked(two));
+	except = fork_receiver(self->id, 1, MSG_EXCEPT);
+	ASSERT_TRUE(still_blocked(except));
+	/* Type 2: the first waiting receiver that takes it is "two". */
+	ASSERT_EQ(0, send_str(self->id, 2, "b", 0));
+	EXPECT_EQ(2, wait_exit(two));
+	EXPECT_TRUE(still_blocked(one));
+	EXPECT_TRUE(still_blocked(except));
+	/* Type 3: only the MSG_EXCEPT receiver takes it. */
+	ASSERT_EQ(0, send_str(self->id, 3, "c", 0));
+	EXPECT_EQ(3, wait_exit(except));
+	EXPECT_TRUE(still_blocked(one));
+	ASSERT_EQ(0, send_str(self->id, 1, "a", 0));
+	EXPECT_EQ(1, wait_exit(one));
+	EXPECT_EQ(0, qnum(self->id));
+}
+
+TEST_F(msq, receivers_of_one_type_served_in_arrival_order)
+{
+	pid_t first, second;
+	struct msqid_ds ds;
+
+	first = fork_receiver(self->id, 0, 0);
+	ASSERT_TRUE(still_blocked(first));
+	second = fork_receiver(self->id, 0, 0);
+	ASSERT_TRUE(still_blocked(second));
+	ASSERT_EQ(0, send_str(self->id, 5, "x", 0));
+	EXPECT_EQ(5, wait_exit(first));
+	EXPECT_TRUE(still_blocked(second));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_STAT, &ds));
+	EXPECT_EQ(first, ds.msg_lrpid);
+	ASSERT_EQ(0, send_str(self->id, 6, "y", 0));
+	EXPECT_EQ(6, wait_exit(second));
+}
+
 TEST_F(msq, waiting_receiver_gets_e2big)
 {
 	struct msg m;

@@ -144,3 +144,12 @@ unsigned long ripc_rlimit_msgqueue(void)
 {
 	return rlimit(RLIMIT_MSGQUEUE);
 }
+
+/*
+ * set_current_state(TASK_INTERRUPTIBLE), a macro: from here on a
+ * wake_up_process() of the task makes its next schedule() return at once.
+ */
+void ripc_set_current_interruptible(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+}

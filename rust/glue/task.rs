@@ -3,7 +3,11 @@
 //! What the current task may do and what it is sent: capabilities and
 //! signals that `kernel::task` and `kernel::cred` do not cover.
 
-use kernel::{bindings, ffi::c_int};
+use kernel::{
+    bindings,
+    ffi::{c_int, c_long},
+    time::Jiffies,
+};
 
 /// The capabilities ripc checks. A closed set, because `capable()` BUG()s
 /// on a number it does not know.
@@ -39,4 +43,37 @@ pub(crate) fn capable(cap: Capability) -> bool {
 pub(crate) fn send_sigpipe() {
     // SAFETY: the current task is alive while it runs this call.
     unsafe { bindings::send_sig(bindings::SIGPIPE as c_int, bindings::get_current(), 0) };
+}
+
+/// The current task's scheduling priority (`current->prio`, lower is
+/// served first), which orders blocked POSIX queue senders and receivers.
+pub(crate) fn current_prio() -> i32 {
+    // SAFETY: the current task is alive while it runs this call; `prio`
+    // is read without a lock, as `wq_add()` in `ipc/mqueue.c` reads it.
+    unsafe { (*bindings::get_current()).prio }
+}
+
+extern "C" {
+    fn ripc_set_current_interruptible();
+}
+
+/// No limit for [`sleep_unlocked`] (`MAX_SCHEDULE_TIMEOUT`).
+pub(crate) const NO_TIMEOUT: Jiffies = c_long::MAX as Jiffies;
+
+/// Drops `guard` and sleeps, interruptibly, until the current task is
+/// woken ([`kernel::task::Task::wake_up`]), a signal is pending or
+/// `timeout` jiffies have passed; returns the jiffies left. A wake-up that
+/// comes after this call began, even before `guard` is dropped, is not
+/// lost: the task is marked sleeping first, as `wq_sleep()` in
+/// `ipc/mqueue.c` does. The caller re-takes its lock and re-checks why it
+/// slept; a wake-up may also be spurious.
+pub(crate) fn sleep_unlocked<G>(guard: G, timeout: Jiffies) -> Jiffies {
+    // SAFETY: changes only the current task's own state.
+    unsafe { ripc_set_current_interruptible() };
+    drop(guard);
+    let timeout = c_long::try_from(timeout).unwrap_or(c_long::MAX);
+    // SAFETY: called in process context, where the task may sleep; it
+    // returns with the task running again.
+    let left = unsafe { bindings::schedule_timeout(timeout) };
+    left.max(0) as Jiffies
 }

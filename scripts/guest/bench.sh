@@ -78,9 +78,9 @@ measure() {
 	fi
 	if [ "${ripc_bench_profile:-0}" = 1 ] && [ "$round" = 1 ]; then
 		perf record -q -e cpu-clock -F 20000 -a -o /tmp/bench.data -- \
-			env LD_PRELOAD=$pre "$@" </dev/null >/dev/null 2>&1
-		perf report -i /tmp/bench.data --stdio --sort sym --percent-limit 2 2>/dev/null \
-			| awk -v w="$w" -v s="$side" '/%/ && $1 !~ /^#/ {print "PROFILE", w, s, $0}' | head -n 25
+			env LD_PRELOAD=$pre $pcmd </dev/null >/dev/null 2>&1
+		perf report -i /tmp/bench.data --stdio --sort sym -n --percent-limit 0.5 2>/dev/null \
+			| awk -v w="$w" -v s="$side" '/%/ && $1 !~ /^#/ {print "PROFILE", w, s, $0}' | head -n 40
 	fi
 	if [ "$mode" = smoke ]; then
 		echo "ok $n - bench $w $side: $v ns/op"
@@ -95,6 +95,8 @@ run_workload() {
 	count=$full
 	[ "$mode" = smoke ] && count=$small
 	cmd=$(echo "$*" | sed "s/COUNT/$count/g")
+	# The profile run is longer: perf samples on the 250 Hz tick here.
+	pcmd=$(echo "$*" | sed "s/COUNT/$((count * ${ripc_bench_profile_scale:-100}))/g")
 	if [ "$w" = pipe_bench ] && [ ! -x /ripc/bench/pipe_bench ]; then
 		not_available "$w" "the kernel's pipe_bench.c did not build"
 		return
@@ -128,10 +130,20 @@ if [ "${ripc_bench_profile:-0}" = 1 ]; then
 	echo 100000 >/proc/sys/kernel/perf_event_max_sample_rate
 	echo 0 >/proc/sys/kernel/perf_cpu_time_max_percent
 fi
+# Whether workload $1 is selected: its name has one of the comma-separated
+# substrings of ripc_bench_only (all workloads when it is empty).
+selected() {
+	[ -z "${ripc_bench_only:-}" ] && return 0
+	for want in $(echo "$ripc_bench_only" | tr , ' '); do
+		case "$1" in *"$want"*) return 0 ;; esac
+	done
+	return 1
+}
+
 [ "$mode" = smoke ] && echo "TAP version 13"
 workloads >/tmp/bench.list
 while read -r w full small cmd; do
-	case "$w" in *"${ripc_bench_only:-}"*) ;; *) continue ;; esac
+	selected "$w" || continue
 	run_workload "$w" "$full" "$small" $cmd
 done </tmp/bench.list
 
