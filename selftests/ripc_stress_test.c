@@ -40,14 +40,12 @@
 
 #define MNT "/tmp/ripc-stress-mnt"
 #define MAX_PROCS 16
+#define MAX_SEQ (1U << 22)	/* messages per sender in a queue case */
 
 /* One ripcfs for the whole program (POSIX queues), found through RIPCFS_MOUNT. */
 __attribute__((constructor)) static void mount_ripcfs(void)
 {
-	mkdir(MNT, 0755);
-	if (mount("none", MNT, "ripcfs", 0, NULL) && errno != EBUSY)
-		perror("mount ripcfs");
-	setenv("RIPCFS_MOUNT", MNT, 1);
+	mount_ripcfs_for_libripc(MNT);
 }
 
 static int env_int(const char *name, int dflt, int min, int max)
@@ -179,13 +177,15 @@ static bool seen_mark(struct seen_map *m, uint32_t sender, uint32_t seq)
 /* The first seq of sender in [0, max_seq) whose "seen" differs from seq < sent. */
 static long seen_first_wrong(struct seen_map *m, uint32_t sender, uint32_t sent)
 {
-	uint32_t seq;
+	const uint64_t *bits = m->bits + (size_t)sender * m->max_seq / 64;
+	uint32_t word;
 
-	for (seq = 0; seq < m->max_seq; seq++) {
-		uint64_t w = m->bits[((size_t)sender * m->max_seq + seq) / 64];
+	for (word = 0; word < m->max_seq / 64; word++) {
+		uint32_t base = word * 64;
+		uint64_t want = sent >= base + 64 ? ~0ULL : sent <= base ? 0 : (1ULL << (sent - base)) - 1;
 
-		if (!!(w & 1ULL << (seq % 64)) != (seq < sent))
-			return seq;
+		if (bits[word] != want)
+			return base + __builtin_ctzll(bits[word] ^ want);
 	}
 	return -1;
 }
@@ -197,6 +197,44 @@ static uint64_t sum_u64(const uint64_t *v, int n)
 	while (n--)
 		s += __atomic_load_n(v++, __ATOMIC_RELAXED);
 	return s;
+}
+
+/*
+ * What the queue cases count: messages sent per sender, received per
+ * receiver, and which (sender, seq) were received.
+ */
+struct tally {
+	struct seen_map seen;
+	uint64_t *sent;		/* [MAX_PROCS] */
+	uint64_t *rcvd;		/* [MAX_PROCS] */
+	uint64_t *extra;	/* one more figure of the case */
+	int senders;
+};
+
+static int tally_init(struct tally *t, int senders, uint32_t max_seq)
+{
+	t->senders = senders;
+	t->sent = shared(4096);
+	if (!t->sent)
+		return -1;
+	t->rcvd = t->sent + MAX_PROCS;
+	t->extra = t->sent + 2 * MAX_PROCS;
+	return seen_init(&t->seen, senders, max_seq);
+}
+
+/* Every message sent was received exactly once. Returns how many were sent. */
+static uint64_t tally_check(struct __test_metadata *_metadata, struct tally *t, int receivers)
+{
+	uint64_t sent = sum_u64(t->sent, t->senders);
+	int i;
+
+	for (i = 0; i < t->senders; i++)
+		EXPECT_EQ(-1, seen_first_wrong(&t->seen, i, t->sent[i]))
+			TH_LOG("sender %d sent %llu", i, (unsigned long long)t->sent[i]);
+	EXPECT_EQ(sent, sum_u64(t->rcvd, receivers));
+	EXPECT_LT(0, sent);
+	munmap(t->seen.bits, (size_t)t->senders * t->seen.max_seq / 8);
+	return sent;
 }
 
 FIXTURE(stress) {
@@ -402,11 +440,29 @@ static uint8_t stream_byte(uint64_t pos)
 	return (uint8_t)((pos * 0x9E3779B97F4A7C15ULL) >> 56);
 }
 
-static int set_nonblock(int fd, bool on)
+/* Now and then, switches fd between blocking and non-blocking. */
+static int maybe_toggle_nonblock(int fd, bool *nb, uint64_t *s)
 {
 	int fl = fcntl(fd, F_GETFL);
 
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+	if (rnd_in(s, 0, 15))
+		return 0;
+	*nb = !*nb;
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, *nb ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+/* A transfer size: mostly small, a quarter of the time up to max. */
+static size_t io_size(uint64_t *s, size_t max)
+{
+	return rnd_in(s, 0, 3) ? rnd_in(s, 1, 512) : rnd_in(s, 1, max);
+}
+
+/* After EAGAIN on a non-blocking end: 0 once it is ready for events. */
+static int wait_ready(int fd, short events)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	return poll(&pfd, 1, -1) == 1 ? 0 : -1;
 }
 
 static int stream_writer(void *p, int unused)
@@ -418,22 +474,16 @@ static int stream_writer(void *p, int unused)
 
 	close(c->fds[0]);
 	while (running(&c->end)) {
-		size_t len = rnd_in(&s, 0, 3) ? rnd_in(&s, 1, 512) : rnd_in(&s, 1, sizeof(buf));
-		size_t done = 0, i;
+		size_t len = io_size(&s, sizeof(buf)), done = 0, i;
 
-		if (rnd_in(&s, 0, 15) == 0) {
-			nb = !nb;
-			CHECK(set_nonblock(c->fds[1], nb) == 0, "F_SETFL: %s", strerror(errno));
-		}
+		CHECK(!maybe_toggle_nonblock(c->fds[1], &nb, &s), "F_SETFL: %s", strerror(errno));
 		for (i = 0; i < len; i++)
 			buf[i] = stream_byte(pos + i);
 		while (done < len) {
 			ssize_t n = write(c->fds[1], buf + done, len - done);
 
 			if (n < 0 && errno == EAGAIN && nb) {
-				struct pollfd pfd = { .fd = c->fds[1], .events = POLLOUT };
-
-				CHECK(poll(&pfd, 1, -1) == 1, "poll: %s", strerror(errno));
+				CHECK(!wait_ready(c->fds[1], POLLOUT), "poll: %s", strerror(errno));
 				continue;
 			}
 			CHECK(n > 0, "write: %zd (%s)", n, strerror(errno));
@@ -457,15 +507,10 @@ static int stream_reader(void *p, int unused)
 	for (;;) {
 		ssize_t n, i;
 
-		if (rnd_in(&s, 0, 15) == 0) {
-			nb = !nb;
-			CHECK(set_nonblock(c->fds[0], nb) == 0, "F_SETFL: %s", strerror(errno));
-		}
-		n = read(c->fds[0], buf, rnd_in(&s, 0, 3) ? rnd_in(&s, 1, 512) : rnd_in(&s, 1, sizeof(buf)));
+		CHECK(!maybe_toggle_nonblock(c->fds[0], &nb, &s), "F_SETFL: %s", strerror(errno));
+		n = read(c->fds[0], buf, io_size(&s, sizeof(buf)));
 		if (n < 0 && errno == EAGAIN && nb) {
-			struct pollfd pfd = { .fd = c->fds[0], .events = POLLIN };
-
-			CHECK(poll(&pfd, 1, -1) == 1, "poll: %s", strerror(errno));
+			CHECK(!wait_ready(c->fds[0], POLLIN), "poll: %s", strerror(errno));
 			continue;
 		}
 		CHECK(n >= 0, "read: %s", strerror(errno));
@@ -501,6 +546,107 @@ TEST_F_TIMEOUT(stress, pipe_byte_stream, stress_timeout())
 }
 
 /*
+ * Pipes, many writers and many readers: writers write runs of 8-byte
+ * tokens (writer, sequence number, "first of its write"), at most
+ * PIPE_BUF bytes at a time, and readers read multiples of 8 bytes. As
+ * writes are atomic and reads take what is there up to the size asked,
+ * every read returns whole tokens; inside one read, a token that is not
+ * the first of its write follows its predecessor; each reader sees each
+ * writer's tokens in order; and every token is read exactly once.
+ */
+#define TOKEN_READERS 3
+#define TOKEN_MAX_SEQ (1U << 24)
+#define TOKEN_FIRST (1ULL << 63)
+
+struct token_ctx {
+	int fds[2];
+	struct timespec end;
+	struct tally t;
+};
+
+static int token_writer(void *p, int w)
+{
+	struct token_ctx *c = p;
+	uint64_t buf[PIPE_BUF / 8], s = seed_for(11, w);
+	uint32_t seq = 0;
+
+	close(c->fds[0]);
+	while (running(&c->end) && seq < TOKEN_MAX_SEQ - PIPE_BUF / 8) {
+		uint32_t k = rnd_in(&s, 0, 3) ? rnd_in(&s, 1, 16) : rnd_in(&s, 1, PIPE_BUF / 8), i;
+		ssize_t n;
+
+		for (i = 0; i < k; i++)
+			buf[i] = (uint64_t)w << 32 | (seq + i) | (i ? 0 : TOKEN_FIRST);
+		n = write(c->fds[1], buf, k * 8);
+		CHECK(n == k * 8, "write of %u tokens: %zd (%s)", k, n, strerror(errno));
+		seq += k;
+		__atomic_store_n(&c->t.sent[w], seq, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static int token_reader(void *p, int r)
+{
+	struct token_ctx *c = p;
+	static uint64_t buf[8192];
+	uint64_t s = seed_for(12, r);
+	int64_t last[MAX_PROCS];
+	int i;
+
+	close(c->fds[1]);
+	for (i = 0; i < MAX_PROCS; i++)
+		last[i] = -1;
+	for (;;) {
+		ssize_t n = read(c->fds[0], buf, 8 * io_size(&s, sizeof(buf) / 8)), k;
+
+		CHECK(n >= 0 && n % 8 == 0, "read: %zd (%s)", n, strerror(errno));
+		if (n == 0)
+			break;
+		for (k = 0; k < n / 8; k++) {
+			uint32_t w = (buf[k] >> 32) & 0x7fffffff, seq = (uint32_t)buf[k];
+
+			CHECK(w < (uint32_t)c->t.senders && seq < TOKEN_MAX_SEQ, "token %#llx",
+			      (unsigned long long)buf[k]);
+			CHECK((buf[k] & TOKEN_FIRST) || k == 0 ||
+			      (buf[k - 1] & ~TOKEN_FIRST) == ((uint64_t)w << 32 | (seq - 1)),
+			      "token %#llx after %#llx: a write torn", (unsigned long long)buf[k],
+			      (unsigned long long)buf[k - 1]);
+			CHECK((int64_t)seq > last[w], "writer %u: token %u after %lld", w, seq,
+			      (long long)last[w]);
+			CHECK(seen_mark(&c->t.seen, w, seq), "writer %u token %u read twice", w, seq);
+			last[w] = seq;
+		}
+		__atomic_fetch_add(&c->t.rcvd[r], n / 8, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(stress, pipe_many_readers, stress_timeout())
+{
+	struct token_ctx c = { .end = self->end };
+	pid_t writers[MAX_PROCS], readers[TOKEN_READERS];
+	uint64_t sent, *rcvd;
+	int i;
+
+	ASSERT_EQ(0, tally_init(&c.t, self->procs, TOKEN_MAX_SEQ));
+	ASSERT_EQ(0, ripc_pipe(c.fds)) TH_LOG("ripc_pipe: %s", strerror(errno));
+	for (i = 0; i < TOKEN_READERS; i++)
+		readers[i] = spawn(token_reader, &c, i);
+	for (i = 0; i < self->procs; i++)
+		writers[i] = spawn(token_writer, &c, i);
+	close(c.fds[0]);
+	close(c.fds[1]);
+	EXPECT_EQ(0, reap(writers, self->procs, "writer"));
+	EXPECT_EQ(0, reap(readers, TOKEN_READERS, "reader"));
+	sent = tally_check(_metadata, &c.t, TOKEN_READERS);
+	rcvd = c.t.rcvd;
+	printf("# pipe_many_readers: %d writers, %llu tokens; read %llu %llu %llu\n", self->procs,
+	       (unsigned long long)sent, (unsigned long long)rcvd[0], (unsigned long long)rcvd[1],
+	       (unsigned long long)rcvd[2]);
+	munmap(c.t.sent, 4096);
+}
+
+/*
  * SysV message queues: n senders, sender s sending type s + 1 with a
  * sequence number, a length and a sum; four receivers taking any type,
  * the lowest type up to n/2 (negative msgtyp, polling with IPC_NOWAIT),
@@ -513,7 +659,6 @@ TEST_F_TIMEOUT(stress, pipe_byte_stream, stress_timeout())
  */
 #define MSG_DATA 1024
 #define MSG_RECEIVERS 4
-#define MAX_SEQ (1U << 22)
 
 struct stress_msg {
 	long mtype;
@@ -524,11 +669,9 @@ struct stress_msg {
 #define MSG_HDR (offsetof(struct stress_msg, data) - sizeof(long))
 
 struct msg_ctx {
-	int id, senders;
+	int id;
 	struct timespec end;
-	struct seen_map seen;
-	uint64_t *sent;		/* [senders] */
-	uint64_t *rcvd;		/* [MSG_RECEIVERS] */
+	struct tally t;
 };
 
 static uint32_t data_sum(const uint8_t *d, uint32_t len)
@@ -565,7 +708,7 @@ static int msg_sender(void *p, int sender)
 			continue;
 		}
 		m.seq++;
-		__atomic_store_n(&c->sent[sender], m.seq, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->t.sent[sender], m.seq, __ATOMIC_RELAXED);
 	}
 	return 0;
 }
@@ -578,7 +721,7 @@ static int msg_receiver(void *p, int r)
 	struct msg_ctx *c = p;
 	struct stress_msg m;
 	int64_t last[MAX_PROCS];
-	long type = role[r].type_of_n_half ? -(c->senders / 2) : role[r].type;
+	long type = role[r].type_of_n_half ? -(c->t.senders / 2) : role[r].type;
 	int i;
 
 	for (i = 0; i < MAX_PROCS; i++)
@@ -593,7 +736,7 @@ static int msg_receiver(void *p, int r)
 			continue;
 		}
 		CHECK(n >= (ssize_t)MSG_HDR, "msgrcv: %zd (%s)", n, strerror(errno));
-		CHECK(m.sender < (uint32_t)c->senders && m.mtype == m.sender + 1,
+		CHECK(m.sender < (uint32_t)c->t.senders && m.mtype == m.sender + 1,
 		      "type %ld from sender %u", m.mtype, m.sender);
 		CHECK(type >= 0 || m.mtype <= -type, "type %ld for msgtyp %ld", m.mtype, type);
 		CHECK(type <= 0 || (role[r].flags & MSG_EXCEPT ? m.mtype != type : m.mtype == type),
@@ -604,10 +747,10 @@ static int msg_receiver(void *p, int r)
 		CHECK(m.seq < MAX_SEQ, "sequence number %u", m.seq);
 		CHECK((int64_t)m.seq > last[m.sender], "sender %u: message %u after %lld", m.sender,
 		      m.seq, (long long)last[m.sender]);
-		CHECK(seen_mark(&c->seen, m.sender, m.seq), "sender %u message %u received twice",
+		CHECK(seen_mark(&c->t.seen, m.sender, m.seq), "sender %u message %u received twice",
 		      m.sender, m.seq);
 		last[m.sender] = m.seq;
-		__atomic_fetch_add(&c->rcvd[r], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->t.rcvd[r], 1, __ATOMIC_RELAXED);
 	}
 	return 0;
 }
@@ -626,39 +769,28 @@ static long msg_drain(int id, int ms)
 
 TEST_F_TIMEOUT(stress, msg_exactly_once_in_order, stress_timeout())
 {
-	struct msg_ctx c = { .senders = self->procs, .end = self->end };
-	uint64_t *mem = shared(4096);
+	struct msg_ctx c = { .end = self->end };
 	pid_t senders[MAX_PROCS], receivers[MSG_RECEIVERS];
-	uint64_t sent, rcvd;
+	uint64_t sent, *rcvd;
 	int i;
 
-	ASSERT_NE(NULL, mem);
-	c.sent = mem;
-	c.rcvd = mem + MAX_PROCS;
-	ASSERT_EQ(0, seen_init(&c.seen, c.senders, MAX_SEQ));
+	ASSERT_EQ(0, tally_init(&c.t, self->procs, MAX_SEQ));
 	c.id = ripc_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	ASSERT_GE(c.id, 0) TH_LOG("ripc_msgget: %s", strerror(errno));
 	for (i = 0; i < MSG_RECEIVERS; i++)
 		receivers[i] = spawn(msg_receiver, &c, i);
-	for (i = 0; i < c.senders; i++)
+	for (i = 0; i < self->procs; i++)
 		senders[i] = spawn(msg_sender, &c, i);
-	EXPECT_EQ(0, reap(senders, c.senders, "sender"));
+	EXPECT_EQ(0, reap(senders, self->procs, "sender"));
 	EXPECT_EQ(0, msg_drain(c.id, drain_ms(self->seconds)));
 	EXPECT_EQ(0, ripc_msgctl(c.id, IPC_RMID, NULL));
 	EXPECT_EQ(0, reap(receivers, MSG_RECEIVERS, "receiver"));
-	for (i = 0; i < c.senders; i++)
-		EXPECT_EQ(-1, seen_first_wrong(&c.seen, i, c.sent[i]))
-			TH_LOG("sender %d sent %llu", i, (unsigned long long)c.sent[i]);
-	sent = sum_u64(c.sent, c.senders);
-	rcvd = sum_u64(c.rcvd, MSG_RECEIVERS);
-	EXPECT_EQ(sent, rcvd);
-	EXPECT_LT(0, sent);
+	sent = tally_check(_metadata, &c.t, MSG_RECEIVERS);
+	rcvd = c.t.rcvd;
 	printf("# msg: %d senders, %llu messages; received %llu %llu %llu %llu (any, lowest, type 1, except 2)\n",
-	       c.senders, (unsigned long long)sent, (unsigned long long)c.rcvd[0],
-	       (unsigned long long)c.rcvd[1], (unsigned long long)c.rcvd[2],
-	       (unsigned long long)c.rcvd[3]);
-	munmap(c.seen.bits, (size_t)c.senders * MAX_SEQ / 8);
-	munmap(mem, 4096);
+	       self->procs, (unsigned long long)sent, (unsigned long long)rcvd[0],
+	       (unsigned long long)rcvd[1], (unsigned long long)rcvd[2], (unsigned long long)rcvd[3]);
+	munmap(c.t.sent, 4096);
 }
 
 /*
@@ -680,28 +812,13 @@ struct mq_msg {
 
 struct mq_ctx {
 	mqd_t q;
-	int senders;
 	struct timespec end;
-	struct seen_map seen;
-	uint64_t *sent;		/* [senders] */
-	uint64_t *rcvd;		/* [MQ_RECEIVERS] */
-	uint64_t *timeouts;	/* mq_timedsend's ETIMEDOUT */
+	struct tally t;		/* extra: mq_timedsend's ETIMEDOUT */
 };
 
 static uint32_t mq_sum(const struct mq_msg *m)
 {
 	return m->sender * 0x9E3779B1u ^ m->seq * 0x85EBCA6Bu ^ m->prio;
-}
-
-static struct timespec realtime_in_ms(int ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	ts.tv_sec += ms / 1000 + ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
-	return ts;
 }
 
 static int mq_sender(void *p, int sender)
@@ -716,11 +833,11 @@ static int mq_sender(void *p, int sender)
 		m.prio = rnd_in(&s, 0, MQ_PRIOS - 1);
 		m.sum = mq_sum(&m);
 		if (sender % 2) {
-			struct timespec ts = realtime_in_ms(rnd_in(&s, 0, 5));
+			struct timespec ts = in_ms(rnd_in(&s, 0, 5));
 
 			r = ripc_mq_timedsend(c->q, (char *)&m, sizeof(m), m.prio, &ts);
 			if (r && errno == ETIMEDOUT) {
-				__atomic_fetch_add(c->timeouts, 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(c->t.extra, 1, __ATOMIC_RELAXED);
 				continue;
 			}
 		} else {
@@ -728,7 +845,7 @@ static int mq_sender(void *p, int sender)
 		}
 		CHECK(r == 0, "mq_send: %s", strerror(errno));
 		m.seq++;
-		__atomic_store_n(&c->sent[sender], m.seq, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->t.sent[sender], m.seq, __ATOMIC_RELAXED);
 	}
 	return 0;
 }
@@ -748,7 +865,7 @@ static int mq_receiver(void *p, int r)
 		ssize_t n;
 
 		if (r == 0) {
-			struct timespec ts = realtime_in_ms(3600 * 1000);
+			struct timespec ts = in_ms(3600 * 1000);
 
 			n = ripc_mq_timedreceive(c->q, (char *)&m, sizeof(m), &prio, &ts);
 		} else {
@@ -757,15 +874,15 @@ static int mq_receiver(void *p, int r)
 		CHECK(n == sizeof(m), "mq_receive: %zd (%s)", n, strerror(errno));
 		if (m.sender == MQ_STOP)
 			break;
-		CHECK(m.sender < (uint32_t)c->senders && m.prio == prio && prio < MQ_PRIOS &&
+		CHECK(m.sender < (uint32_t)c->t.senders && m.prio == prio && prio < MQ_PRIOS &&
 		      m.seq < MAX_SEQ && m.sum == mq_sum(&m),
 		      "message %u/%u/%u (priority %u)", m.sender, m.seq, m.prio, prio);
 		CHECK((int64_t)m.seq > last[m.sender][prio], "sender %u priority %u: %u after %lld",
 		      m.sender, prio, m.seq, (long long)last[m.sender][prio]);
-		CHECK(seen_mark(&c->seen, m.sender, m.seq), "sender %u message %u received twice",
+		CHECK(seen_mark(&c->t.seen, m.sender, m.seq), "sender %u message %u received twice",
 		      m.sender, m.seq);
 		last[m.sender][prio] = m.seq;
-		__atomic_fetch_add(&c->rcvd[r], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->t.rcvd[r], 1, __ATOMIC_RELAXED);
 	}
 	return 0;
 }
@@ -774,25 +891,20 @@ TEST_F_TIMEOUT(stress, mq_exactly_once_in_order, stress_timeout())
 {
 	struct mq_attr attr = { .mq_maxmsg = 10, .mq_msgsize = sizeof(struct mq_msg) };
 	struct mq_msg stop = { .sender = MQ_STOP };
-	struct mq_ctx c = { .senders = self->procs, .end = self->end };
-	uint64_t *mem = shared(4096);
+	struct mq_ctx c = { .end = self->end };
 	pid_t senders[MAX_PROCS], receivers[MQ_RECEIVERS];
-	uint64_t sent, rcvd;
+	uint64_t sent, *rcvd;
 	int i;
 
-	ASSERT_NE(NULL, mem);
-	c.sent = mem;
-	c.rcvd = mem + MAX_PROCS;
-	c.timeouts = mem + 2 * MAX_PROCS;
-	ASSERT_EQ(0, seen_init(&c.seen, c.senders, MAX_SEQ));
+	ASSERT_EQ(0, tally_init(&c.t, self->procs, MAX_SEQ));
 	ripc_mq_unlink(MQ_NAME);
 	c.q = ripc_mq_open(MQ_NAME, O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
 	ASSERT_GE(c.q, 0) TH_LOG("ripc_mq_open: %s", strerror(errno));
 	for (i = 0; i < MQ_RECEIVERS; i++)
 		receivers[i] = spawn(mq_receiver, &c, i);
-	for (i = 0; i < c.senders; i++)
+	for (i = 0; i < self->procs; i++)
 		senders[i] = spawn(mq_sender, &c, i);
-	EXPECT_EQ(0, reap(senders, c.senders, "sender"));
+	EXPECT_EQ(0, reap(senders, self->procs, "sender"));
 	for (i = 0; i < MQ_RECEIVERS; i++)
 		EXPECT_EQ(0, ripc_mq_send(c.q, (char *)&stop, sizeof(stop), 0));
 	EXPECT_EQ(0, reap(receivers, MQ_RECEIVERS, "receiver"));
@@ -800,19 +912,12 @@ TEST_F_TIMEOUT(stress, mq_exactly_once_in_order, stress_timeout())
 	EXPECT_EQ(0, attr.mq_curmsgs);
 	EXPECT_EQ(0, ripc_mq_close(c.q));
 	EXPECT_EQ(0, ripc_mq_unlink(MQ_NAME));
-	for (i = 0; i < c.senders; i++)
-		EXPECT_EQ(-1, seen_first_wrong(&c.seen, i, c.sent[i]))
-			TH_LOG("sender %d sent %llu", i, (unsigned long long)c.sent[i]);
-	sent = sum_u64(c.sent, c.senders);
-	rcvd = sum_u64(c.rcvd, MQ_RECEIVERS);
-	EXPECT_EQ(sent, rcvd);
-	EXPECT_LT(0, sent);
+	sent = tally_check(_metadata, &c.t, MQ_RECEIVERS);
+	rcvd = c.t.rcvd;
 	printf("# mq: %d senders, %llu messages (%llu send timeouts); received %llu %llu %llu\n",
-	       c.senders, (unsigned long long)sent, (unsigned long long)*c.timeouts,
-	       (unsigned long long)c.rcvd[0], (unsigned long long)c.rcvd[1],
-	       (unsigned long long)c.rcvd[2]);
-	munmap(c.seen.bits, (size_t)c.senders * MAX_SEQ / 8);
-	munmap(mem, 4096);
+	       self->procs, (unsigned long long)sent, (unsigned long long)*c.t.extra,
+	       (unsigned long long)rcvd[0], (unsigned long long)rcvd[1], (unsigned long long)rcvd[2]);
+	munmap(c.t.sent, 4096);
 }
 
 /*
