@@ -8,6 +8,8 @@
 #   make bench    native vs ripc workloads under perf (Documentation/bench.rst)
 #   make module   build ripc.ko for VARIANT (release|debug)
 #   make fuzz     the fuzzer on the debug kernel (SEED=, OPS=; VARIANT=)
+#   make stress   the stress test, long, on the debug kernel
+#                 (STRESS_SECONDS=, STRESS_PROCS=; VARIANT=)
 #
 # Everything is provisioned on first use (scripts/provision.sh); the kernel
 # builds are cached in ~/.cache/ripc. KDIR=<tree> uses your own kernel build.
@@ -18,12 +20,12 @@
 VARIANT ?= release
 export VARIANT KDIR KVM CLIPPY BENCH_ROUNDS BENCH_ICOUNT BENCH_ONLY BENCH_PROFILE BENCH_PROFILE_SCALE
 
-.PHONY: all provision kernel module user run test shell fuzz bench clean help
+.PHONY: all provision kernel module user run test shell fuzz stress bench clean help
 
 all: module user
 
 help:
-	@sed -n "3,14p" Makefile
+	@sed -n "3,16p" Makefile
 
 provision:
 	@scripts/provision.sh
@@ -56,6 +58,21 @@ OPS ?= 1000000
 fuzz: provision
 	@echo "ripc: fuzz SEED=$(SEED) OPS=$(OPS) on the $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) kernel"
 	@RIPC_ONLY=ripc_fuzz_test RIPC_APPEND="ripc_fuzz_seed=$(SEED) ripc_fuzz_ops=$(OPS) TEST_TIMEOUT=5000" VM_TIMEOUT=5400 \
+		scripts/vm.sh $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) test
+
+# A long stress run (a short one is part of `make test`): each of the 9
+# cases of ripc_stress_test runs STRESS_SECONDS with STRESS_PROCS workers
+# of each kind; the guest then checks for kernel reports, kmemleak and
+# rmmod as after the tests. A case may take 2 * STRESS_SECONDS + 120 s at
+# most (the harness's limit); the program gets 10 times that.
+STRESS_SECONDS ?= 60
+STRESS_PROCS ?= 4
+STRESS_TIMEOUT = $(shell echo $$((10 * (2 * $(STRESS_SECONDS) + 120))))
+stress: provision
+	@echo "ripc: stress STRESS_SECONDS=$(STRESS_SECONDS) STRESS_PROCS=$(STRESS_PROCS) on the $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) kernel"
+	@RIPC_ONLY=ripc_stress_test \
+		RIPC_APPEND="RIPC_STRESS_SECONDS=$(STRESS_SECONDS) RIPC_STRESS_PROCS=$(STRESS_PROCS) TEST_TIMEOUT=$(STRESS_TIMEOUT)" \
+		VM_TIMEOUT=$$(($(STRESS_TIMEOUT) + 900)) \
 		scripts/vm.sh $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) test
 
 clean:

@@ -34,10 +34,7 @@
 /* One ripcfs for the whole program, found by libripc through RIPCFS_MOUNT. */
 __attribute__((constructor)) static void mount_ripcfs(void)
 {
-	mkdir(MNT, 0755);
-	if (mount("none", MNT, "ripcfs", 0, NULL) && errno != EBUSY)
-		perror("mount ripcfs");
-	setenv("RIPCFS_MOUNT", MNT, 1);
+	mount_ripcfs_for_libripc(MNT);
 }
 
 /* A fresh queue name per test. */
@@ -47,17 +44,6 @@ static mqd_t create(const char *name, int oflag, long maxmsg, long msgsize)
 
 	ripc_mq_unlink(name);
 	return ripc_mq_open(name, oflag | O_CREAT | O_EXCL, 0600, maxmsg ? &attr : NULL);
-}
-
-static struct timespec in_ms(int ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	ts.tv_sec += ms / 1000 + ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
-	return ts;
 }
 
 /* mq_open_tests.c, rewritten: names, flags, attributes, limits */

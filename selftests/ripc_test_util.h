@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the selftests: waiting for children without timing
- * assertions, and running a function as another user.
+ * Helpers shared by the selftests: timeouts, a ripcfs for libripc,
+ * waiting for children without timing assertions, and running a function
+ * as another user.
  */
 #ifndef _RIPC_TEST_UTIL_H
 #define _RIPC_TEST_UTIL_H
 
+#include <errno.h>
 #include <grp.h>
 #include <stdio.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +27,30 @@ static inline void sleep_ms(int ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/* CLOCK_REALTIME in ms: an absolute timeout for mq_timedsend() and friends. */
+static inline struct timespec in_ms(int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	ts.tv_sec += ms / 1000 + ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	return ts;
+}
+
+/*
+ * Mounts a ripcfs on mnt for the whole program (already mounted is fine)
+ * and points libripc's named objects (ripc_mq_open() ...) at it.
+ */
+static inline void mount_ripcfs_for_libripc(const char *mnt)
+{
+	mkdir(mnt, 0755);
+	if (mount("none", mnt, "ripcfs", 0, NULL) && errno != EBUSY)
+		perror("mount ripcfs");
+	setenv("RIPCFS_MOUNT", mnt, 1);
 }
 
 /* A child still running after 200 ms is blocked (this cannot flake). */
