@@ -33,7 +33,9 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/rseq.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -123,7 +125,12 @@ static bool disarm(void)
 	char buf[16] = "";
 	bool injected;
 
-	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+	/*
+	 * A fault not reached by the call may be taken by the page fault of
+	 * buf (copy-on-write after a fork): EFAULT, and then it was injected.
+	 */
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0 &&
+	    (errno != EFAULT || pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0))
 		abort();
 	injected = atoi(buf) == 0;
 	if (!injected && pwrite(nth_fd, "0", 1, 0) != 1)
@@ -767,6 +774,185 @@ TEST_F(fault, shmat_touch)
 		ASSERT_EQ(0, ripc_shmctl(id, IPC_STAT, &ds));
 		ASSERT_EQ(0, ds.shm_nattch) TH_LOG("n=%d: ret %ld errno %d", n, ret, err);
 	});
+	ASSERT_EQ(0, ripc_shmctl(id, IPC_RMID, NULL));
+}
+
+/* Forks a child that runs one semop and exits 0 on success, else 100+errno. */
+static pid_t child_semop(int id, struct sembuf *sops, size_t nsops)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(ripc_semop(id, sops, nsops) ? 100 + errno : 0);
+	return pid;
+}
+
+/*
+ * A semop that completes a sleeping one: whatever fails in the waker, the
+ * sleeper is woken exactly when the waker's operation went through (by
+ * the waker, or, for a complex sleeper, by the next operation).
+ */
+static void wake_case(struct __test_metadata *_metadata, int nsems, bool complex)
+{
+	struct sembuf down[2] = { { 0, -1, 0 }, { 1, -1, 0 } };
+	struct sembuf up[2] = { { 0, 1, 0 }, { 1, 1, 0 } };
+	int id = ripc_semget(IPC_PRIVATE, nsems, IPC_CREAT | 0600);
+	pid_t pid = -1;
+
+	ASSERT_LE(0, id);
+	FAULT_LOOP(pid = child_semop(id, down, complex ? 2 : 1);
+		   ASSERT_LE(0, pid); ASSERT_TRUE(still_blocked(pid)),
+		   ripc_semop(id, up, complex ? 2 : 1), {
+		ASSERT_NOMEM_OR(0);
+		if (ret < 0) {
+			ASSERT_TRUE(still_blocked(pid));
+			ASSERT_EQ(0, ripc_semop(id, up, complex ? 2 : 1));
+		}
+		ASSERT_EQ(0, wait_exit(pid));
+		ASSERT_EQ(0, ripc_semctl(id, 0, GETVAL));
+		ASSERT_EQ(0, ripc_semctl(id, 0, GETNCNT));
+	});
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
+}
+
+TEST_F(fault, semop_wakes_simple)
+{
+	wake_case(_metadata, 1, false);
+}
+
+TEST_F(fault, semop_wakes_complex)
+{
+	wake_case(_metadata, 2, true);
+}
+
+/* A simple operation on an array with a complex sleeper (queues merge). */
+TEST_F(fault, semop_simple_with_complex_sleeper)
+{
+	struct sembuf both[2] = { { 0, -1, 0 }, { 1, -1, 0 } };
+	int id = ripc_semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+	pid_t pid;
+
+	ASSERT_LE(0, id);
+	pid = child_semop(id, both, 2);
+	ASSERT_TRUE(still_blocked(pid));
+	FAULT_LOOP(, sem_op(id, 0, 1, 0), {
+		ASSERT_NOMEM_OR(0);
+		ASSERT_EQ(ret == 0, ripc_semctl(id, 0, GETVAL));
+		if (ret == 0)
+			ASSERT_EQ(0, sem_op(id, 0, -1, IPC_NOWAIT));
+	});
+	ASSERT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, sem_op(id, 1, 1, 0));
+	ASSERT_EQ(0, sem_op(id, 0, 1, 0));
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, ripc_semctl(id, 0, GETVAL));
+	ASSERT_EQ(0, ripc_semctl(id, 1, GETVAL));
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
+}
+
+/* More operations than fit on the stack (SEMOPM_FAST): a heap copy. */
+TEST_F(fault, semop_over_fast)
+{
+	struct sembuf sb[100];
+	int id = ripc_semget(IPC_PRIVATE, 100, IPC_CREAT | 0600), i;
+
+	ASSERT_LE(0, id);
+	for (i = 0; i < 100; i++)
+		sb[i] = (struct sembuf){ i, 1, 0 };
+	FAULT_LOOP(, ripc_semop(id, sb, 100), {
+		ASSERT_NOMEM_OR(0);
+		for (i = 0; i < 100; i += 9)
+			ASSERT_EQ(ret == 0, ripc_semctl(id, i, GETVAL));
+		for (i = 0; i < 100; i++)
+			sb[i].sem_op = -1;
+		if (ret == 0)
+			ASSERT_EQ(0, ripc_semop(id, sb, 100));
+		for (i = 0; i < 100; i++)
+			sb[i].sem_op = 1;
+	});
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
+}
+
+/*
+ * The undo of a process is applied when it closes /dev/ripc at exit, even
+ * when the exit path meets failing allocations.
+ */
+TEST_F(fault, semop_undo_applied_at_failing_exit)
+{
+	int id = ripc_semget(IPC_PRIVATE, 3, IPC_CREAT | 0600), n;
+
+	ASSERT_LE(0, id);
+	for (n = 1; n <= 40; n++) {
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			int fd = open(FAIL_NTH, O_RDWR);
+			char buf[16];
+
+			if (sem_op(id, 1, 2, SEM_UNDO) || fd < 0)
+				_exit(1);
+			snprintf(buf, sizeof(buf), "%d", n);
+			if (write(fd, buf, strlen(buf)) <= 0)
+				_exit(2);
+			_exit(0);
+		}
+		ASSERT_EQ(0, wait_exit(pid));
+		ASSERT_EQ(0, ripc_semctl(id, 1, GETVAL)) TH_LOG("n=%d", n);
+	}
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
+}
+
+/*
+ * Unregisters the rseq area glibc registered for this thread. After a
+ * fork its page is copy-on-write; if the page the kernel needs to update
+ * it on the way back to userspace is the allocation failed, rseq sends
+ * SIGSEGV (SI_KERNEL), which has nothing to do with ripc.
+ */
+static int rseq_off(void)
+{
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+
+	if (!__rseq_size)
+		return 0;
+	/* glibc registers 32 bytes, which __rseq_size may not say. */
+	if (syscall(SYS_rseq, area, __rseq_size, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG) &&
+	    syscall(SYS_rseq, area, 32, 1, RSEQ_SIG))
+		return -1;
+	return 0;
+}
+
+/*
+ * fork copies the VMAs of an attachment (vm_ops->open); whether fork
+ * succeeds or fails, once the child is gone one attachment is counted.
+ */
+TEST_F(fault, fork_with_shm_attached)
+{
+	int id = ripc_shmget(IPC_PRIVATE, 2 * PAGE, IPC_CREAT | 0600);
+	char *p;
+
+	ASSERT_LE(0, id);
+	p = ripc_shmat(id, NULL, 0);
+	ASSERT_NE((void *)-1, p);
+	p[0] = 'x';
+	ASSERT_EQ(0, rseq_off()) TH_LOG("rseq unregister: %s (size %u)", strerror(errno), __rseq_size);
+	FAULT_LOOP(, ({
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(p[0] == 'x' ? 0 : 1);
+		if (pid > 0 && wait_exit(pid) != 0)
+			pid = -2;
+		pid;
+	}), {
+		struct shmid_ds ds;
+
+		ASSERT_NE(-2, ret);
+		ASSERT_NOMEM_OR(0);
+		ASSERT_EQ(0, ripc_shmctl(id, IPC_STAT, &ds));
+		ASSERT_EQ(1, ds.shm_nattch) TH_LOG("n=%d: ret %ld errno %d", n, ret, err);
+	});
+	ASSERT_EQ(0, ripc_shmdt(p));
 	ASSERT_EQ(0, ripc_shmctl(id, IPC_RMID, NULL));
 }
 
