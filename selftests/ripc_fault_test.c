@@ -1067,6 +1067,110 @@ TEST_F(fault, mq_send_receive)
 	ripc_mq_unlink("/fault-q");
 }
 
+/* A message handed straight to a sleeping receiver (pipelined_send). */
+TEST_F(msq, msgsnd_to_sleeping_receiver)
+{
+	pid_t pid = -1;
+
+	FAULT_LOOP(pid = fork(); ASSERT_LE(0, pid);
+		   if (pid == 0)
+			   _exit(ripc_msgrcv(self->id, self->buf, 8192, 0, 0) == 700 ? 0 : 1);
+		   ASSERT_TRUE(still_blocked(pid)),
+		   ripc_msgsnd(self->id, self->buf, 700, 0), {
+		ASSERT_NOMEM_OR(0);
+		if (ret < 0) {
+			ASSERT_TRUE(still_blocked(pid));
+			ASSERT_EQ(0, ripc_msgsnd(self->id, self->buf, 700, 0));
+		}
+		ASSERT_EQ(0, wait_exit(pid));
+		ASSERT_EQ(0, msq_stat(self->id).msg_qnum);
+	});
+}
+
+TEST_F(fault, mq_open_create_attr)
+{
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 100 }, got;
+	int fd0 = free_fd();
+
+	ripc_mq_unlink("/fault-a");
+	FAULT_LOOP(, ripc_mq_open("/fault-a", O_RDWR | O_CREAT | O_EXCL, 0600, &attr), {
+		mqd_t q = ret;
+
+		ASSERT_NOMEM_OR(0);
+		/* A queue made before the open failed has the attributes too. */
+		if (ret < 0)
+			q = ripc_mq_open("/fault-a", O_RDWR);
+		if (q >= 0) {
+			ASSERT_EQ(0, ripc_mq_getattr(q, &got));
+			ASSERT_EQ(4, got.mq_maxmsg);
+			ASSERT_EQ(100, got.mq_msgsize);
+			close(q);
+		}
+		ripc_mq_unlink("/fault-a");
+		ASSERT_EQ(fd0, free_fd());
+	});
+}
+
+TEST_F(fault, mq_send_to_sleeping_receiver)
+{
+	char buf[8192];
+	pid_t pid = -1;
+	mqd_t q;
+
+	ripc_mq_unlink("/fault-w");
+	q = ripc_mq_open("/fault-w", O_RDWR | O_CREAT, 0600, NULL);
+	ASSERT_LE(0, q);
+	memset(buf, 'w', sizeof(buf));
+	FAULT_LOOP(pid = fork(); ASSERT_LE(0, pid);
+		   if (pid == 0)
+			   _exit(ripc_mq_receive(q, buf, sizeof(buf), NULL) == 300 ? 0 : 1);
+		   ASSERT_TRUE(still_blocked(pid)),
+		   ripc_mq_send(q, buf, 300, 1), {
+		ASSERT_NOMEM_OR(0);
+		if (ret < 0) {
+			ASSERT_TRUE(still_blocked(pid));
+			ASSERT_EQ(0, ripc_mq_send(q, buf, 300, 1));
+		}
+		ASSERT_EQ(0, wait_exit(pid));
+		ASSERT_EQ(0, mq_curmsgs(q));
+	});
+	close(q);
+	ripc_mq_unlink("/fault-w");
+}
+
+/*
+ * A send that fires a SIGEV_SIGNAL registration: sent means notified (the
+ * signal pending, the registration gone); failed means neither.
+ */
+TEST_F(fault, mq_send_notifies)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct timespec zero = { 0, 0 };
+	char buf[8192] = "note";
+	sigset_t usr1;
+	mqd_t q;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &usr1, NULL));
+	ripc_mq_unlink("/fault-s");
+	q = ripc_mq_open("/fault-s", O_RDWR | O_CREAT | O_NONBLOCK, 0600, NULL);
+	ASSERT_LE(0, q);
+	FAULT_LOOP(ASSERT_EQ(0, ripc_mq_notify(q, &sev)), ripc_mq_send(q, buf, 4, 0), {
+		ASSERT_NOMEM_OR(0);
+		ASSERT_EQ(ret == 0, mq_curmsgs(q));
+		if (ret == 0) {
+			ASSERT_EQ(SIGUSR1, sigtimedwait(&usr1, NULL, &zero));
+			ASSERT_EQ(4, ripc_mq_receive(q, buf, sizeof(buf), NULL));
+		} else {
+			ASSERT_EQ(-1, sigtimedwait(&usr1, NULL, &zero));
+			ASSERT_EQ(0, ripc_mq_notify(q, NULL));
+		}
+	});
+	close(q);
+	ripc_mq_unlink("/fault-s");
+}
+
 TEST_F(fault, mq_notify)
 {
 	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
