@@ -825,6 +825,40 @@ TEST_F(fault, semop_wakes_complex)
 	wake_case(_metadata, 2, true);
 }
 
+/*
+ * SETVAL and IPC_RMID complete sleepers: each is woken, whatever fails.
+ * Regression: a simple sleeper that entering global mode could not move to
+ * the array's lists (no memory) was not looked at by global-mode updates,
+ * so SETVAL left it asleep with the value it waited for.
+ */
+TEST_F(fault, semctl_wakes_sleeper)
+{
+	struct sembuf down = { 0, -1, 0 };
+	union semun one = { .val = 1 };
+	int id = -1;
+	pid_t pid = -1;
+
+	id = ripc_semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	ASSERT_LE(0, id);
+	FAULT_LOOP(pid = child_semop(id, &down, 1); ASSERT_TRUE(still_blocked(pid)),
+		   ripc_semctl(id, 0, SETVAL, one), {
+		ASSERT_NOMEM_OR(0);
+		if (ret < 0)
+			ASSERT_EQ(0, ripc_semctl(id, 0, SETVAL, one));
+		ASSERT_EQ(0, wait_exit(pid));
+		ASSERT_EQ(0, ripc_semctl(id, 0, GETVAL));
+	});
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
+	FAULT_LOOP(id = ripc_semget(IPC_PRIVATE, 1, IPC_CREAT | 0600); ASSERT_LE(0, id);
+		   pid = child_semop(id, &down, 1); ASSERT_TRUE(still_blocked(pid)),
+		   ripc_semctl(id, 0, IPC_RMID), {
+		ASSERT_NOMEM_OR(0);
+		if (ret < 0)
+			ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
+		ASSERT_EQ(100 + EIDRM, wait_exit(pid));
+	});
+}
+
 /* A simple operation on an array with a complex sleeper (queues merge). */
 TEST_F(fault, semop_simple_with_complex_sleeper)
 {
