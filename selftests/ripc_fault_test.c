@@ -537,6 +537,26 @@ TEST_F(fault, ripcfs_shm_ftruncate_mmap)
 	ripc_shm_unlink("/fault-map");
 }
 
+/* Mounting builds the whole tree (get_tree_single): the last mount gone, a new one does it again. */
+TEST_F(fault, ripcfs_mount)
+{
+	struct stat st;
+
+	umount(MNT);
+	ASSERT_NE(0, stat(MNT "/sysvipc", &st));
+	FAULT_LOOP(, mount("none", MNT, "ripcfs", 0, NULL), {
+		ASSERT_NOMEM_OR(0);
+		if (ret == 0) {
+			ASSERT_LE(0, listed("msg"));
+			ASSERT_EQ(0, stat(MNT "/notify", &st));
+			ASSERT_EQ(01777, st.st_mode & 07777);
+			ASSERT_EQ(0, umount(MNT));
+		}
+		ASSERT_NE(0, stat(MNT "/sysvipc", &st));
+	});
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL));
+}
+
 FIXTURE(msq) {
 	int id;
 	char buf[8 + 8192];
