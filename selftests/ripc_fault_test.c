@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -288,6 +289,21 @@ FIXTURE_TEARDOWN(fault)
 {
 	if (nth_fd >= 0)
 		close(nth_fd);
+}
+
+TEST_F(fault, device_open)
+{
+	struct ripc_version v;
+	int fd0 = free_fd();
+
+	FAULT_LOOP(, open(RIPC_DEVICE_PATH, O_RDWR | O_CLOEXEC), {
+		ASSERT_NOMEM_OR(0);
+		if (ret >= 0) {
+			ASSERT_EQ(0, ioctl(ret, RIPC_IOC_VERSION, &v));
+			close(ret);
+		}
+		ASSERT_EQ(fd0, free_fd());
+	});
 }
 
 TEST_F(fault, notifier_create)
@@ -795,6 +811,21 @@ TEST_F(fault, shmat_touch)
 		ASSERT_EQ(0, ds.shm_nattch) TH_LOG("n=%d: ret %ld errno %d", n, ret, err);
 	});
 	ASSERT_EQ(0, ripc_shmctl(id, IPC_RMID, NULL));
+}
+
+/* Closing a /dev/ripc descriptor applies the undo (exit_sem), whatever fails. */
+TEST_F(fault, semop_undo_applied_at_close)
+{
+	int id = ripc_semget(IPC_PRIVATE, 2, IPC_CREAT | 0600), fd = -1;
+
+	ASSERT_LE(0, id);
+	FAULT_LOOP(fd = open(RIPC_DEVICE_PATH, O_RDWR); ASSERT_LE(0, fd);
+		   ASSERT_EQ(0, sem_op(id, 1, 2, SEM_UNDO)),
+		   close(fd), {
+		ASSERT_EQ(0, ret);
+		ASSERT_EQ(0, ripc_semctl(id, 1, GETVAL)) TH_LOG("n=%d", n);
+	});
+	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
 }
 
 /* Forks a child that runs one semop and exits 0 on success, else 100+errno. */
