@@ -232,6 +232,9 @@ struct Inner {
     /// Waiting complex operations (`complex_count`).
     complex_count: usize,
     undos: KVec<Undo>,
+    /// In global mode: some semaphore's lists still hold waiters that
+    /// `enter_global` could not move for want of memory.
+    stranded: bool,
 }
 
 /// A semaphore array (`struct sem_array`).
@@ -483,11 +486,15 @@ fn update_queues(
 /// Moves every waiter of `from` into `to`, keeping arrival order
 /// (`merge_queues()`, which only relinks). The room in `to` is reserved
 /// first: if it cannot be had, nothing moves and the waiters stay on their
-/// semaphore's lists, where `unlink` and `destroy` still find them and the
-/// next operation on that semaphore in fast mode completes them.
-fn move_waiters(from: &mut KVec<Arc<Waiter>>, to: &mut KVec<Arc<Waiter>>) {
-    if from.is_empty() || to.reserve(from.len(), GFP_KERNEL).is_err() {
-        return;
+/// semaphore's lists, where `unlink` and `destroy` still find them, global
+/// mode updates them (`SemArray::update_stranded`) and fast mode finds them
+/// in place again. Returns whether `from` is empty now.
+fn move_waiters(from: &mut KVec<Arc<Waiter>>, to: &mut KVec<Arc<Waiter>>) -> bool {
+    if from.is_empty() {
+        return true;
+    }
+    if to.reserve(from.len(), GFP_KERNEL).is_err() {
+        return false;
     }
     for w in from.drain_all() {
         let at = to
@@ -497,6 +504,7 @@ fn move_waiters(from: &mut KVec<Arc<Waiter>>, to: &mut KVec<Arc<Waiter>>) {
         // Cannot fail: `at <= to.len()` and the room was reserved above.
         let _ = to.insert_within_capacity(at, w);
     }
+    true
 }
 
 impl IpcObject for SemArray {
@@ -534,6 +542,7 @@ impl SemArray {
             pending_const: KVec::new(),
             complex_count: 0,
             undos: KVec::new(),
+            stranded: false,
         };
         Arc::pin_init(
             pin_init!(Self {
@@ -600,8 +609,9 @@ impl SemArray {
             .store(USE_GLOBAL_HYSTERESIS, Ordering::Release);
         for sem in &self.sems {
             let mut state = sem.state.lock();
-            move_waiters(&mut state.pending_alter, &mut inner.pending_alter);
-            move_waiters(&mut state.pending_const, &mut inner.pending_const);
+            let alter = move_waiters(&mut state.pending_alter, &mut inner.pending_alter);
+            let constant = move_waiters(&mut state.pending_const, &mut inner.pending_const);
+            inner.stranded |= !alter || !constant;
         }
     }
 
@@ -622,6 +632,8 @@ impl SemArray {
             self.use_global.store(left - 1, Ordering::Relaxed);
             return;
         }
+        // Stranded waiters are where fast mode looks for them.
+        inner.stranded = false;
         self.use_global.store(0, Ordering::Release);
     }
 
@@ -645,16 +657,58 @@ impl SemArray {
             }
             Locked::Global(inner) => {
                 let inner = &mut **inner;
-                update_queues(
-                    &mut GlobalValues(&self.sems),
-                    &mut inner.pending_alter,
-                    &mut inner.pending_const,
-                    Some(&mut inner.undos),
-                    &mut inner.complex_count,
-                    wakeups,
-                );
+                loop {
+                    update_queues(
+                        &mut GlobalValues(&self.sems),
+                        &mut inner.pending_alter,
+                        &mut inner.pending_const,
+                        Some(&mut inner.undos),
+                        &mut inner.complex_count,
+                        wakeups,
+                    );
+                    if !inner.stranded || !self.update_stranded(wakeups) {
+                        break;
+                    }
+                }
             }
         }
+    }
+
+    /// `update_queues` over the waiters `enter_global` left on their
+    /// semaphore's lists, which no fast operation reaches in global mode.
+    /// Returns whether any of them completed (values may have changed, so
+    /// the array's lists are to be looked at again).
+    fn update_stranded(&self, wakeups: &mut Wakeups) -> bool {
+        let mut completed = false;
+        for sem in &self.sems {
+            // Taken out of the semaphore, whose lock `GlobalValues` takes;
+            // in global mode, under the array's lock, nobody else adds to
+            // or removes from them meanwhile.
+            let (mut alter, mut constant) = {
+                let mut state = sem.state.lock();
+                (
+                    core::mem::take(&mut state.pending_alter),
+                    core::mem::take(&mut state.pending_const),
+                )
+            };
+            let before = alter.len() + constant.len();
+            if before > 0 {
+                // Simple operations: no undo, not complex.
+                update_queues(
+                    &mut GlobalValues(&self.sems),
+                    &mut alter,
+                    &mut constant,
+                    None,
+                    &mut 0,
+                    wakeups,
+                );
+                completed |= alter.len() + constant.len() < before;
+            }
+            let mut state = sem.state.lock();
+            state.pending_alter = alter;
+            state.pending_const = constant;
+        }
+        completed
     }
 
     /// `semtimedop()` on this array. `sops` is copied to the heap only if

@@ -366,8 +366,9 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
             return Err(err.into());
         }
     };
-    // From here the attach file gives the pending attachment back.
-    let file = object_file::new_file(attach, f_flags)?;
+    // From here the attach file gives the pending attachment back; a file
+    // that could not be made never runs `release`, so it is given back here.
+    let file = object_file::new_file(attach, f_flags).inspect_err(|_| segment.detach())?;
     let fd = FileDescriptorReservation::get_unused_fd_flags(bindings::O_CLOEXEC)?;
     args.addr = addr as u64;
     args.size = size as u64;
