@@ -62,10 +62,7 @@ union semun {
 /* One ripcfs for the whole program, found by libripc through RIPCFS_MOUNT. */
 __attribute__((constructor)) static void mount_ripcfs(void)
 {
-	mkdir(MNT, 0755);
-	if (mount("none", MNT, "ripcfs", 0, NULL) && errno != EBUSY)
-		perror("mount ripcfs");
-	setenv("RIPCFS_MOUNT", MNT, 1);
+	mount_ripcfs_for_libripc(MNT);
 }
 
 static int write_str(const char *path, const char *s)

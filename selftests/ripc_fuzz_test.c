@@ -20,6 +20,7 @@
  * The seed defaults to 1, so `make test` is repeatable; every run prints
  * its seed, so a failure can be replayed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -537,6 +538,28 @@ static void worker(int index, uint64_t seed, long ops)
 	_exit(0);
 }
 
+static void unlink_all_names(void)
+{
+	static const char *const dirs[] = { "notify", "pipe", "mq", "shm" };
+	char path[512];
+	struct dirent *e;
+	unsigned int i;
+	DIR *d;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), MNT "/%s", dirs[i]);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.') {
+				snprintf(path, sizeof(path), MNT "/%s/%s", dirs[i], e->d_name);
+				unlink(path);
+			}
+		closedir(d);
+	}
+}
+
 static uint64_t env_u64(const char *name, uint64_t dflt)
 {
 	const char *v = getenv(name);
@@ -591,6 +614,10 @@ int main(void)
 		if (full >= 0)
 			ripc_shmctl(full, IPC_RMID, NULL);
 	}
+	/* Names too: another ripcfs mount would keep them (and their
+	 * charges, such as RLIMIT_MSGQUEUE) alive after this program. */
+	mount("none", MNT, "ripcfs", 0, NULL);
+	unlink_all_names();
 	while (umount2(MNT, MNT_DETACH) == 0)
 		;
 	printf("%sok 1 fuzz seed=%llu ops=%ld\n", bad ? "not " : "", (unsigned long long)seed, ops);

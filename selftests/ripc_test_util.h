@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <stdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,16 +40,34 @@ static inline struct timespec in_ms(int ms)
 	return ts;
 }
 
+/* The mount made by mount_ripcfs_for_libripc(), and by which process. */
+static const char *ripcfs_program_mount;
+static pid_t ripcfs_program_mounter;
+
 /*
  * Mounts a ripcfs on mnt for the whole program (already mounted is fine)
- * and points libripc's named objects (ripc_mq_open() ...) at it.
+ * and points libripc's named objects (ripc_mq_open() ...) at it. The
+ * program's exit unmounts it, so that names left behind (ripcfs is one
+ * instance, whose names last while any mount does) do not outlive the
+ * program and hold, say, its user's RLIMIT_MSGQUEUE.
  */
 static inline void mount_ripcfs_for_libripc(const char *mnt)
 {
 	mkdir(mnt, 0755);
-	if (mount("none", mnt, "ripcfs", 0, NULL) && errno != EBUSY)
+	if (mount("none", mnt, "ripcfs", 0, NULL) == 0) {
+		ripcfs_program_mount = mnt;
+		ripcfs_program_mounter = getpid();
+	} else if (errno != EBUSY) {
 		perror("mount ripcfs");
+	}
 	setenv("RIPCFS_MOUNT", mnt, 1);
+}
+
+/* Forked test cases exit too: only the process that mounted unmounts. */
+__attribute__((destructor)) static void unmount_ripcfs_at_exit(void)
+{
+	if (ripcfs_program_mount && ripcfs_program_mounter == getpid())
+		umount2(ripcfs_program_mount, MNT_DETACH);
 }
 
 /* A child still running after 200 ms is blocked (this cannot flake). */
