@@ -147,6 +147,7 @@ pub(crate) enum NsGuard<'a> {
 impl NsTables {
     /// Locks the tables (`down_write(&ids->rwsem)`; ripc has no readers'
     /// side, lookups are short).
+    #[inline]
     pub(crate) fn lock(&self) -> NsGuard<'_> {
         match self {
             Self::Init => NsGuard::Init(IPC_NS.lock()),
@@ -158,6 +159,7 @@ impl NsTables {
 impl Deref for NsGuard<'_> {
     type Target = IpcNamespace;
 
+    #[inline]
     fn deref(&self) -> &IpcNamespace {
         match self {
             Self::Init(guard) => guard,
@@ -167,6 +169,7 @@ impl Deref for NsGuard<'_> {
 }
 
 impl DerefMut for NsGuard<'_> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut IpcNamespace {
         match self {
             Self::Init(guard) => guard,
@@ -177,11 +180,30 @@ impl DerefMut for NsGuard<'_> {
 
 /// The SysV tables of the caller's IPC namespace, made at the namespace's
 /// first use of ripc. `ESRCH` for a task past `exit_task_namespaces()`.
+#[inline]
 pub(crate) fn current_ns() -> Result<NsTables> {
-    let addr = match ipcns::caller_ns()? {
-        CallerNs::Init => return Ok(NsTables::Init),
-        CallerNs::Child(addr) => addr,
-    };
+    match ipcns::caller_ns()? {
+        CallerNs::Init => Ok(NsTables::Init),
+        CallerNs::Child(addr) => child_ns(addr),
+    }
+}
+
+/// Runs `f` on the locked tables of the caller's IPC namespace: the hot
+/// paths' lookup (`msgsnd`, `msgrcv`, `semop`, `shmat` ...), which for the
+/// initial namespace costs what a lookup in one static table does.
+#[inline]
+pub(crate) fn with_current_ns<R>(f: impl FnOnce(&mut IpcNamespace) -> R) -> Result<R> {
+    match ipcns::caller_ns()? {
+        CallerNs::Init => Ok(f(&mut IPC_NS.lock())),
+        CallerNs::Child(addr) => match child_ns(addr)? {
+            NsTables::Child(child) => Ok(f(&mut child.tables.lock())),
+            NsTables::Init => Ok(f(&mut IPC_NS.lock())),
+        },
+    }
+}
+
+/// The tables of namespace `addr`, the caller's, made if it has none.
+fn child_ns(addr: ipcns::NsAddr) -> Result<NsTables> {
     let mut children = CHILD_NS.lock();
     if let Some(child) = children.iter().find(|child| child.ns.addr() == addr) {
         return Ok(NsTables::Child(child.clone()));

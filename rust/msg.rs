@@ -489,7 +489,7 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
     let mut text = KVec::with_capacity(size, GFP_KERNEL)?;
     UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size)
         .read_all(&mut text, GFP_KERNEL)?;
-    let queue = ipc::current_ns()?.lock().msg.obtain_check(args.msqid)?;
+    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
     queue.send(Msg { mtype, text }, args.msgflg as u32)?;
     Ok(0)
 }
@@ -509,7 +509,7 @@ pub(crate) fn msgrcv(args: &uapi::ripc_msgrcv_args) -> Result<isize> {
         return Err(EINVAL);
     }
     let search = Search::new(args.msgtyp, flags);
-    let queue = ipc::current_ns()?.lock().msg.obtain_check(args.msqid)?;
+    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
     let msg = queue.receive(search, bufsz, flags)?;
     // `do_msg_fill()`.
     let msgp = args.msgp as usize;

@@ -1142,7 +1142,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         }
         None => None,
     };
-    let array = ipc::current_ns()?.lock().sem.obtain_check(args.semid)?;
+    let array = ipc::with_current_ns(|ns| ns.sem.obtain_check(args.semid))??;
     let max = sops.iter().map(|s| s.num()).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
@@ -1212,7 +1212,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
             if cmd == uapi::RIPC_SETVAL && !(0..=SEMVMX).contains(&(arg as u32 as i32)) {
                 return Err(ERANGE);
             }
-            let array = ipc::current_ns()?.lock().sem.obtain_check(id)?;
+            let array = ipc::with_current_ns(|ns| ns.sem.obtain_check(id))??;
             semctl_main(&array, num, cmd, arg)
         }
         _ => Err(EINVAL),

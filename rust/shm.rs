@@ -342,7 +342,7 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     if flags & uapi::RIPC_SHM_EXEC != 0 {
         acc_mode |= S_IXUGO;
     }
-    let segment = ipc::current_ns()?.lock().shm.obtain_check(args.shmid)?;
+    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(args.shmid))??;
     let size = {
         let mut inner = segment.inner.lock();
         perm::ipcperms(&inner.perm, acc_mode)?;
@@ -556,7 +556,7 @@ fn set(id: i32, ds: &uapi::ripc_shmid64_ds) -> Result {
 /// `shmctl_do_lock()`: without `CAP_IPC_LOCK` only the owner or creator
 /// may, and `SHM_LOCK` needs a non-zero `RLIMIT_MEMLOCK`.
 fn lock(id: i32, lock: bool) -> Result {
-    let segment = ipc::current_ns()?.lock().shm.obtain_check(id)?;
+    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(id))??;
     let mut inner = segment.inner.lock();
     if !capable(Capability::IpcLock) {
         let euid = cred::Kuid::current_euid();

@@ -36,6 +36,7 @@ pub(crate) enum CallerNs {
 
 /// The calling task's IPC namespace; `ESRCH` for a task that has already
 /// left its namespaces (at exit, after `exit_task_namespaces()`).
+#[inline]
 pub(crate) fn caller_ns() -> Result<CallerNs> {
     let mut ns = core::ptr::null_mut();
     // SAFETY: reads the current task's own `nsproxy`, which only the task

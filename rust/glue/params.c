@@ -91,8 +91,3 @@ RIPC_PARAM(mq_msgsize_default, 8192, 128, 16 << 20,
 /* ripcfs: what a tmpfs mount's nr_inodes bounds (read by ripcfs.c). */
 RIPC_PARAM(ripcfs_max_names, 65536, 0, ULONG_MAX,
 	   "Named objects in ripcfs at most; ENOSPC past it (65536)");
-
-unsigned long ripc_param_read(const struct ripc_param *param)
-{
-	return READ_ONCE(param->value);
-}

@@ -10,8 +10,6 @@ struct ripc_param {
 	unsigned long max;
 };
 
-unsigned long ripc_param_read(const struct ripc_param *param);
-
 /* Read from C too. */
 extern struct ripc_param ripc_param_ripcfs_max_names;
 

@@ -2,19 +2,17 @@
 
 //! The tunable limits, module parameters defined in `params.c` (the
 //! `module!` macro has no writable ones). Each function reads its value
-//! now, with `READ_ONCE()`: a write through sysfs applies to the next call,
+//! now, as `READ_ONCE()` does: a write through sysfs applies to the next call,
 //! as a sysctl write does. `crate::limits` gives them their meaning.
 
 use kernel::ffi::c_ulong;
 
-/// `struct ripc_param`; only ever handled by address.
+/// `struct ripc_param`: the value, and the range `params.c` checks.
 #[repr(C)]
 pub(crate) struct Param {
-    _value_min_max: [c_ulong; 3],
-}
-
-extern "C" {
-    fn ripc_param_read(param: *const Param) -> c_ulong;
+    value: c_ulong,
+    _min: c_ulong,
+    _max: c_ulong,
 }
 
 macro_rules! params {
@@ -27,8 +25,10 @@ macro_rules! params {
             #[inline]
             pub(crate) fn $name() -> usize {
                 // SAFETY: the parameter is a static of `params.c`, alive as
-                // long as the module; `ripc_param_read()` only reads it.
-                unsafe { ripc_param_read(&raw const $c_name) as usize }
+                // long as the module. A sysfs write stores the value with
+                // `WRITE_ONCE()`; a volatile read of the aligned word is
+                // `READ_ONCE()`, without a call on the hot paths.
+                unsafe { core::ptr::read_volatile(&raw const $c_name.value) as usize }
             }
         )*
     };

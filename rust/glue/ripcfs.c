@@ -132,7 +132,7 @@ static int ripcfs_new_object(struct mnt_idmap *idmap, struct inode *dir,
 	if ((mode & S_IFMT) != kind->file_type)
 		return -EPERM;
 	if (atomic_long_inc_return(&ripcfs_nr_names) >
-	    ripc_param_read(&ripc_param_ripcfs_max_names)) {
+	    READ_ONCE(ripc_param_ripcfs_max_names.value)) {
 		atomic_long_dec(&ripcfs_nr_names);
 		return -ENOSPC;
 	}
