@@ -74,6 +74,16 @@ pub(crate) fn enomsg() -> Error {
 /// `IPC_PRIVATE`: a key that never matches, so each get makes a new object.
 pub(crate) const IPC_PRIVATE: i32 = crate::uapi::RIPC_IPC_PRIVATE as i32;
 
+/// What a `*_STAT` command returns: 0 for `IPC_STAT`, the object's full id
+/// for the forms that take a slot index, so that `ipcs` learns the id.
+pub(crate) fn stat_return(cmd: u32, id: i32) -> isize {
+    if cmd == crate::uapi::RIPC_IPC_STAT {
+        0
+    } else {
+        id as isize
+    }
+}
+
 /// The SysV tables of one IPC namespace (`struct ipc_namespace`, its
 /// `ids[]`). Guarded as a whole by one lock (`ids->rwsem`); each object has
 /// its own lock for everything but its place in the table.
@@ -184,7 +194,7 @@ impl DerefMut for NsGuard<'_> {
 pub(crate) fn current_ns() -> Result<NsTables> {
     match ipcns::caller_ns()? {
         CallerNs::Init => Ok(NsTables::Init),
-        CallerNs::Child(addr) => child_ns(addr),
+        CallerNs::Child(addr) => Ok(NsTables::Child(child_ns(addr)?)),
     }
 }
 
@@ -195,18 +205,15 @@ pub(crate) fn current_ns() -> Result<NsTables> {
 pub(crate) fn with_current_ns<R>(f: impl FnOnce(&mut IpcNamespace) -> R) -> Result<R> {
     match ipcns::caller_ns()? {
         CallerNs::Init => Ok(f(&mut IPC_NS.lock())),
-        CallerNs::Child(addr) => match child_ns(addr)? {
-            NsTables::Child(child) => Ok(f(&mut child.tables.lock())),
-            NsTables::Init => Ok(f(&mut IPC_NS.lock())),
-        },
+        CallerNs::Child(addr) => Ok(f(&mut child_ns(addr)?.tables.lock())),
     }
 }
 
 /// The tables of namespace `addr`, the caller's, made if it has none.
-fn child_ns(addr: ipcns::NsAddr) -> Result<NsTables> {
+fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
     let mut children = CHILD_NS.lock();
     if let Some(child) = children.iter().find(|child| child.ns.addr() == addr) {
-        return Ok(NsTables::Child(child.clone()));
+        return Ok(child.clone());
     }
     // First use in this namespace: a good moment to drop dead ones too,
     // so that their number stays bounded by the live namespaces.
@@ -221,7 +228,7 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<NsTables> {
     children.push(child.clone(), GFP_KERNEL)?;
     drop(children);
     free(dead);
-    Ok(NsTables::Child(child))
+    Ok(child)
 }
 
 /// Moves the tables of namespaces no task uses any more out of the
@@ -233,7 +240,7 @@ fn take_dead(children: &mut KVec<Arc<ChildNs>>) -> KVec<Arc<ChildNs>> {
 }
 
 /// Frees the objects of every IPC namespace no task uses any more: their
-/// tables are dropped, which removes each object as `IPC_RMID` does (a
+/// tables are cleared, which removes each object as `IPC_RMID` does (a
 /// segment still mapped lives until its last detach).
 pub(crate) fn sweep_dead_namespaces() {
     let mut children = CHILD_NS.lock();
@@ -245,8 +252,8 @@ pub(crate) fn sweep_dead_namespaces() {
     free(dead);
 }
 
-/// Frees the objects of every IPC namespace but the initial one, at module
-/// unload.
+/// Frees the objects of every IPC namespace, the initial one included, at
+/// module unload.
 pub(crate) fn clear_all_namespaces() {
     IPC_NS.lock().clear();
     let children = core::mem::replace(&mut *CHILD_NS.lock(), KVec::new());

@@ -600,15 +600,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
 /// `MSG_STAT_ANY` by slot index (return the full id). All but
 /// `MSG_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
-    let queue = {
-        let tables = ipc::current_ns()?;
-        let ns = tables.lock();
-        if cmd == uapi::RIPC_IPC_STAT {
-            ns.msg.obtain_check(id)?
-        } else {
-            ns.msg.obtain_idx(id)?
-        }
-    };
+    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_for_stat(id, cmd))??;
     let inner = queue.inner.lock();
     if cmd != uapi::RIPC_MSG_STAT_ANY {
         perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -629,12 +621,7 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
         __unused4: 0,
         __unused5: 0,
     };
-    let ret = if cmd == uapi::RIPC_IPC_STAT {
-        0
-    } else {
-        inner.perm.id as isize
-    };
-    Ok((ds, ret))
+    Ok((ds, ipc::stat_return(cmd, inner.perm.id)))
 }
 
 /// `msgctl_down(IPC_SET)`: new owner, mode and `msg_qbytes`, by the owner,

@@ -1338,15 +1338,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
 }
 
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_semid64_ds, isize)> {
-    let array = {
-        let tables = ipc::current_ns()?;
-        let ns = tables.lock();
-        if cmd == uapi::RIPC_IPC_STAT {
-            ns.sem.obtain_check(id)?
-        } else {
-            ns.sem.obtain_idx(id)?
-        }
-    };
+    let array = ipc::with_current_ns(|ns| ns.sem.obtain_for_stat(id, cmd))??;
     let perm = array.perm();
     if cmd != uapi::RIPC_SEM_STAT_ANY {
         perm::ipcperms(&perm, S_IRUGO)?;
@@ -1365,12 +1357,7 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_semid64_ds, isize)> {
         __unused4: 0,
     };
     // IPC_STAT returns 0, SEM_STAT the full id.
-    let ret = if cmd == uapi::RIPC_IPC_STAT {
-        0
-    } else {
-        perm.id as isize
-    };
-    Ok((ds, ret))
+    Ok((ds, ipc::stat_return(cmd, perm.id)))
 }
 
 /// `sysvipc/sem` in ripcfs: the arrays as `/proc/sysvipc/sem` lists them.

@@ -504,15 +504,7 @@ fn shm_info() -> Result<(uapi::ripc_shm_info, isize)> {
 /// `SHM_STAT_ANY` by slot index (return the full id). All but
 /// `SHM_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
-    let segment = {
-        let tables = ipc::current_ns()?;
-        let ns = tables.lock();
-        if cmd == uapi::RIPC_IPC_STAT {
-            ns.shm.obtain_check(id)?
-        } else {
-            ns.shm.obtain_idx(id)?
-        }
-    };
+    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_for_stat(id, cmd))??;
     let inner = segment.inner.lock();
     if cmd != uapi::RIPC_SHM_STAT_ANY {
         perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -532,12 +524,7 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
         __unused4: 0,
         __unused5: 0,
     };
-    let ret = if cmd == uapi::RIPC_IPC_STAT {
-        0
-    } else {
-        inner.perm.id as isize
-    };
-    Ok((ds, ret))
+    Ok((ds, ipc::stat_return(cmd, inner.perm.id)))
 }
 
 /// `shmctl_down(IPC_SET)`: new owner and permission bits, by the owner,

@@ -180,6 +180,17 @@ impl<T: IpcObject> IpcIds<T> {
         }
     }
 
+    /// The object a `*_STAT` command reports on (`msgctl_stat()` and its
+    /// twins): named by `id` for `IPC_STAT`, by the slot index `id` for
+    /// `MSG_STAT`, `SEM_STAT`, `SHM_STAT` and their `*_ANY` forms.
+    pub(crate) fn obtain_for_stat(&self, id: i32, cmd: u32) -> Result<Arc<T>> {
+        if cmd == uapi::RIPC_IPC_STAT {
+            self.obtain_check(id)
+        } else {
+            self.obtain_idx(id)
+        }
+    }
+
     /// `ipc_rmid()`: takes the object named by `id` out of the table; the
     /// caller marks it deleted. `EINVAL` if there is none.
     pub(crate) fn remove(&mut self, id: i32) -> Result<Arc<T>> {
