@@ -39,8 +39,10 @@ pub(crate) enum CallerNs {
 #[inline]
 pub(crate) fn caller_ns() -> Result<CallerNs> {
     let mut ns = core::ptr::null_mut();
-    // SAFETY: reads the current task's own `nsproxy`, which only the task
-    // itself changes, and compares the address with `&init_ipc_ns`.
+    // SAFETY: `ns` is a valid place for the helper's one write. The helper
+    // reads `current->nsproxy`, which cannot change or be freed under us:
+    // only the task itself replaces it, and it is running this code. The
+    // namespace address it returns is only compared here, never followed.
     match unsafe { ripc_current_ipc_ns_kind(&mut ns) } {
         0 => Ok(CallerNs::Init),
         1 => Ok(CallerNs::Child(NsAddr(ns as usize))),
@@ -67,7 +69,8 @@ unsafe impl Sync for NsRef {}
 impl NsRef {
     /// Takes a reference on the calling task's namespace.
     pub(crate) fn caller() -> Result<Self> {
-        // SAFETY: as in `caller_ns`.
+        // SAFETY: takes no argument and reads only the current task's own
+        // `nsproxy`, stable while the task runs (see `caller_ns`).
         let ns = NonNull::new(unsafe { ripc_current_ipc_ns() }).ok_or(ESRCH)?;
         // SAFETY: the namespace is the caller's, so it is alive now; the
         // reference keeps it so.

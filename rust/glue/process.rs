@@ -13,7 +13,8 @@ extern "C" {
 /// The caller's `RLIMIT_MSGQUEUE` in bytes (`RLIM_INFINITY` is
 /// `usize::MAX`).
 pub(crate) fn rlimit_msgqueue() -> usize {
-    // SAFETY: reads the current task's own resource limits.
+    // SAFETY: takes no argument; `rlimit()` reads the current task's
+    // `signal->rlim` with `READ_ONCE()`, valid for as long as the task runs.
     unsafe { ripc_rlimit_msgqueue() as usize }
 }
 
