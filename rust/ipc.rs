@@ -223,9 +223,9 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
             ns: NsRef::caller()?,
             tables <- new_mutex!(IpcNamespace::new()),
         }),
-        GFP_KERNEL,
+        GFP_KERNEL_ACCOUNT,
     )?;
-    children.push(child.clone(), GFP_KERNEL)?;
+    children.push(child.clone(), GFP_KERNEL_ACCOUNT)?;
     drop(children);
     free(dead);
     Ok(child)
@@ -235,7 +235,7 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
 /// registry (those it has no memory to move stay for the next sweep).
 fn take_dead(children: &mut KVec<Arc<ChildNs>>) -> KVec<Arc<ChildNs>> {
     let mut dead = KVec::new();
-    children.retain(|child| child.ns.is_active() || dead.push(child.clone(), GFP_KERNEL).is_err());
+    children.retain(|child| child.ns.is_active() || dead.push(child.clone(), GFP_KERNEL_ACCOUNT).is_err());
     dead
 }
 

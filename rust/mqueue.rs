@@ -253,7 +253,7 @@ impl Inner {
     /// `wq_add()`: queues the current task on `side`, after every waiter
     /// of the same or a more urgent priority. Returns its ticket.
     fn block(&mut self, side: Side, msg: Option<MqMsg>) -> Result<u64> {
-        self.list(side).reserve(1, GFP_KERNEL)?;
+        self.list(side).reserve(1, GFP_KERNEL_ACCOUNT)?;
         self.next_ticket += 1;
         let ticket = self.next_ticket;
         let prio = current_prio();
@@ -309,7 +309,7 @@ impl Inner {
         if self.first(Side::Send).is_none() {
             return false;
         }
-        if self.messages.reserve(1, GFP_KERNEL).is_err() {
+        if self.messages.reserve(1, GFP_KERNEL_ACCOUNT).is_err() {
             return true;
         }
         let Some(sender) = self.first(Side::Send) else {
@@ -334,7 +334,7 @@ impl Inner {
             .position(|m| m.prio < msg.prio)
             .unwrap_or(self.messages.len());
         let len = msg.data.len();
-        self.messages.reserve(1, GFP_KERNEL)?;
+        self.messages.reserve(1, GFP_KERNEL_ACCOUNT)?;
         // Cannot fail: room was reserved and `at <= len`.
         self.messages
             .insert_within_capacity(at, msg)
@@ -400,7 +400,7 @@ impl Mqueue {
                 _count: count,
                 _charge: charge,
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )
     }
 
@@ -455,9 +455,9 @@ impl Mqueue {
         if len > self.attr.msgsize {
             return Err(EMSGSIZE);
         }
-        let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
+        let mut data = KVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?;
         UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), len)
-            .read_all(&mut data, GFP_KERNEL)?;
+            .read_all(&mut data, GFP_KERNEL_ACCOUNT)?;
         let msg = MqMsg {
             prio: args.msg_prio as u32,
             data,
@@ -665,7 +665,7 @@ pub(crate) fn open(args: &uapi::ripc_mq_open_args) -> Result<isize> {
         oflag & (bindings::O_ACCMODE | bindings::O_CREAT | bindings::O_EXCL | bindings::O_NONBLOCK);
     let task = kernel::task::Task::current_raw() as usize;
     if let Some(attr) = attr {
-        MQ_PENDING.lock().push((task, attr), GFP_KERNEL)?;
+        MQ_PENDING.lock().push((task, attr), GFP_KERNEL_ACCOUNT)?;
     }
     let open = |flags| ripcfs::open_in_kind_dir::<Mqueue>(args.dirfd, name, flags, args.mode);
     let fd = if flags & (bindings::O_CREAT | bindings::O_EXCL) == bindings::O_CREAT {

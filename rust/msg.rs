@@ -77,8 +77,8 @@ struct Msg {
 impl Msg {
     /// A copy for `MSG_COPY` (`copy_msg()`).
     fn try_clone(&self) -> Result<Self> {
-        let mut text = KVec::with_capacity(self.text.len(), GFP_KERNEL)?;
-        text.extend_from_slice(&self.text, GFP_KERNEL)?;
+        let mut text = KVec::with_capacity(self.text.len(), GFP_KERNEL_ACCOUNT)?;
+        text.extend_from_slice(&self.text, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
             mtype: self.mtype,
             text,
@@ -302,7 +302,7 @@ impl MsgQueue {
                 inner <- new_mutex!(inner, "MsgQueue::inner"),
                 senders_wait <- new_condvar!("MsgQueue::senders_wait"),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )
     }
 
@@ -344,14 +344,14 @@ impl MsgQueue {
             // A blocked sender goes only when it is first in line.
             let first = ticket.is_none_or(|t| inner.senders.first() == Some(&t));
             if first && inner.fits(size) {
-                break inner.messages.reserve(1, GFP_KERNEL).map_err(Error::from);
+                break inner.messages.reserve(1, GFP_KERNEL_ACCOUNT).map_err(Error::from);
             }
             if flags & IPC_NOWAIT != 0 {
                 break Err(EAGAIN);
             }
             if ticket.is_none() {
                 let t = inner.ticket();
-                if let Err(err) = inner.senders.push(t, GFP_KERNEL) {
+                if let Err(err) = inner.senders.push(t, GFP_KERNEL_ACCOUNT) {
                     break Err(err.into());
                 }
                 ticket = Some(t);
@@ -374,7 +374,7 @@ impl MsgQueue {
             if let Some(msg) = inner.pipelined_send(msg, &mut receivers) {
                 inner.cbytes += size as u64;
                 // Cannot fail: room was reserved above.
-                inner.messages.push(msg, GFP_KERNEL)?;
+                inner.messages.push(msg, GFP_KERNEL_ACCOUNT)?;
             }
         }
         // The next sender in line may go now.
@@ -437,7 +437,7 @@ impl MsgQueue {
                 delivery: Delivery::Waiting,
                 task: Sleeper::current(),
             };
-            inner.receivers.push(receiver, GFP_KERNEL)?;
+            inner.receivers.push(receiver, GFP_KERNEL_ACCOUNT)?;
             loop {
                 sleep_unlocked(inner, NO_TIMEOUT);
                 inner = self.inner.lock();
@@ -486,9 +486,9 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
     if size > limits::msgmax() || args.msqid < 0 || mtype < 1 {
         return Err(EINVAL);
     }
-    let mut text = KVec::with_capacity(size, GFP_KERNEL)?;
+    let mut text = KVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?;
     UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size)
-        .read_all(&mut text, GFP_KERNEL)?;
+        .read_all(&mut text, GFP_KERNEL_ACCOUNT)?;
     let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
     queue.send(Msg { mtype, text }, args.msgflg as u32)?;
     Ok(0)

@@ -79,7 +79,7 @@ impl Notifier {
                 count <- new_mutex!(initval, "Notifier::count"),
                 waiters <- new_poll_condvar!("Notifier::waiters"),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )
     }
 

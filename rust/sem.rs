@@ -149,8 +149,8 @@ impl WaiterOps {
                 len: sops.len(),
             });
         }
-        let mut heap = KVec::with_capacity(sops.len(), GFP_KERNEL)?;
-        heap.extend_from_slice(sops, GFP_KERNEL)?;
+        let mut heap = KVec::with_capacity(sops.len(), GFP_KERNEL_ACCOUNT)?;
+        heap.extend_from_slice(sops, GFP_KERNEL_ACCOUNT)?;
         Ok(Self::Heap(heap))
     }
 }
@@ -408,7 +408,7 @@ fn complete(waiter: &Arc<Waiter>, status: i32, wakeups: &mut Wakeups) {
     } else if wakeups
         .more
         .get_or_insert_with(KVec::new)
-        .push(waiter.clone(), GFP_KERNEL)
+        .push(waiter.clone(), GFP_KERNEL_ACCOUNT)
         .is_err()
     {
         waiter.task.wake();
@@ -493,7 +493,7 @@ fn move_waiters(from: &mut KVec<Arc<Waiter>>, to: &mut KVec<Arc<Waiter>>) -> boo
     if from.is_empty() {
         return true;
     }
-    if to.reserve(from.len(), GFP_KERNEL).is_err() {
+    if to.reserve(from.len(), GFP_KERNEL_ACCOUNT).is_err() {
         return false;
     }
     for w in from.drain_all() {
@@ -519,7 +519,7 @@ impl IpcObject for SemArray {
 
 impl SemArray {
     fn new(perm: KernIpcPerm, nsems: usize) -> Result<Arc<Self>> {
-        let mut sems = KVec::with_capacity(nsems, GFP_KERNEL)?;
+        let mut sems = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
         for _ in 0..nsems {
             let sem = KBox::pin_init(
                 pin_init!(Sem {
@@ -531,9 +531,9 @@ impl SemArray {
                         pending_const: KVec::new(),
                     }, "Sem::state"),
                 }),
-                GFP_KERNEL,
+                GFP_KERNEL_ACCOUNT,
             )?;
-            sems.push(sem, GFP_KERNEL)?;
+            sems.push(sem, GFP_KERNEL_ACCOUNT)?;
         }
         let inner = Inner {
             perm,
@@ -556,7 +556,7 @@ impl SemArray {
                 sems,
                 inner <- new_mutex!(inner, "SemArray::inner"),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )
     }
 
@@ -772,7 +772,7 @@ impl SemArray {
                         blocking: AtomicUsize::new(blocking),
                         task: Sleeper::current(),
                     },
-                    GFP_KERNEL,
+                    GFP_KERNEL_ACCOUNT,
                 );
                 match waiter {
                     Ok(waiter) => this.sleep(locked, waiter, timeout),
@@ -796,11 +796,11 @@ impl SemArray {
             return Ok(None);
         };
         if !inner.undos.iter().any(|u| u.owner == owner) {
-            let mut semadj = KVec::with_capacity(self.nsems(), GFP_KERNEL)?;
+            let mut semadj = KVec::with_capacity(self.nsems(), GFP_KERNEL_ACCOUNT)?;
             for _ in 0..self.nsems() {
-                semadj.push(0, GFP_KERNEL)?;
+                semadj.push(0, GFP_KERNEL_ACCOUNT)?;
             }
-            inner.undos.push(Undo { owner, semadj }, GFP_KERNEL)?;
+            inner.undos.push(Undo { owner, semadj }, GFP_KERNEL_ACCOUNT)?;
         }
         Ok(undo_of(&mut inner.undos, Some(owner)))
     }
@@ -820,7 +820,7 @@ impl SemArray {
                 } else {
                     &mut state.pending_const
                 };
-                list.push(waiter.clone(), GFP_KERNEL)
+                list.push(waiter.clone(), GFP_KERNEL_ACCOUNT)
             }
             Locked::Global(inner) => {
                 let list = if waiter.alter {
@@ -828,7 +828,7 @@ impl SemArray {
                 } else {
                     &mut inner.pending_const
                 };
-                let r = list.push(waiter.clone(), GFP_KERNEL);
+                let r = list.push(waiter.clone(), GFP_KERNEL_ACCOUNT);
                 if r.is_ok() && waiter.complex {
                     inner.complex_count += 1;
                 }
@@ -1028,7 +1028,7 @@ fn register_undo(array: &Arc<SemArray>) -> Result<usize> {
     let i = match owners.iter().position(|(o, _)| *o == owner) {
         Some(i) => i,
         None => {
-            owners.push((owner, KVec::new()), GFP_KERNEL)?;
+            owners.push((owner, KVec::new()), GFP_KERNEL_ACCOUNT)?;
             owners.len() - 1
         }
     };
@@ -1036,7 +1036,7 @@ fn register_undo(array: &Arc<SemArray>) -> Result<usize> {
     // Forget arrays removed since; keep at most one entry per array.
     arrays.retain(|a| !a.deleted.load(Ordering::Relaxed));
     if !arrays.iter().any(|a| Arc::ptr_eq(a, array)) {
-        arrays.push(array.clone(), GFP_KERNEL)?;
+        arrays.push(array.clone(), GFP_KERNEL_ACCOUNT)?;
     }
     Ok(owner)
 }
@@ -1117,7 +1117,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
     let sops: &mut [SemBuf] = if nsops <= SEMOPM_FAST {
         &mut fast[..nsops]
     } else {
-        slow = KVec::from_elem(SemBuf::EMPTY, nsops, GFP_KERNEL)?;
+        slow = KVec::from_elem(SemBuf::EMPTY, nsops, GFP_KERNEL_ACCOUNT)?;
         &mut slow
     };
     let mut reader = UserSlice::new(
@@ -1235,14 +1235,14 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
     // SETALL reads its values before taking any lock, as Linux does.
     let mut new_values = KVec::new();
     if cmd == uapi::RIPC_SETALL {
-        new_values = KVec::with_capacity(nsems, GFP_KERNEL)?;
+        new_values = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
         let mut reader = values_slice().reader();
         for _ in 0..nsems {
             let v: u16 = reader.read()?;
             if i32::from(v) > SEMVMX {
                 return Err(ERANGE);
             }
-            new_values.push(v, GFP_KERNEL)?;
+            new_values.push(v, GFP_KERNEL_ACCOUNT)?;
         }
     }
 
@@ -1261,9 +1261,9 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
         uapi::RIPC_GETNCNT => index(num).map(|n| SemArray::count_waiters(inner, n, true) as isize),
         uapi::RIPC_GETZCNT => index(num).map(|n| SemArray::count_waiters(inner, n, false) as isize),
         uapi::RIPC_GETALL => {
-            let mut all = KVec::with_capacity(nsems, GFP_KERNEL)?;
+            let mut all = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
             for sem in array.sems.iter() {
-                all.push(sem.state.lock().value as u16, GFP_KERNEL)?;
+                all.push(sem.state.lock().value as u16, GFP_KERNEL_ACCOUNT)?;
             }
             // Copied out after the lock is dropped, below.
             new_values = all;

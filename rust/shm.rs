@@ -145,7 +145,7 @@ impl ShmSegment {
                 ns,
                 inner <- new_mutex!(inner, "ShmSegment::inner"),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )
     }
 
@@ -357,7 +357,7 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
             segment: segment.clone(),
             pending: AtomicBool::new(true),
         },
-        GFP_KERNEL,
+        GFP_KERNEL_ACCOUNT,
     );
     let attach = match attach {
         Ok(attach) => attach,
@@ -635,7 +635,7 @@ impl ObjectFile for ShmNamed {
 impl NamedObject for ShmNamed {
     fn create_named() -> Result<Arc<Self>> {
         let file = ShmemFile::new(c"ripc-shm", 0, false)?;
-        Ok(Arc::new(Self { file }, GFP_KERNEL)?)
+        Ok(Arc::new(Self { file }, GFP_KERNEL_ACCOUNT)?)
     }
 
     const SIZED: bool = true;

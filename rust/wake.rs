@@ -53,7 +53,7 @@ impl WakeList {
         } else if self
             .more
             .get_or_insert_with(KVec::new)
-            .push(sleeper.0.clone(), GFP_KERNEL)
+            .push(sleeper.0.clone(), GFP_KERNEL_ACCOUNT)
             .is_err()
         {
             sleeper.0.wake_up();

@@ -26,6 +26,7 @@ extern "C" {
     // the `improper_ctypes` lint rejects.
     fn ripc_get_current_tgid() -> *mut kernel::ffi::c_void;
     fn ripc_is_current_tgid(pid: *mut kernel::ffi::c_void) -> bool;
+    fn ripc_get_pid(pid: *mut kernel::ffi::c_void) -> *mut kernel::ffi::c_void;
     // `struct user_namespace *`, returned untyped because the struct embeds
     // a zero-sized array that the `improper_ctypes` lint rejects.
     fn ripc_current_user_ns() -> *mut kernel::ffi::c_void;
@@ -172,11 +173,30 @@ impl PidRef {
         unsafe { bindings::pid_vnr(self.0.as_ptr()) }
     }
 
+    /// Its number in the pid namespace `ns` (`pid_nr_ns()`), 0 if it has
+    /// none there: what a reader whose namespace is `ns` must be shown,
+    /// as the `/proc/sysvipc/` files do.
+    pub(crate) fn nr_in(&self, ns: &kernel::pid_namespace::PidNamespace) -> i32 {
+        // SAFETY: the pid is valid, by the type invariant, and `ns` is a
+        // valid pid namespace for the duration of the borrow.
+        unsafe { bindings::pid_nr_ns(self.0.as_ptr(), ns.as_ptr()) }
+    }
+
     /// Sends `sig` to the process (`kill_pid(pid, sig, 1)`: from the
     /// kernel, so no permission check and `si_code` `SI_KERNEL`).
     pub(crate) fn kill(&self, sig: i32) {
         // SAFETY: the pid is valid, by the type invariant.
         unsafe { bindings::kill_pid(self.0.as_ptr(), sig, 1) };
+    }
+}
+
+impl Clone for PidRef {
+    fn clone(&self) -> Self {
+        // SAFETY: the pid is valid, by the type invariant; `ripc_get_pid()`
+        // takes one more reference, which the clone owns.
+        let pid = unsafe { ripc_get_pid(self.0.as_ptr().cast()) }.cast::<bindings::pid>();
+        // INVARIANT: `get_pid()` returns its (non-null) argument.
+        Self(NonNull::new(pid).expect("get_pid() returns its argument"))
     }
 }
 

@@ -80,6 +80,12 @@ struct pid *ripc_get_current_tgid(void)
 	return get_pid(task_tgid(current));
 }
 
+/* One more reference on pid (get_pid() is inline). */
+struct pid *ripc_get_pid(struct pid *pid)
+{
+	return get_pid(pid);
+}
+
 /* Whether pid is the current process; takes no reference. */
 bool ripc_is_current_tgid(struct pid *pid)
 {

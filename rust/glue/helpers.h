@@ -24,6 +24,7 @@ unsigned long ripc_current_files(void);
 
 struct pid *ripc_get_current_tgid(void);
 bool ripc_is_current_tgid(struct pid *pid);
+struct pid *ripc_get_pid(struct pid *pid);
 void ripc_file_set_nonblock(struct file *file, bool nonblock);
 void ripc_set_current_interruptible(void);
 

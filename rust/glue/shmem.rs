@@ -287,7 +287,7 @@ impl MmapRequest<'_> {
         if shmem_ops.is_null() {
             return Err(ENODEV);
         }
-        let data = Arc::new(VmaData::new(owner, shmem_ops), GFP_KERNEL)?;
+        let data = Arc::new(VmaData::new(owner, shmem_ops), GFP_KERNEL_ACCOUNT)?;
         // SAFETY: as in `map_shmem`; shmem keeps nothing in
         // `vm_private_data`. The reference is given back in `vma_close`.
         unsafe {

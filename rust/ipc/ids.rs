@@ -131,14 +131,14 @@ impl<T: IpcObject> IpcIds<T> {
         // allocation leaves the table as it was.
         if idx >= self.entries.len() {
             self.entries
-                .reserve(idx + 1 - self.entries.len(), GFP_KERNEL)?;
+                .reserve(idx + 1 - self.entries.len(), GFP_KERNEL_ACCOUNT)?;
         }
         let seq = rules::next_seq(self.seq, self.last_idx, idx);
         let id = build_id(idx, seq);
         let object = create(KernIpcPerm::new_current(key, id, seq, flags))?;
         while self.entries.len() <= idx {
             // Cannot fail: reserved above.
-            self.entries.push(None, GFP_KERNEL)?;
+            self.entries.push(None, GFP_KERNEL_ACCOUNT)?;
         }
         self.entries[idx] = Some(Entry { key, id, object });
         self.seq = seq;

@@ -75,6 +75,7 @@ impl KernIpcPerm {
             mode: self.mode,
             seq: self.seq,
             __pad2: 0,
+            __pad3: 0,
             __unused1: 0,
             __unused2: 0,
         }

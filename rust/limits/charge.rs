@@ -48,7 +48,7 @@ impl<L: Ledger> Charge<L> {
                 *total
             }
             None => {
-                users.push((user, amount), GFP_KERNEL)?;
+                users.push((user, amount), GFP_KERNEL_ACCOUNT)?;
                 amount
             }
         };

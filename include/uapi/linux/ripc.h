@@ -120,6 +120,7 @@ struct ripc_ipc64_perm {
 	__u32 mode;
 	__u16 seq;
 	__u16 __pad2;
+	__u32 __pad3;		/* explicit: the kernel's ipc64_perm has an implicit hole here */
 	__u64 __unused1;
 	__u64 __unused2;
 };
