@@ -20,6 +20,10 @@
  *
  * A routed call never falls back: without /dev/ripc it fails as libripc
  * does (ENOENT from the open of the device).
+ *
+ * syscall() is defined too: the IPC system call numbers go to ripc with
+ * the kernel's argument conventions (see the end of this file), every
+ * other number to libc's syscall().
  */
 
 #include <dlfcn.h>
@@ -28,10 +32,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ripc.h"
@@ -309,3 +316,264 @@ RIPC_EXPORT int fcntl(int fd, int cmd, ...)
  * both names are one function, and so they are here.
  */
 RIPC_EXPORT int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
+
+/*
+ * syscall(2): programs that exercise the kernel ABI call IPC system calls
+ * by number, which would reach Linux's IPC with ripc's ids. The IPC
+ * numbers are routed to ripc with the *kernel's* argument conventions,
+ * which differ from libc's in a few places (see raw_mq_open and
+ * raw_ctl_cmd); every other number goes to libc's syscall(). A number
+ * whose libc name is kept native (RIPC_PRELOAD_NATIVE) follows that name's
+ * route: ENOSYS, or with RIPC_PRELOAD_FALLBACK=1 the real system call.
+ */
+static long native_syscall(long nr, const long a[6])
+{
+	static long (*libc_syscall)(long, ...);
+	long (*fn)(long, ...) = __atomic_load_n(&libc_syscall, __ATOMIC_RELAXED);
+
+	if (!fn) {
+		fn = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+		if (!fn) {
+			errno = ENOSYS;
+			return -1;
+		}
+		__atomic_store_n(&libc_syscall, fn, __ATOMIC_RELAXED);
+	}
+	return fn(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/*
+ * Where raw call @nr goes, by the route of @call: 1 ripc, 0 the real
+ * system call (RIPC_PRELOAD_FALLBACK=1), -1 nowhere (errno ENOSYS).
+ */
+static int raw_route(enum preload_call call)
+{
+	void *fn = route(call);
+
+	if (!fn)
+		return -1;
+	return fn == routes[call].ripc;
+}
+
+/*
+ * The raw msgctl/semctl/shmctl take the command as it is: on x86-64 only
+ * 32-bit ABIs parse the IPC_64 bit, so a command with it is unknown to the
+ * kernel (EINVAL), where glibc's wrappers never pass it there.
+ */
+#define RAW_IPC_64 0x0100
+
+static int raw_ctl_cmd(long cmd)
+{
+	if (cmd & RAW_IPC_64) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The raw mq_open and mq_unlink take the name without glibc's leading '/'
+ * (glibc strips it and passes the rest), and the raw mq_open adds no
+ * O_CLOEXEC (glibc's does); libripc takes glibc's form, so the name gets
+ * its '/' back here. A name that itself holds a '/' still fails in the
+ * lookup, as the kernel's does.
+ */
+static char *raw_mq_name(const char *name)
+{
+	size_t len;
+	char *full;
+
+	if (!name) {
+		errno = EFAULT;
+		return NULL;
+	}
+	len = strlen(name);
+	full = malloc(len + 2);
+	if (!full) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	full[0] = '/';
+	memcpy(full + 1, name, len + 1);
+	return full;
+}
+
+static long raw_mq_open(const long a[6])
+{
+	char *name = raw_mq_name((const char *)a[0]);
+	int oflag = (int)a[1], fd, saved;
+
+	if (!name)
+		return -1;
+	fd = ripc_mq_open(name, oflag, (mode_t)a[2], (struct mq_attr *)a[3]);
+	saved = errno;
+	free(name);
+	if (fd >= 0 && !(oflag & O_CLOEXEC))
+		ioctl(fd, FIONCLEX);
+	errno = saved;
+	return fd;
+}
+
+static long raw_mq_unlink(const long a[6])
+{
+	char *name = raw_mq_name((const char *)a[0]);
+	int ret, saved;
+
+	if (!name)
+		return -1;
+	ret = ripc_mq_unlink(name);
+	saved = errno;
+	free(name);
+	errno = saved;
+	return ret;
+}
+
+/* mq_getsetattr(2): the one call behind mq_getattr(3) and mq_setattr(3). */
+static long raw_mq_getsetattr(const long a[6])
+{
+	const struct mq_attr *newattr = (const struct mq_attr *)a[1];
+	struct mq_attr *oldattr = (struct mq_attr *)a[2], unused;
+
+	if (newattr)
+		return ripc_mq_setattr((mqd_t)a[0], newattr, oldattr);
+	/* Neither: the kernel still checks that the descriptor is a queue. */
+	return ripc_mq_getattr((mqd_t)a[0], oldattr ? oldattr : &unused);
+}
+
+/*
+ * The raw mq_notify's SIGEV_THREAD is the kernel's netlink protocol (the
+ * signal number is a netlink socket, the value a cookie), which glibc
+ * builds its SIGEV_THREAD on; ripc has no netlink side, so it says EINVAL.
+ */
+static long raw_mq_notify(const long a[6])
+{
+	const struct sigevent *sev = (const struct sigevent *)a[1];
+
+	if (sev && sev->sigev_notify == SIGEV_THREAD) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ripc_mq_notify((mqd_t)a[0], sev);
+}
+
+/* The IPC system calls by number, and the libc name each one follows. */
+static int raw_call_of(long nr, enum preload_call *call)
+{
+	switch (nr) {
+	case SYS_pipe: *call = P_PIPE; return 1;
+	case SYS_pipe2: *call = P_PIPE2; return 1;
+	case SYS_eventfd: case SYS_eventfd2: *call = P_EVENTFD; return 1;
+	case SYS_msgget: *call = P_MSGGET; return 1;
+	case SYS_msgsnd: *call = P_MSGSND; return 1;
+	case SYS_msgrcv: *call = P_MSGRCV; return 1;
+	case SYS_msgctl: *call = P_MSGCTL; return 1;
+	case SYS_semget: *call = P_SEMGET; return 1;
+	case SYS_semop: *call = P_SEMOP; return 1;
+	case SYS_semtimedop: *call = P_SEMTIMEDOP; return 1;
+	case SYS_semctl: *call = P_SEMCTL; return 1;
+	case SYS_shmget: *call = P_SHMGET; return 1;
+	case SYS_shmat: *call = P_SHMAT; return 1;
+	case SYS_shmdt: *call = P_SHMDT; return 1;
+	case SYS_shmctl: *call = P_SHMCTL; return 1;
+	case SYS_mq_open: *call = P_MQ_OPEN; return 1;
+	case SYS_mq_unlink: *call = P_MQ_UNLINK; return 1;
+	case SYS_mq_timedsend: *call = P_MQ_TIMEDSEND; return 1;
+	case SYS_mq_timedreceive: *call = P_MQ_TIMEDRECEIVE; return 1;
+	case SYS_mq_notify: *call = P_MQ_NOTIFY; return 1;
+	case SYS_mq_getsetattr: *call = P_MQ_GETATTR; return 1;
+	default: return 0;
+	}
+}
+
+/* A routed raw call, on ripc. Each returns -1 with errno on failure. */
+static long raw_ripc(long nr, const long a[6])
+{
+	void *addr;
+
+	switch (nr) {
+	case SYS_pipe:
+		return ripc_pipe((int *)a[0]);
+	case SYS_pipe2:
+		return ripc_pipe2((int *)a[0], (int)a[1]);
+	case SYS_eventfd:
+		return ripc_eventfd((unsigned int)a[0], 0);
+	case SYS_eventfd2:
+		return ripc_eventfd((unsigned int)a[0], (int)a[1]);
+	case SYS_msgget:
+		return ripc_msgget((key_t)a[0], (int)a[1]);
+	case SYS_msgsnd:
+		return ripc_msgsnd((int)a[0], (const void *)a[1], (size_t)a[2], (int)a[3]);
+	case SYS_msgrcv:
+		return ripc_msgrcv((int)a[0], (void *)a[1], (size_t)a[2], a[3], (int)a[4]);
+	case SYS_msgctl:
+		if (raw_ctl_cmd(a[1]))
+			return -1;
+		return ripc_msgctl((int)a[0], (int)a[1], (struct msqid_ds *)a[2]);
+	case SYS_semget:
+		return ripc_semget((key_t)a[0], (int)a[1], (int)a[2]);
+	case SYS_semop:
+		return ripc_semop((int)a[0], (struct sembuf *)a[1], (size_t)a[2]);
+	case SYS_semtimedop:
+		return ripc_semtimedop((int)a[0], (struct sembuf *)a[1], (size_t)a[2],
+				       (const struct timespec *)a[3]);
+	case SYS_semctl: {
+		/* The fourth argument is the value itself, not a union in memory. */
+		union preload_semun arg = { .ptr = (void *)a[3] };
+
+		if (raw_ctl_cmd(a[2]))
+			return -1;
+		return ripc_semctl((int)a[0], (int)a[1], (int)a[2], arg);
+	}
+	case SYS_shmget:
+		return ripc_shmget((key_t)a[0], (size_t)a[1], (int)a[2]);
+	case SYS_shmat:
+		addr = ripc_shmat((int)a[0], (const void *)a[1], (int)a[2]);
+		return addr == (void *)-1 ? -1 : (long)addr;
+	case SYS_shmdt:
+		return ripc_shmdt((const void *)a[0]);
+	case SYS_shmctl:
+		if (raw_ctl_cmd(a[1]))
+			return -1;
+		return ripc_shmctl((int)a[0], (int)a[1], (struct shmid_ds *)a[2]);
+	case SYS_mq_open:
+		return raw_mq_open(a);
+	case SYS_mq_unlink:
+		return raw_mq_unlink(a);
+	case SYS_mq_timedsend:
+		return ripc_mq_timedsend((mqd_t)a[0], (const char *)a[1], (size_t)a[2],
+					 (unsigned int)a[3], (const struct timespec *)a[4]);
+	case SYS_mq_timedreceive:
+		return ripc_mq_timedreceive((mqd_t)a[0], (char *)a[1], (size_t)a[2],
+					    (unsigned int *)a[3], (const struct timespec *)a[4]);
+	case SYS_mq_notify:
+		return raw_mq_notify(a);
+	case SYS_mq_getsetattr:
+		return raw_mq_getsetattr(a);
+	}
+	errno = ENOSYS;
+	return -1;
+}
+
+RIPC_EXPORT long syscall(long nr, ...)
+{
+	enum preload_call call;
+	long a[6];
+	va_list ap;
+	int i;
+
+	/* Six arguments, as libc's syscall() always reads them. */
+	va_start(ap, nr);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!raw_call_of(nr, &call))
+		return native_syscall(nr, a);
+	switch (raw_route(call)) {
+	case 1:
+		return raw_ripc(nr, a);
+	case 0:
+		return native_syscall(nr, a);
+	default:
+		return -1;
+	}
+}

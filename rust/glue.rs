@@ -19,16 +19,38 @@ pub(crate) mod ripcfs;
 pub(crate) mod shmem;
 pub(crate) mod task;
 
-/// Makes a C bindings type usable in a `static`.
+/// Makes a C operation table usable in a `static`.
 ///
-/// Only used for tables of function pointers and constants (such as
-/// `file_operations`) that are never mutated after initialisation.
+/// Only the types that implement [`ReadOnlyTable`] can be shared this way:
+/// tables of function pointers and pointers to `'static` constants (such
+/// as `file_operations`), never mutated after initialisation.
 #[repr(transparent)]
 pub(crate) struct AssertSync<T>(pub(crate) T);
 
-// SAFETY: `AssertSync` only wraps read-only tables of function pointers and
-// constants; sharing them between threads is what the C side does too.
-unsafe impl<T> Sync for AssertSync<T> {}
+/// A C table that may be shared between threads once built: its raw
+/// pointers only point at `'static`, immutable data or code.
+///
+/// # Safety
+///
+/// Implementors are only ever built from `'static` constants and
+/// functions, and nothing writes to them after initialisation.
+pub(crate) unsafe trait ReadOnlyTable {}
+
+// SAFETY: ripc builds `file_operations` only in `static`s, from function
+// pointers and `THIS_MODULE`, and never writes to them afterwards.
+unsafe impl ReadOnlyTable for kernel::bindings::file_operations {}
+// SAFETY: as `file_operations`: built once in a `static`, only read.
+unsafe impl ReadOnlyTable for kernel::bindings::vm_operations_struct {}
+// SAFETY: `Kind`s are built by `ripcfs::kind()` from `'static` C strings,
+// `'static` operation tables and functions, and only read.
+unsafe impl<const N: usize> ReadOnlyTable for [ripcfs::Kind; N] {}
+// SAFETY: `Status`es are built by `ripcfs::status()` from `'static` C
+// strings and functions, and only read.
+unsafe impl<const N: usize> ReadOnlyTable for [ripcfs::Status; N] {}
+
+// SAFETY: `T` is a read-only table (`ReadOnlyTable`); sharing it between
+// threads is what the C side does too.
+unsafe impl<T: ReadOnlyTable> Sync for AssertSync<T> {}
 
 /// A `file_operations` with every field empty, to build tables from.
 pub(crate) const EMPTY_FOPS: kernel::bindings::file_operations = {

@@ -344,7 +344,10 @@ impl MsgQueue {
             // A blocked sender goes only when it is first in line.
             let first = ticket.is_none_or(|t| inner.senders.first() == Some(&t));
             if first && inner.fits(size) {
-                break inner.messages.reserve(1, GFP_KERNEL_ACCOUNT).map_err(Error::from);
+                break inner
+                    .messages
+                    .reserve(1, GFP_KERNEL_ACCOUNT)
+                    .map_err(Error::from);
             }
             if flags & IPC_NOWAIT != 0 {
                 break Err(EAGAIN);

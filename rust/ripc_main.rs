@@ -57,23 +57,29 @@ static RIPCFS_STATUS: glue::AssertSync<[glue::ripcfs::Status; 3]> = glue::Assert
     glue::ripcfs::status::<shm::Status>(c"shm"),
 ]);
 
-/// The module's state: what it registered, unregistered in reverse order
-/// when dropped (fields drop in declaration order).
+/// The module's state: what it registered, unregistered when dropped
+/// (fields drop in declaration order).
+///
+/// ripcfs is registered last and unregistered first: once it is
+/// registered, a `mount` can make a superblock that pins the module, so
+/// nothing may fail after it (a failing `misc_register()` after it would
+/// leave that superblock pointing into a module that is being freed).
 #[pin_data]
 struct RipcModule {
+    _fs: glue::ripcfs::Registration,
     #[pin]
     misc: glue::misc::MiscRegistration,
-    _fs: glue::ripcfs::Registration,
     /// Last: SysV objects go once nothing can reach them any more.
     _ipc: glue::global::Teardown,
 }
 
 impl kernel::InPlaceModule for RipcModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        // Fields are initialised in the order written here.
         try_pin_init!(Self {
             _ipc: glue::global::Teardown::new(),
-            _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS, &RIPCFS_STATUS)?,
             misc <- glue::misc::MiscRegistration::register(c"ripc", &glue::misc::DEV_FOPS),
+            _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS, &RIPCFS_STATUS)?,
         })
     }
 }

@@ -800,7 +800,9 @@ impl SemArray {
             for _ in 0..self.nsems() {
                 semadj.push(0, GFP_KERNEL_ACCOUNT)?;
             }
-            inner.undos.push(Undo { owner, semadj }, GFP_KERNEL_ACCOUNT)?;
+            inner
+                .undos
+                .push(Undo { owner, semadj }, GFP_KERNEL_ACCOUNT)?;
         }
         Ok(undo_of(&mut inner.undos, Some(owner)))
     }

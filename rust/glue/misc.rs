@@ -11,13 +11,17 @@ use kernel::{bindings, error::to_result, fs::File, prelude::*, types::Opaque};
 
 /// The `file_operations` of `/dev/ripc`. `.owner` makes an open `/dev/ripc`
 /// pin the module; every ioctl goes to [`crate::device::ioctl`].
+///
+/// No `compat_ioctl`: the ABI passes userspace's own `msgbuf` (`long
+/// mtype`), `msqid_ds`-style structures and `timespec`s through unchanged,
+/// and those have other layouts in 32-bit processes, so a 32-bit caller
+/// gets `ENOTTY` from the VFS rather than misread arguments.
 pub(crate) static DEV_FOPS: AssertSync<bindings::file_operations> =
     AssertSync(bindings::file_operations {
         owner: crate::THIS_MODULE.as_ptr(),
         unlocked_ioctl: Some(dev_ioctl),
         flush: Some(dev_flush),
         release: Some(dev_release),
-        compat_ioctl: bindings::compat_ptr_ioctl,
         ..EMPTY_FOPS
     });
 

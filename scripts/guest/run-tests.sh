@@ -19,6 +19,29 @@ export RIPC_KO=/ripc/ripc.ko
 export RIPC_PRELOAD=/ripc/lib/libripc-preload.so
 insmod $RIPC_KO || { echo "RIPC-RESULT: pass=0 fail=1 skip=0"; exit 1; }
 
+# KUnit: the module's in-kernel unit tests (#[kunit_tests]) ran at insmod
+# and wrote KTAP to the kernel log. Each case ("    ok N name", indented
+# under its suite) counts as one test; the suites' own lines do not.
+count_kunit() {
+	dmesg | sed 's/^\[[^]]*\] //' >/tmp/kunit.log
+	awk '/^    KTAP version|^    # Subtest:|^    1\.\.|^        / || /^    (not )?ok [0-9]+/ { print }' \
+		/tmp/kunit.log >/tmp/kunit.tap
+	p=$(grep -cE '^    ok [0-9]+' /tmp/kunit.tap | head -n1)
+	s=$(grep -cE '^    ok [0-9]+.*# SKIP' /tmp/kunit.tap | head -n1)
+	f=$(grep -cE '^    not ok [0-9]+' /tmp/kunit.tap | head -n1)
+	if [ "$((p + f))" = 0 ]; then
+		fail=$((fail + 1)); echo "not ok - kunit: no test case of ripc ran at insmod"
+	else
+		echo "# ==== kunit (at insmod)"
+		grep -E '^    (# Subtest|(not )?ok [0-9]+)' /tmp/kunit.tap
+		pass=$((pass + p - s)) skip=$((skip + s)) fail=$((fail + f))
+	fi
+}
+case "kunit" in *"${ripc_only:-}"*) count_kunit ;; esac
+# Later loads (ripc_module_test reloads ripc 100 times) run no suite.
+[ -w /sys/module/kunit/parameters/filter_glob ] &&
+	echo 'ripc-kunit-ran-at-first-load' >/sys/module/kunit/parameters/filter_glob
+
 # run_tap NAME COMMAND...: runs one TAP program and counts its results.
 run_tap() {
 	name=$1
