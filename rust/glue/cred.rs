@@ -10,9 +10,11 @@
 use core::ptr::NonNull;
 use kernel::bindings;
 
-/// A kernel uid (`kuid_t`): namespace-independent.
+/// A kernel uid (`kuid_t`): namespace-independent. The kernel crate's
+/// [`kernel::task::Kuid`], with the conversions to and from the caller's
+/// user namespace that SysV IPC needs (`make_kuid()`, `from_kuid_munged()`).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Kuid(u32);
+pub(crate) struct Kuid(kernel::task::Kuid);
 
 /// A kernel gid (`kgid_t`): namespace-independent.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,7 +32,6 @@ extern "C" {
     // `struct user_namespace *`, returned untyped because the struct embeds
     // a zero-sized array that the `improper_ctypes` lint rejects.
     fn ripc_current_user_ns() -> *mut kernel::ffi::c_void;
-    fn ripc_current_euid() -> bindings::kuid_t;
     fn ripc_current_egid() -> bindings::kgid_t;
 }
 
@@ -43,19 +44,18 @@ fn current_user_ns() -> *mut bindings::user_namespace {
 
 impl Kuid {
     /// The raw kernel value, to keep in an atomic.
-    pub(crate) const fn raw(self) -> u32 {
-        self.0
+    pub(crate) fn raw(self) -> u32 {
+        self.0.into_raw().val
     }
 
     /// Back from [`Kuid::raw`].
-    pub(crate) const fn from_raw(raw: u32) -> Self {
-        Self(raw)
+    pub(crate) fn from_raw(raw: u32) -> Self {
+        Self(kernel::task::Kuid::from_raw(bindings::kuid_t { val: raw }))
     }
 
     /// The effective uid of the current task.
     pub(crate) fn current_euid() -> Self {
-        // SAFETY: only reads the current task's credentials.
-        Self(unsafe { ripc_current_euid() }.val)
+        Self(kernel::task::Kuid::current_euid())
     }
 
     /// Maps `uid` of the caller's user namespace (`make_kuid()`); `None`
@@ -63,14 +63,15 @@ impl Kuid {
     pub(crate) fn from_user(uid: u32) -> Option<Self> {
         // SAFETY: `current_user_ns()` is valid during the syscall.
         let kuid = unsafe { bindings::make_kuid(current_user_ns(), uid) };
-        (kuid.val != INVALID_ID).then_some(Self(kuid.val))
+        (kuid.val != INVALID_ID).then(|| Self(kernel::task::Kuid::from_raw(kuid)))
     }
 
     /// The uid as seen from the caller's user namespace
-    /// (`from_kuid_munged()`: the overflow uid if unmapped).
+    /// (`from_kuid_munged()`: the overflow uid if unmapped; the kernel
+    /// crate's `into_uid_in_current_ns()` is `from_kuid()`, which gives -1).
     pub(crate) fn to_user(self) -> u32 {
         // SAFETY: `current_user_ns()` is valid during the syscall.
-        unsafe { bindings::from_kuid_munged(current_user_ns(), bindings::kuid_t { val: self.0 }) }
+        unsafe { bindings::from_kuid_munged(current_user_ns(), self.0.into_raw()) }
     }
 }
 

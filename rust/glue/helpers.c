@@ -54,11 +54,6 @@ struct user_namespace *ripc_current_user_ns(void)
 	return current_user_ns();
 }
 
-kuid_t ripc_current_euid(void)
-{
-	return current_euid();
-}
-
 kgid_t ripc_current_egid(void)
 {
 	return current_egid();

@@ -18,7 +18,6 @@ struct file *ripc_anon_inode_getfile(const char *name, const struct file_operati
 				     void *priv, int flags, unsigned int type);
 
 struct user_namespace *ripc_current_user_ns(void);
-kuid_t ripc_current_euid(void);
 kgid_t ripc_current_egid(void);
 unsigned long ripc_current_files(void);
 
