@@ -289,7 +289,7 @@ static int run_in_group(struct __test_metadata *_metadata, FIXTURE_DATA(memcg) *
 /* After removal almost nothing stays charged (per-CPU caches, at most). */
 #define EXPECT_UNCHARGED(left) EXPECT_LT(left, UNCHARGED)
 
-TEST_F(memcg, sem_arrays_linux)
+TEST_F_TIMEOUT(memcg, sem_arrays_linux, 300)
 {
 	long left;
 	int how = run_in_group(_metadata, self, &linux_side, SEM_ARRAYS, &left);
@@ -298,7 +298,7 @@ TEST_F(memcg, sem_arrays_linux)
 	EXPECT_UNCHARGED(left);
 }
 
-TEST_F(memcg, sem_arrays_ripc)
+TEST_F_TIMEOUT(memcg, sem_arrays_ripc, 300)
 {
 	long left;
 	int how = run_in_group(_metadata, self, &ripc_side, SEM_ARRAYS, &left);
@@ -307,7 +307,7 @@ TEST_F(memcg, sem_arrays_ripc)
 	EXPECT_UNCHARGED(left);
 }
 
-TEST_F(memcg, msg_text_linux)
+TEST_F_TIMEOUT(memcg, msg_text_linux, 300)
 {
 	long left;
 	int how = run_in_group(_metadata, self, &linux_side, MSG_TEXT, &left);
@@ -316,7 +316,7 @@ TEST_F(memcg, msg_text_linux)
 	EXPECT_UNCHARGED(left);
 }
 
-TEST_F(memcg, msg_text_ripc)
+TEST_F_TIMEOUT(memcg, msg_text_ripc, 300)
 {
 	long left;
 	int how = run_in_group(_metadata, self, &ripc_side, MSG_TEXT, &left);
@@ -325,7 +325,7 @@ TEST_F(memcg, msg_text_ripc)
 	EXPECT_UNCHARGED(left);
 }
 
-TEST_F(memcg, mq_messages_linux)
+TEST_F_TIMEOUT(memcg, mq_messages_linux, 300)
 {
 	long left;
 	int how = run_in_group(_metadata, self, &linux_side, MQ_MESSAGES, &left);
@@ -334,7 +334,7 @@ TEST_F(memcg, mq_messages_linux)
 	EXPECT_UNCHARGED(left);
 }
 
-TEST_F(memcg, mq_messages_ripc)
+TEST_F_TIMEOUT(memcg, mq_messages_ripc, 300)
 {
 	long left;
 	int how = run_in_group(_metadata, self, &ripc_side, MQ_MESSAGES, &left);
