@@ -14,17 +14,22 @@
  * at load time would make rmmod impossible. Everything this file hands out
  * lives on that superblock (inodes, dentries, s_op, d_op, i_fop), so the
  * superblock must live while any of it is reachable, and only then. The
- * mount therefore exists while pipe inodes do, as drm_fs_inode_new() does
- * with simple_pin_fs(): pipefs_get_mount() makes it for the first inode,
- * the eviction of the last gives it back.
+ * mount therefore exists while it has users, as drm_fs_inode_new() does
+ * with simple_pin_fs(): the first pipe inode makes it, the last user to go
+ * gives it back. Its users are the pipe inodes, counted from creation to
+ * eviction, and the open files of /dev/ripc: those pin the module anyway,
+ * and keeping the mount while one is open spares a process that makes
+ * pipe after pipe (libripc keeps /dev/ripc open) a new superblock each
+ * time no other pipe exists.
  *
  * - Every file (an end, a reopen through /proc, an O_PATH descriptor) holds
  *   a reference to the mount, so the superblock, and with it the module,
  *   stays while any file of a pipe is open, even after every end is closed.
  * - An inode held without a file (an inotify mark) holds the mount through
  *   the count below.
- * - The last inode's eviction drops the count's reference with a plain
- *   mntput(). The mount is made without SB_KERNMOUNT, so when that is the
+ * - The last user (an inode's eviction, or the release of a /dev/ripc file)
+ *   drops the count's reference with a plain mntput(). The mount is made
+ *   without SB_KERNMOUNT, so when that is the
  *   last reference the kernel does not tear the superblock down inside
  *   mntput() (MNT_INTERNAL mounts are, which would shut the superblock
  *   down from within the eviction of one of its inodes) but in task work
@@ -35,7 +40,7 @@
  *
  * The price of a mount outside any namespace is that mntput() takes
  * mount_lock (Linux's pipe_mnt takes a lockless path), once per closed
- * file, and that a pipe made while no other exists mounts anew.
+ * file, and that a pipe made while ripc has no other user mounts anew.
  */
 
 #include <linux/file.h>
@@ -50,16 +55,18 @@
 #include "pipefs.h"
 
 /*
- * The mount: set while pipefs_inodes is not zero. Changed only under
- * pipefs_mount_lock, and only while the count is zero, so that taking a
- * count from a non-zero value (without the lock) finds it set.
+ * The mount, made under pipefs_mount_lock for the first pipe inode and
+ * cleared under it by the user whose put made the count zero. The count
+ * only leaves zero under the lock, so a user that took a count from a
+ * non-zero value (without the lock) and finds the mount set can use it
+ * until it drops its count.
  */
 static DEFINE_MUTEX(pipefs_mount_lock);
 static struct vfsmount *pipefs_mnt;
-/* Pipe inodes not evicted yet, each counted from creation to eviction. */
-static atomic_t pipefs_inodes = ATOMIC_INIT(0);
+/* Pipe inodes not evicted yet and open files of /dev/ripc. */
+static atomic_t pipefs_users = ATOMIC_INIT(0);
 
-static void pipefs_put_mount(void);
+static void pipefs_put_user(void);
 
 /*
  * "pipe:[ino]" in /proc/<pid>/fd, as pipefs_dname(); dynamic_dname() is not
@@ -89,7 +96,7 @@ static void pipefs_evict_inode(struct inode *inode)
 	clear_inode(inode);
 	if (object) {
 		kind->put(object);
-		pipefs_put_mount();
+		pipefs_put_user();
 	}
 }
 
@@ -134,45 +141,72 @@ static struct vfsmount *pipefs_mount(const struct ripc_pipefs_kind *kind)
 	return mnt;
 }
 
-/* The mount, counted for one new inode; pipefs_put_mount() undoes it. */
+/* The mount, counted for one new inode; pipefs_put_user() undoes it. */
 static struct vfsmount *pipefs_get_mount(const struct ripc_pipefs_kind *kind)
 {
 	struct vfsmount *mnt;
+	bool counted;
 
-	/* Fully ordered on success: the mount set before the count is seen. */
-	if (atomic_inc_not_zero(&pipefs_inodes))
-		return READ_ONCE(pipefs_mnt);
+	counted = atomic_inc_not_zero(&pipefs_users);
+	if (counted) {
+		/* Pairs with the release below: a mount seen is set up. */
+		mnt = smp_load_acquire(&pipefs_mnt);
+		if (mnt)
+			return mnt;
+	}
 
 	mutex_lock(&pipefs_mount_lock);
 	mnt = pipefs_mnt;
 	if (!mnt) {
 		mnt = pipefs_mount(kind);
-		if (IS_ERR(mnt))
-			goto out;
-		WRITE_ONCE(pipefs_mnt, mnt);
+		if (IS_ERR(mnt)) {
+			mutex_unlock(&pipefs_mount_lock);
+			if (counted)
+				pipefs_put_user();
+			return mnt;
+		}
+		smp_store_release(&pipefs_mnt, mnt);
 	}
-	/* Publishes the mount to the lockless path above. */
-	smp_mb__before_atomic();
-	atomic_inc(&pipefs_inodes);
-out:
+	if (!counted)
+		atomic_inc(&pipefs_users);
 	mutex_unlock(&pipefs_mount_lock);
 	return mnt;
 }
 
 /*
- * Uncounts an inode; the last one gives back the mount. Called from the
+ * Counts an open file of /dev/ripc; the mount is made only for a pipe.
+ * From zero only under the lock, as in pipefs_get_mount(): the last user
+ * clears the mount under it after its count reached zero.
+ */
+void ripc_pipefs_get_user(void)
+{
+	if (atomic_inc_not_zero(&pipefs_users))
+		return;
+	mutex_lock(&pipefs_mount_lock);
+	atomic_inc(&pipefs_users);
+	mutex_unlock(&pipefs_mount_lock);
+}
+
+/*
+ * Uncounts a user; the last one gives back the mount. Called from the
  * eviction of a pipe inode: see the top for why the mntput() is safe there.
  */
-static void pipefs_put_mount(void)
+static void pipefs_put_user(void)
 {
 	struct vfsmount *mnt;
 
-	if (!atomic_dec_and_mutex_lock(&pipefs_inodes, &pipefs_mount_lock))
+	if (!atomic_dec_and_mutex_lock(&pipefs_users, &pipefs_mount_lock))
 		return;
 	mnt = pipefs_mnt;
 	WRITE_ONCE(pipefs_mnt, NULL);
 	mutex_unlock(&pipefs_mount_lock);
 	mntput(mnt);
+}
+
+/* The release of a /dev/ripc file counted by ripc_pipefs_get_user(). */
+void ripc_pipefs_put_user(void)
+{
+	pipefs_put_user();
 }
 
 /*
@@ -221,7 +255,7 @@ int ripc_pipefs_create_files(const struct ripc_pipefs_kind *kind, void *object,
 	inode = alloc_anon_inode(mnt->mnt_sb);
 	if (IS_ERR(inode)) {
 		kind->put(object);
-		pipefs_put_mount();
+		pipefs_put_user();
 		return -ENFILE;
 	}
 	/* A pipe, not an anonymous inode; nobody else sees it yet. */

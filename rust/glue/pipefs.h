@@ -19,6 +19,8 @@ struct ripc_pipefs_kind {
 	void (*put)(void *object);
 };
 
+void ripc_pipefs_get_user(void);
+void ripc_pipefs_put_user(void);
 int ripc_pipefs_create_files(const struct ripc_pipefs_kind *kind, void *object,
 			     int flags, struct file **res);
 

@@ -60,6 +60,8 @@ unsafe extern "C" fn put<T: ObjectFile>(object: *mut c_void) {
 }
 
 extern "C" {
+    fn ripc_pipefs_get_user();
+    fn ripc_pipefs_put_user();
     fn ripc_pipefs_create_files(
         // `const struct ripc_pipefs_kind *`.
         kind: *const c_void,
@@ -94,4 +96,19 @@ pub(crate) fn new_files<T: ObjectFile>(
     // SAFETY: on success both are valid files whose one reference is ours;
     // `File` is a transparent `struct file`.
     Ok(res.map(|file| unsafe { ARef::from_raw(NonNull::new_unchecked(file.cast::<File>())) }))
+}
+
+/// A file of `/dev/ripc` was opened: pipefs keeps its mount (made at the
+/// first pipe) until [`device_released`], so that a process making pipe
+/// after pipe does not mount anew each time no other pipe exists. The
+/// open file pins the module anyway.
+pub(crate) fn device_opened() {
+    // SAFETY: only counts; undone by `device_released`.
+    unsafe { ripc_pipefs_get_user() };
+}
+
+/// A file of `/dev/ripc` counted by [`device_opened`] is released.
+pub(crate) fn device_released() {
+    // SAFETY: pairs with the `device_opened` of the same file.
+    unsafe { ripc_pipefs_put_user() };
 }
