@@ -9,8 +9,8 @@
 //! ripcfs's `pipe/` → a [`Pipe`] kept by the inode. Opening either inode
 //! (a FIFO's name, or `/proc/<pid>/fd/N` of a pipe) goes to
 //! [`Pipe::fifo_open`], as `fifo_open()`; the ring exists while someone
-//! has the pipe open. `read`/`write`/
-//! `poll`/`ioctl` on either land in the [`ObjectFile`] methods below.
+//! has the pipe open. `read`/`write`/`poll`/`ioctl` on any of the files
+//! land in the [`ObjectFile`] methods below.
 //!
 //! | `fs/pipe.c`, `pipe_fs_i.h`        | ripc                                |
 //! |-----------------------------------|-------------------------------------|
@@ -24,7 +24,8 @@
 //! | `user`, `nr_accounted`            | [`PipeInner::charge`]               |
 //! | `filp->f_pipe`                    | the file's tag (`file_tag`)         |
 //! | `alloc_pipe_info()`               | [`alloc_ring`]                      |
-//! | `get_pipe_inode()`, `create_pipe_files()` | `glue::pipefs::new_files`   |
+//! | `get_pipe_inode()`                | `glue::pipefs::new_files`           |
+//! | `create_pipe_files()`             | `glue::pipefs::new_files`           |
 //! | `do_pipe2()`                      | [`pipe2`]                           |
 //! | `fifo_open()`                     | [`Pipe::fifo_open`]                 |
 //! | `anon_pipe_read/write()`          | `read`, `write` of [`ObjectFile`]   |
