@@ -29,14 +29,16 @@
  *   the count below.
  * - The last user (an inode's eviction, or the release of a /dev/ripc file)
  *   drops the count's reference with a plain mntput(). The mount is made
- *   without SB_KERNMOUNT, so when that is the
- *   last reference the kernel does not tear the superblock down inside
- *   mntput() (MNT_INTERNAL mounts are, which would shut the superblock
- *   down from within the eviction of one of its inodes) but in task work
- *   of the current task, before it returns to userspace or finishes
- *   exiting: close() and exit() still return with the module unpinned, so
- *   rmmod right after works. Usually a file's own mntput() in __fput(),
- *   which comes after the eviction (dput() before mntput()), is the last.
+ *   without SB_KERNMOUNT, so when that is the last reference the kernel
+ *   does not tear the superblock down inside mntput() (it does for
+ *   MNT_INTERNAL mounts, which would shut the superblock down from within
+ *   the eviction of one of its inodes) but in task work of the current
+ *   task, before it returns to userspace or finishes exiting: close() and
+ *   exit() return with the module unpinned, so rmmod right after works.
+ *   (From a kernel thread, as when fsnotify's worker drops a watch's
+ *   inode, delayed_mntput_work does it a tick later.) Usually a file's own
+ *   mntput() in __fput(), which comes after the eviction (dput() before
+ *   mntput()), is the last.
  *
  * The price of a mount outside any namespace is that mntput() takes
  * mount_lock (Linux's pipe_mnt takes a lockless path), once per closed
