@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <linux/magic.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,34 @@ TEST(owner_is_creator)
 
 	EXPECT_EQ(0, as_user(RIPCUSER, stat_as_user, &native));
 	EXPECT_EQ(0, as_user(RIPCUSER, stat_as_user, &ripc));
+}
+
+/*
+ * A pipe made in a new user namespace (where ripc may mount its pipefs for
+ * the first time): made, and shown with the same owner as a native one.
+ */
+static int stat_in_user_ns(void)
+{
+	struct stat native, ripc;
+	int p[2], q[2];
+
+	if (unshare(CLONE_NEWUSER))
+		return 1;
+	if (make_pipe(NATIVE, p, 0) || make_pipe(RIPC, q, 0))
+		return 2;
+	if (fstat(p[0], &native) || fstat(q[0], &ripc))
+		return 3;
+	if (native.st_uid != ripc.st_uid || native.st_gid != ripc.st_gid ||
+	    native.st_mode != ripc.st_mode)
+		return 4;
+	return 0;
+}
+
+static int in_child(int (*fn)(void));
+
+TEST(pipe_in_a_user_namespace)
+{
+	EXPECT_EQ(0, in_child(stat_in_user_ns));
 }
 
 /*
