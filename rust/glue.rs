@@ -14,6 +14,7 @@ pub(crate) mod misc;
 pub(crate) mod object_file;
 pub(crate) mod page;
 pub(crate) mod params;
+pub(crate) mod pipefs;
 pub(crate) mod process;
 pub(crate) mod ripcfs;
 pub(crate) mod shmem;

@@ -4,10 +4,13 @@
 //! writers fill and readers drain.
 //!
 //! Data flow: `RIPC_IOC_PIPE2` on `/dev/ripc` → [`pipe2`] → a new [`Pipe`]
-//! with two files, a read end and a write end; `mknod(S_IFIFO)` in ripcfs's
-//! `pipe/` → a [`Pipe`] kept by the inode, whose ring exists while someone
-//! has it open ([`Pipe::fifo_open`] follows `fifo_open()`). `read`/`write`/
-//! `poll`/`ioctl` on either land in the [`ObjectFile`] methods below.
+//! kept by an `S_IFIFO` inode of ripc's pipefs (`glue::pipefs`), with two
+//! files of that inode, a read end and a write end; `mknod(S_IFIFO)` in
+//! ripcfs's `pipe/` → a [`Pipe`] kept by the inode. Opening either inode
+//! (a FIFO's name, or `/proc/<pid>/fd/N` of a pipe) goes to
+//! [`Pipe::fifo_open`], as `fifo_open()`; the ring exists while someone
+//! has the pipe open. `read`/`write`/`poll`/`ioctl` on any of the files
+//! land in the [`ObjectFile`] methods below.
 //!
 //! | `fs/pipe.c`, `pipe_fs_i.h`        | ripc                                |
 //! |-----------------------------------|-------------------------------------|
@@ -21,6 +24,8 @@
 //! | `user`, `nr_accounted`            | [`PipeInner::charge`]               |
 //! | `filp->f_pipe`                    | the file's tag (`file_tag`)         |
 //! | `alloc_pipe_info()`               | [`alloc_ring`]                      |
+//! | `get_pipe_inode()`                | `glue::pipefs::new_files`           |
+//! | `create_pipe_files()`             | `glue::pipefs::new_files`           |
 //! | `do_pipe2()`                      | [`pipe2`]                           |
 //! | `fifo_open()`                     | [`Pipe::fifo_open`]                 |
 //! | `anon_pipe_read/write()`          | `read`, `write` of [`ObjectFile`]   |
@@ -38,6 +43,7 @@ mod ring;
 use crate::{
     glue::{
         object_file::{self, ObjectFile},
+        pipefs,
         ripcfs::NamedObject,
         task::{capable, send_sigpipe, Capability},
         AssertSync,
@@ -64,10 +70,14 @@ const PIPE2_FLAGS: u32 = uapi::RIPC_PIPE_NONBLOCK | uapi::RIPC_PIPE_CLOEXEC;
 
 static PIPE_FOPS: AssertSync<bindings::file_operations> = AssertSync(object_file::fops::<Pipe>());
 
+/// How pipefs makes and drops the inode of an anonymous pipe.
+static PIPEFS_KIND: AssertSync<pipefs::Kind<Pipe>> = AssertSync(pipefs::kind::<Pipe>());
+
 /// A pipe or a FIFO.
 #[pin_data]
 pub(crate) struct Pipe {
-    /// A named FIFO (opened through ripcfs), not an anonymous pair.
+    /// A named FIFO (in ripcfs), not an anonymous pipe (in pipefs): only a
+    /// FIFO's opens wait for a partner or fail with `ENXIO`.
     fifo: bool,
     /// Everything that changes. A mutex: copies to and from userspace are
     /// done under it, as under `pipe->mutex`.
@@ -168,12 +178,16 @@ impl Pipe {
         )
     }
 
-    /// Opens a FIFO end, as `fifo_open()`. Returns the file's tag: the
-    /// writer count a non-blocking reader saw when no writer was there,
-    /// so that `POLLHUP` waits for a writer to have come.
+    /// Opens a FIFO end, as `fifo_open()`, or an anonymous pipe again
+    /// (`/proc/<pid>/fd/N`): that joins the pipe as it is, without waiting
+    /// for a partner or `ENXIO`, as Linux's `fifo_open()` does for its
+    /// anonymous pipes (`is_pipe`). Returns the file's tag: the writer
+    /// count a non-blocking FIFO reader saw when no writer was there, so
+    /// that `POLLHUP` waits for a writer to have come.
     fn fifo_open(&self, file: &File) -> Result<u64> {
         let (read, write) = access(file);
         let nonblock = nonblocking(file);
+        let fifo = self.fifo;
         let mut inner = self.inner.lock();
         if inner.files == 0 {
             let (ring, charge) = alloc_ring(ENOMEM)?;
@@ -199,7 +213,7 @@ impl Pipe {
             (true, false) => {
                 inner.r_counter = inner.r_counter.wrapping_add(1);
                 inner.readers += 1;
-                if inner.writers == 0 {
+                if fifo && inner.writers == 0 {
                     if nonblock {
                         tag = u64::from(inner.w_counter);
                     } else {
@@ -209,13 +223,13 @@ impl Pipe {
                 inner.readers == 1
             }
             (false, true) => {
-                if nonblock && inner.readers == 0 {
+                if fifo && nonblock && inner.readers == 0 {
                     Self::open_failed(&mut inner);
                     return Err(ENXIO);
                 }
                 inner.w_counter = inner.w_counter.wrapping_add(1);
                 inner.writers += 1;
-                must_wait = inner.readers == 0;
+                must_wait = fifo && inner.readers == 0;
                 inner.writers == 1
             }
             (true, true) => {
@@ -267,15 +281,17 @@ impl Pipe {
         Ok(tag)
     }
 
-    /// Undoes `files += 1` of an open that fails; the last file of a FIFO
+    /// Undoes `files += 1` of an open that fails; the last file of a pipe
     /// takes its ring with it.
     fn open_failed(inner: &mut PipeInner) {
         inner.files -= 1;
         Self::put_ring(inner);
     }
 
-    /// `put_pipe_info()`: when no file of a FIFO is left, its data and
-    /// pages go (the next open starts with a fresh ring, as on Linux).
+    /// `put_pipe_info()`: when no file of a pipe or FIFO is left, its data
+    /// and pages go (the next open, of a FIFO's name or of an anonymous
+    /// pipe's inode kept by an `O_PATH` descriptor, starts with a fresh
+    /// ring, as on Linux).
     fn put_ring(inner: &mut PipeInner) {
         if inner.files == 0 {
             inner.ring = Ring::empty();
@@ -342,7 +358,8 @@ impl NewPipe {
     }
 }
 
-/// `RIPC_IOC_PIPE2`: makes a pipe with a read-only and a write-only file.
+/// `RIPC_IOC_PIPE2`: makes a pipe with a read-only and a write-only file
+/// of one pipefs inode, as `create_pipe_files()`.
 pub(crate) fn pipe2(flags: u32) -> Result<NewPipe> {
     if flags & !PIPE2_FLAGS != 0 {
         return Err(EINVAL);
@@ -360,11 +377,9 @@ pub(crate) fn pipe2(flags: u32) -> Result<NewPipe> {
             files: 2,
         },
     )?;
-    let nonblock = flags & uapi::RIPC_PIPE_NONBLOCK;
     // Each end's release gives back its count; a failure below drops the
-    // ends made so far, and with them the pipe.
-    let rfile = object_file::new_file(pipe.clone(), bindings::O_RDONLY | nonblock)?;
-    let wfile = object_file::new_file(pipe, bindings::O_WRONLY | nonblock)?;
+    // ends, and with them the pipe.
+    let [rfile, wfile] = pipefs::new_files(&PIPEFS_KIND, pipe, flags & uapi::RIPC_PIPE_NONBLOCK)?;
     let cloexec = flags & uapi::RIPC_PIPE_CLOEXEC;
     let rfd = FileDescriptorReservation::get_unused_fd_flags(cloexec)?;
     let wfd = FileDescriptorReservation::get_unused_fd_flags(cloexec)?;
@@ -401,9 +416,6 @@ impl ObjectFile for Pipe {
 
     const STREAM: bool = true;
 
-    /// `fstat` on an end shows a FIFO, as on a pipefs inode.
-    const ANON_FILE_TYPE: u32 = bindings::S_IFIFO;
-
     fn open(this: ArcBorrow<'_, Self>, file: &File) -> Result<u64> {
         this.fifo_open(file)
     }
@@ -421,9 +433,7 @@ impl ObjectFile for Pipe {
         }
         let wake = (inner.readers == 0) != (inner.writers == 0);
         inner.files -= 1;
-        if this.fifo {
-            Self::put_ring(&mut inner);
-        }
+        Self::put_ring(&mut inner);
         drop(inner);
         if wake {
             this.rd_wait.notify_all();

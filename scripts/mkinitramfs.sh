@@ -3,7 +3,7 @@
 #
 # Build the guest's initramfs (uncompressed newc cpio): busybox-static,
 # ripc.ko, the test programs and samples, the preload library and the
-# benchmark programs, the guest scripts, perf, the libraries of every
+# benchmark programs, the guest scripts, perf, bash, the libraries of every
 # dynamically linked program, and a passwd with root and an unprivileged user (ripcuser,
 # uid/gid 1000) for permission tests.
 #
@@ -59,6 +59,12 @@ copy_libs() {
 	[ -e "$root$interp" ] || cp -L "$interp" "$root$interp"
 }
 is_dynamic() { readelf -d "$1" 2>/dev/null | grep -q NEEDED; }
+
+# Debian's bash, for the shell idioms of ripc_pipefs_test (busybox's sh
+# has no process substitution).
+bash=$(command -v bash)
+cp -L "$bash" "$root/bin/bash"
+copy_libs "$bash"
 
 perf=/usr/bin/perf
 if [ -x "$perf" ]; then

@@ -21,31 +21,11 @@ int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 	return anon_inode_getfd(name, fops, priv, flags);
 }
 
-/*
- * Typed anonymous inodes keep the default inode operations: the anonymous
- * ones hide the file type from stat(), which is the point of a type here.
- */
-static const struct inode_operations ripc_typed_anon_iops = {};
-
-/*
- * A file on the shared anonymous inode, or, with a file type (S_IFIFO),
- * on an anonymous inode of its own whose mode is that type and 0600, so
- * that fstat() tells what the file is, as a pipe's pipefs inode does.
- */
+/* A file on the shared anonymous inode, not yet in any file table. */
 struct file *ripc_anon_inode_getfile(const char *name, const struct file_operations *fops,
-				     void *priv, int flags, unsigned int type)
+				     void *priv, int flags)
 {
-	struct file *file;
-
-	if (!type)
-		return anon_inode_getfile(name, fops, priv, flags);
-	file = anon_inode_create_getfile(name, fops, priv, flags, NULL);
-	/* The inode is new and private to this file, which is not shared yet. */
-	if (!IS_ERR(file)) {
-		file_inode(file)->i_mode = (type & S_IFMT) | S_IRUSR | S_IWUSR;
-		file_inode(file)->i_op = &ripc_typed_anon_iops;
-	}
-	return file;
+	return anon_inode_getfile(name, fops, priv, flags);
 }
 
 /* Credentials of the current task: macros or inlines in <linux/cred.h>. */

@@ -19,11 +19,23 @@ use kernel::{bindings, error::to_result, fs::File, prelude::*, types::Opaque};
 pub(crate) static DEV_FOPS: AssertSync<bindings::file_operations> =
     AssertSync(bindings::file_operations {
         owner: crate::THIS_MODULE.as_ptr(),
+        open: Some(dev_open),
         unlocked_ioctl: Some(dev_ioctl),
         flush: Some(dev_flush),
         release: Some(dev_release),
         ..EMPTY_FOPS
     });
+
+/// # Safety
+///
+/// Only called by `misc_open()`, when `/dev/ripc` is opened.
+unsafe extern "C" fn dev_open(
+    _inode: *mut bindings::inode,
+    _file: *mut bindings::file,
+) -> kernel::ffi::c_int {
+    super::pipefs::device_opened();
+    0
+}
 
 /// # Safety
 ///
@@ -46,6 +58,7 @@ unsafe extern "C" fn dev_release(
     _file: *mut bindings::file,
 ) -> kernel::ffi::c_int {
     crate::device::release();
+    super::pipefs::device_released();
     0
 }
 

@@ -37,16 +37,10 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
     /// the file ignores the position (`noop_llseek`), as eventfd does.
     const STREAM: bool = false;
 
-    /// The file type `fstat` shows for an anonymous file of the kind made
-    /// by [`new_file`]: 0 for the shared anonymous inode (no type, as for
-    /// eventfd), or a type such as `S_IFIFO`, which gives each file an
-    /// anonymous inode of its own with that type and mode 0600.
-    const ANON_FILE_TYPE: u32 = 0;
-
-    /// `open(2)` of a named object in ripcfs (anonymous files are created
-    /// open and never come here), after the file took its reference. May
-    /// sleep. Returns the file's tag, kept only for [`ObjectFile::STREAM`]
-    /// kinds. On error the open fails and `release` is not called.
+    /// `open(2)` of a named object in ripcfs, or of a pipe's inode in
+    /// `pipefs` (`/proc/<pid>/fd/N`; the files made with the object never
+    /// come here), after the file took its reference. May sleep. Returns
+    /// the file's tag, kept only for [`ObjectFile::STREAM`] kinds. On error the open fails and `release` is not called.
     fn open(_this: ArcBorrow<'_, Self>, _file: &File) -> Result<u64> {
         Ok(0)
     }
@@ -118,7 +112,8 @@ pub(crate) const fn fops<T: ObjectFile>() -> bindings::file_operations {
         compat_ioctl: bindings::compat_ptr_ioctl,
         release: Some(release::<T>),
         flush: Some(flush::<T>),
-        // Only called for named objects: anonymous files are created open.
+        // Only called for inodes that hold an object (ripcfs names, pipefs
+        // inodes): anonymous files are created open.
         open: Some(super::ripcfs::open::<T>),
         show_fdinfo: Some(show_fdinfo::<T>),
         mmap: if T::MMAP {
@@ -152,7 +147,6 @@ extern "C" {
         fops: *const c_void,
         private: *mut c_void,
         flags: c_int,
-        file_type: c_uint,
     ) -> *mut c_void;
 }
 
@@ -184,9 +178,8 @@ pub(crate) fn new_fd<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<i32> {
 ///
 /// `flags` gives the access mode (`O_RDONLY`, `O_WRONLY` or `O_RDWR`: the
 /// VFS refuses `read` or `write` with `EBADF` on a file not opened for it)
-/// and may hold `O_NONBLOCK`; anything else is ignored. The file's inode
-/// is as [`ObjectFile::ANON_FILE_TYPE`] says; a stream file's tag starts
-/// at 0.
+/// and may hold `O_NONBLOCK`; anything else is ignored. The file is on
+/// the shared anonymous inode; a stream file's tag starts at 0.
 pub(crate) fn new_file<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<ARef<File>> {
     let private = object.into_foreign();
     let flags = flags & (bindings::O_ACCMODE | bindings::O_NONBLOCK);
@@ -197,7 +190,6 @@ pub(crate) fn new_file<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<ARef
             core::ptr::from_ref(T::FOPS).cast(),
             private,
             flags as c_int,
-            T::ANON_FILE_TYPE,
         )
     };
     let file = match kernel::error::from_err_ptr(file) {

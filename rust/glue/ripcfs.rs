@@ -210,19 +210,21 @@ impl Drop for Registration {
     }
 }
 
-/// `open` of a named object's file: the file takes its own reference to
-/// the object its inode holds, then the kind's [`ObjectFile::open`] runs.
+/// `open` of a named object's file, or of a pipefs inode (`super::pipefs`):
+/// the file takes its own reference to the object its inode holds, then
+/// the kind's [`ObjectFile::open`] runs.
 ///
 /// # Safety
 ///
-/// Called by the VFS only, for an inode made by `ripcfs_create()` with
-/// kind `T`.
+/// Called by the VFS only, for an inode made by `ripcfs_create()` or
+/// `ripc_pipefs_create_files()` with kind `T`.
 pub(super) unsafe extern "C" fn open<T: ObjectFile>(
     inode: *mut bindings::inode,
     file: *mut bindings::file,
 ) -> c_int {
-    // SAFETY: `i_private` of a ripcfs object inode holds an `Arc<T>` for
-    // as long as the inode lives, and the file being opened pins the inode.
+    // SAFETY: `i_private` of a ripcfs object inode or of a pipefs inode
+    // holds an `Arc<T>` for as long as the inode lives, and the file being
+    // opened pins the inode.
     let object: Arc<T> = unsafe { Arc::<T>::borrow((*inode).i_private) }.into();
     if T::STREAM {
         // SAFETY: both pointers are valid during `open`. `stream_open()`
