@@ -49,6 +49,10 @@ unsafe impl<const N: usize> ReadOnlyTable for [ripcfs::Kind; N] {}
 // strings and functions, and only read.
 unsafe impl<const N: usize> ReadOnlyTable for [ripcfs::Status; N] {}
 
+// SAFETY: a pipefs `Kind` is built by `pipefs::kind()` from a `'static`
+// operation table and functions, and only read.
+unsafe impl<T> ReadOnlyTable for pipefs::Kind<T> {}
+
 // SAFETY: `T` is a read-only table (`ReadOnlyTable`); sharing it between
 // threads is what the C side does too.
 unsafe impl<T: ReadOnlyTable> Sync for AssertSync<T> {}
