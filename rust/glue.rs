@@ -18,6 +18,7 @@ pub(crate) mod process;
 pub(crate) mod ripcfs;
 pub(crate) mod shmem;
 pub(crate) mod task;
+pub(crate) mod wait;
 
 /// Makes a C bindings type usable in a `static`.
 ///
