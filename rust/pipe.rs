@@ -724,6 +724,10 @@ impl ObjectFile for Pipe {
         result
     }
 
+    /// Pipes honour `IOCB_NOWAIT`, and Linux gives their files
+    /// `FMODE_NOWAIT`.
+    const NOWAIT: bool = true;
+
     const SPLICE: bool = true;
 
     /// `pipe_poll()`, without the mutex: a writer holding it while stuck

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/aio_abi.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -638,6 +639,94 @@ TEST(epoll_edge_events_as_eventfd)
 			       native[5], ours[0], ours[1], ours[2], ours[3], ours[4], ours[5]);
 		}
 	}
+}
+
+#define PAGE 4096
+
+/*
+ * A page whose first touch blocks until it is resolved through *uffd
+ * (userfaultfd, also for faults taken by the kernel's copies); NULL if the
+ * kernel has no userfaultfd (CONFIG_USERFAULTFD).
+ */
+static void *stuck_page(int *uffd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	void *page;
+
+	*uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (*uffd < 0)
+		return NULL;
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = PAGE;
+	if (page == MAP_FAILED || ioctl(*uffd, UFFDIO_API, &api) ||
+	    ioctl(*uffd, UFFDIO_REGISTER, &reg)) {
+		close(*uffd);
+		return NULL;
+	}
+	return page;
+}
+
+/* Waits until a task is stuck on the page, then gives it a page of zeroes. */
+static int wait_fault(int uffd)
+{
+	struct uffd_msg msg;
+
+	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+		return -1;
+	return 0;
+}
+
+static int resolve_fault(int uffd, void *page)
+{
+	struct uffdio_zeropage zero = { .range = { (uintptr_t)page, PAGE } };
+
+	return ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
+}
+
+struct stuck_read {
+	int fd;
+	void *page;
+	ssize_t ret;
+};
+
+static void *read_into(void *arg)
+{
+	struct stuck_read *r = arg;
+
+	r->ret = read(r->fd, r->page, sizeof(uint64_t));
+	return NULL;
+}
+
+/*
+ * A reader stuck on a page fault while copying the count out holds no lock
+ * (eventfd_read() copies after unlocking): writers, and message-queue
+ * notifications, go on.
+ */
+TEST(write_goes_on_while_reader_stuck_in_fault)
+{
+	struct stuck_read r;
+	pthread_t thread;
+	uint64_t v;
+	int uffd;
+
+	r.page = stuck_page(&uffd);
+	if (!r.page)
+		SKIP(return, "no userfaultfd");
+	r.fd = ripc_eventfd(5, 0);
+	ASSERT_GE(r.fd, 0);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, read_into, &r));
+	ASSERT_EQ(0, wait_fault(uffd));
+	ASSERT_EQ(0, ripc_eventfd_write(r.fd, 2));
+	ASSERT_EQ(0, resolve_fault(uffd, r.page));
+	pthread_join(thread, NULL);
+	EXPECT_EQ(8, r.ret);
+	EXPECT_EQ(5, *(uint64_t *)r.page);
+	ASSERT_EQ(0, ripc_eventfd_read(r.fd, &v));
+	EXPECT_EQ(2, v);
+	close(uffd);
+	close(r.fd);
 }
 
 static void on_sigusr1(int sig)

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -917,6 +918,33 @@ TEST(readv_returns_what_is_there)
 	close(fds[1]);
 }
 
+#ifndef RWF_NOSIGNAL
+#define RWF_NOSIGNAL 0x00000100
+#endif
+
+TEST(preadv2_nowait_and_pwritev2_nosignal)
+{
+	char c;
+	struct iovec iov = { &c, 1 };
+	int fds[2];
+
+	sigpipes = 0;
+	set_handler(SIGPIPE, on_sigpipe, 0);
+	ASSERT_EQ(0, ripc_pipe(fds));
+	/* A blocking pipe, but this read must not wait. */
+	EXPECT_EQ(-1, preadv2(fds[0], &iov, 1, -1, RWF_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fds[0]);
+	/* EPIPE without SIGPIPE. */
+	EXPECT_EQ(-1, pwritev2(fds[1], &iov, 1, -1, RWF_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(0, sigpipes);
+	EXPECT_EQ(-1, write(fds[1], &c, 1));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, sigpipes);
+	close(fds[1]);
+}
+
 TEST(writev_is_one_write)
 {
 	struct iovec iov[3] = { { "ab", 2 }, { "", 0 }, { "cde", 3 } };
@@ -1129,6 +1157,94 @@ TEST(epoll_edge_events_as_native_pipe)
 		close(eps[i]);
 	close(nat[0]);
 	close(nat[1]);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+
+/*
+ * A page whose first touch blocks until it is resolved through *uffd
+ * (userfaultfd, also for faults taken by the kernel's copies); NULL if the
+ * kernel has no userfaultfd (CONFIG_USERFAULTFD).
+ */
+static void *stuck_page(int *uffd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	void *page;
+
+	*uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (*uffd < 0)
+		return NULL;
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = PAGE;
+	if (page == MAP_FAILED || ioctl(*uffd, UFFDIO_API, &api) ||
+	    ioctl(*uffd, UFFDIO_REGISTER, &reg)) {
+		close(*uffd);
+		return NULL;
+	}
+	return page;
+}
+
+/* Waits until a task is stuck on the page, then gives it a page of zeroes. */
+static int wait_fault(int uffd)
+{
+	struct uffd_msg msg;
+
+	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+		return -1;
+	return 0;
+}
+
+static int resolve_fault(int uffd, void *page)
+{
+	struct uffdio_zeropage zero = { .range = { (uintptr_t)page, PAGE } };
+
+	return ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
+}
+
+struct stuck_write {
+	int fd;
+	void *page;
+	ssize_t ret;
+};
+
+static void *write_from(void *arg)
+{
+	struct stuck_write *w = arg;
+
+	w->ret = write(w->fd, w->page, PAGE);
+	return NULL;
+}
+
+/*
+ * A writer stuck on a page fault inside its copy holds the pipe's mutex;
+ * poll takes no lock (pipe_poll()), so it still answers.
+ */
+TEST(poll_answers_while_writer_stuck_in_fault)
+{
+	struct stuck_write w;
+	struct pollfd pfd;
+	pthread_t thread;
+	int fds[2], uffd;
+
+	w.page = stuck_page(&uffd);
+	if (!w.page)
+		SKIP(return, "no userfaultfd");
+	ASSERT_EQ(0, ripc_pipe(fds));
+	w.fd = fds[1];
+	ASSERT_EQ(0, pthread_create(&thread, NULL, write_from, &w));
+	ASSERT_EQ(0, wait_fault(uffd));
+	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	pfd = (struct pollfd){ .fd = fds[1], .events = POLLOUT };
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, resolve_fault(uffd, w.page));
+	pthread_join(thread, NULL);
+	EXPECT_EQ(PAGE, w.ret);
+	EXPECT_EQ(PAGE, nread(fds[0]));
+	close(uffd);
 	close(fds[0]);
 	close(fds[1]);
 }

@@ -132,6 +132,12 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
         Err(EINVAL)
     }
 
+    /// The iter methods honour [`IoFlags::nowait`]: files made by
+    /// [`new_file`] get `FMODE_NOWAIT`, so that `preadv2(RWF_NOWAIT)` is
+    /// allowed (not `EOPNOTSUPP`) and io_uring tries them without blocking
+    /// before handing them to a worker thread.
+    const NOWAIT: bool = false;
+
     /// `splice(2)` and `sendfile(2)` go through the iter methods (both
     /// must be there): `copy_splice_read()` and `iter_file_splice_write()`.
     const SPLICE: bool = false;
@@ -292,6 +298,13 @@ pub(crate) fn new_file<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<ARef
             return Err(err);
         }
     };
+    if T::NOWAIT {
+        /// `FMODE_NOWAIT`, whose cast bindgen cannot follow.
+        const FMODE_NOWAIT: bindings::fmode_t = 1 << 27;
+        // SAFETY: the file is new and not shared yet, so nothing reads
+        // `f_mode` meanwhile.
+        unsafe { (*file).f_mode |= FMODE_NOWAIT };
+    }
     if flags & bindings::O_DIRECT != 0 {
         // SAFETY: the file is new and not shared yet, so nothing reads
         // `f_flags` meanwhile; `anon_inode_getfile()` keeps only the access
