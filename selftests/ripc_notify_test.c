@@ -522,6 +522,11 @@ TEST(bad_pointers_efault_as_eventfd)
 		int fd = fds[i];
 
 		ASSERT_GE(fd, 0);
+		/* The length is checked before the buffer is touched. */
+		EXPECT_EQ(-1, write(fd, (void *)low, sizeof(value) + 1));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, read(fd, (void *)low, sizeof(value) - 1));
+		EXPECT_EQ(EINVAL, errno);
 		EXPECT_EQ(-1, write(fd, (void *)low, sizeof(value)));
 		EXPECT_EQ(EFAULT, errno);
 		/*
