@@ -213,15 +213,16 @@ impl Ring {
 
     /// Gives the ring `slots` slots (rounded up to a power of two), keeping
     /// the buffers in order (`pipe_resize_ring()`). `EBUSY` if more
-    /// buffers are in use than would fit.
+    /// buffers are in use than would fit; as Linux, that is found after
+    /// the new array is allocated, so `ENOMEM` comes first.
     pub(super) fn resize(&mut self, slots: usize) -> Result {
         let slots = slots.checked_next_power_of_two().ok_or(EINVAL)?;
-        if slots < self.nrbufs {
-            return Err(EBUSY);
-        }
         let mut bufs = KVec::with_capacity(slots, alloc_flags())?;
         for _ in 0..slots {
             bufs.push(None, alloc_flags())?;
+        }
+        if slots < self.nrbufs {
+            return Err(EBUSY);
         }
         // Nothing can fail from here on: move the buffers over in order.
         for (i, new) in bufs.iter_mut().take(self.nrbufs).enumerate() {
