@@ -19,6 +19,7 @@ pub(crate) mod process;
 pub(crate) mod ripcfs;
 pub(crate) mod shmem;
 pub(crate) mod task;
+pub(crate) mod wait;
 
 /// Makes a C operation table usable in a `static`.
 ///

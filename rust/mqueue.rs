@@ -55,6 +55,7 @@ use crate::{
         ripcfs::{self, NamedObject},
         task::{capable, Capability},
         task::{current_prio, sleep_unlocked, NO_TIMEOUT},
+        wait::PollTable,
         AssertSync,
     },
     limits::{
@@ -72,11 +73,7 @@ use kernel::{
     new_mutex, new_poll_condvar,
     prelude::*,
     str::CString,
-    sync::{
-        lock::GlobalGuard,
-        poll::{PollCondVar, PollTable},
-        Arc, ArcBorrow, Mutex, MutexGuard,
-    },
+    sync::{lock::GlobalGuard, poll::PollCondVar, Arc, ArcBorrow, Mutex, MutexGuard},
     time::msecs_to_jiffies,
     uaccess::{UserPtr, UserSlice, UserSliceWriter},
 };

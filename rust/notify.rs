@@ -10,30 +10,34 @@
 //! |---------------------------|------------------------------|
 //! | `struct eventfd_ctx`      | [`Notifier`]                 |
 //! | `ctx->count`              | [`Notifier::count`]          |
-//! | `ctx->wqh` (and its lock) | [`Notifier::waiters`]        |
+//! | `ctx->wqh.lock`           | the lock of [`Notifier::count`] |
+//! | `ctx->wqh`                | [`Notifier::waiters`]        |
 //! | `ctx->id` (an ida)        | [`Notifier::id`]             |
 //! | `eventfd_signal_mask()`   | [`Notifier::signal`]         |
 //! | `eventfd_ctx_fdget()`     | [`from_fd`]                  |
+//!
+//! Lock order: [`Notifier::count`], then the lock of
+//! [`Notifier::waiters`]. Nothing is copied to or from userspace under
+//! `count`, so no fault can hold it, and [`Notifier::signal`] never sleeps.
 
 use crate::{
-    glue::object_file::{self, ObjectFile},
+    glue::object_file::{self, IoFlags, ObjectFile},
     glue::ripcfs::NamedObject,
+    glue::wait::{new_wait_queue, PollTable, WaitQueue},
     glue::AssertSync,
     uapi,
 };
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
-    bindings,
+    bindings, current,
     fs::File,
-    new_mutex, new_poll_condvar,
+    iov::IovIterDest,
+    new_spinlock,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
-    sync::{
-        poll::{PollCondVar, PollTable},
-        Arc, ArcBorrow, Mutex,
-    },
-    uaccess::{UserSliceReader, UserSliceWriter},
+    sync::{Arc, ArcBorrow, SpinLock},
+    uaccess::UserSliceReader,
 };
 
 /// The counter reads and writes carry: a native-endian `u64`.
@@ -60,14 +64,16 @@ pub(crate) struct Notifier {
     id: u32,
     /// `EFD_SEMAPHORE`: a read takes 1 instead of the whole count.
     semaphore: bool,
-    /// The counter. A mutex, not a spinlock, because a read copies the
-    /// value to userspace before committing it (see [`Notifier::read`]).
+    /// The counter. A spinlock, as `ctx->wqh.lock`: held only to look at
+    /// and change the value, never across a copy to or from userspace.
     #[pin]
-    count: Mutex<u64>,
-    /// Blocked readers and writers, and pollers. Woken after every change,
-    /// once the lock is dropped; each re-checks its own condition.
+    count: SpinLock<u64>,
+    /// Blocked readers and writers (not exclusive: all are woken), and
+    /// pollers. Woken after every change, once the lock is dropped, with
+    /// the event the change makes: `POLLIN` after an addition, `POLLOUT`
+    /// after a read; each sleeper re-checks its own condition.
     #[pin]
-    waiters: PollCondVar,
+    waiters: WaitQueue,
 }
 
 impl Notifier {
@@ -76,8 +82,8 @@ impl Notifier {
             pin_init!(Self {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 semaphore,
-                count <- new_mutex!(initval, "Notifier::count"),
-                waiters <- new_poll_condvar!("Notifier::waiters"),
+                count <- new_spinlock!(initval, "Notifier::count"),
+                waiters <- new_wait_queue!("Notifier::waiters"),
             }),
             GFP_KERNEL_ACCOUNT,
         )
@@ -85,12 +91,14 @@ impl Notifier {
 
     /// Adds `n` to the counter from inside the kernel and wakes readers,
     /// as `eventfd_signal_mask()`: never blocks on a full counter but
-    /// saturates at `u64::MAX`, which poll reports as `POLLERR`. May sleep.
+    /// saturates at `u64::MAX`, which poll reports as `POLLERR`. Never
+    /// sleeps, and waits for no reader or writer (neither copies under
+    /// the lock).
     pub(crate) fn signal(&self, n: u64) {
         let mut count = self.count.lock();
         *count = count.saturating_add(n);
         drop(count);
-        self.waiters.notify_all();
+        self.waiters.wake_poll(bindings::POLLIN);
     }
 }
 
@@ -121,43 +129,77 @@ fn nonblocking(file: &File) -> bool {
     file.flags() & bindings::O_NONBLOCK != 0
 }
 
+/// The events of a notifier: only these three, as `eventfd_poll()`
+/// (no `POLLRDNORM` or `POLLWRNORM`).
+fn events(count: u64) -> u32 {
+    let mut mask = 0;
+    if count > 0 {
+        mask |= bindings::POLLIN;
+    }
+    if count == OVERFLOW {
+        mask |= bindings::POLLERR;
+    }
+    if count < u64::MAX - 1 {
+        mask |= bindings::POLLOUT;
+    }
+    mask
+}
+
 impl ObjectFile for Notifier {
     const NAME: &'static CStr = c"[ripc-notify]";
 
     const FOPS: &'static bindings::file_operations = &NOTIFIER_FOPS.0;
 
-    /// Returns the count and resets it to 0 (semaphore mode: returns 1 and
-    /// decrements), blocking while it is 0.
+    const READ_ITER: bool = true;
+
+    /// `eventfd_read()`: returns the count and resets it to 0 (semaphore
+    /// mode: returns 1 and decrements), blocking while it is 0. At least 8
+    /// bytes must be asked for, in as many vectors as the caller likes;
+    /// exactly 8 are given.
     ///
-    /// Unlike `eventfd_read()`, which consumes the count before copying it
-    /// out, the value is copied while the lock is held and only committed
-    /// once the copy succeeded: a bad buffer gives `EFAULT` and loses
-    /// nothing.
-    fn read(this: ArcBorrow<'_, Self>, file: &File, mut out: UserSliceWriter) -> Result<usize> {
-        if out.len() < VALUE_SIZE {
+    /// As `eventfd_read()`, the value is taken, the lock dropped, and only
+    /// then copied out: a copy that faults (a bad buffer, or a userfaultfd
+    /// or FUSE page that never comes) holds no lock that writers or
+    /// [`Notifier::signal`] need, at the price of `EFAULT` losing the
+    /// value, as on Linux.
+    fn read_iter(
+        this: ArcBorrow<'_, Self>,
+        file: &File,
+        to: &mut IovIterDest<'_>,
+        flags: IoFlags,
+    ) -> Result<usize> {
+        if to.len() < VALUE_SIZE {
             return Err(EINVAL);
         }
         let mut count = this.count.lock();
+        // The count first, then a signal: data that came with a signal is
+        // read (`wait_event_interruptible_locked_irq()`).
         while *count == 0 {
-            if nonblocking(file) {
+            if nonblocking(file) || flags.nowait() {
                 return Err(EAGAIN);
             }
-            if this.waiters.wait_interruptible(&mut count) {
+            if current!().signal_pending() {
                 return Err(ERESTARTSYS);
             }
+            this.waiters.sleep_unlocked(count);
+            count = this.count.lock();
         }
         let value = if this.semaphore { 1 } else { *count };
-        out.write(&value)?;
         *count -= value;
         drop(count);
-        this.waiters.notify_all();
+        this.waiters.wake_poll(bindings::POLLOUT);
+        if to.copy_to_iter(&value.to_ne_bytes()) != VALUE_SIZE {
+            return Err(EFAULT);
+        }
         Ok(VALUE_SIZE)
     }
 
-    /// Adds the first 8 bytes of the buffer to the count, blocking while
-    /// the sum would pass `u64::MAX - 1`.
+    /// `eventfd_write()`: adds the 8-byte value to the count, blocking
+    /// while the sum would pass `u64::MAX - 1`. Any other length is
+    /// `EINVAL`; this is `.write`, not `.write_iter`, as eventfd's, so
+    /// `writev()` writes each vector on its own.
     fn write(this: ArcBorrow<'_, Self>, file: &File, mut input: UserSliceReader) -> Result<usize> {
-        if input.len() < VALUE_SIZE {
+        if input.len() != VALUE_SIZE {
             return Err(EINVAL);
         }
         let value: u64 = input.read()?;
@@ -169,31 +211,23 @@ impl ObjectFile for Notifier {
             if nonblocking(file) {
                 return Err(EAGAIN);
             }
-            if this.waiters.wait_interruptible(&mut count) {
+            if current!().signal_pending() {
                 return Err(ERESTARTSYS);
             }
+            this.waiters.sleep_unlocked(count);
+            count = this.count.lock();
         }
         *count += value;
         drop(count);
-        this.waiters.notify_all();
+        this.waiters.wake_poll(bindings::POLLIN);
         Ok(VALUE_SIZE)
     }
 
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
         // Register first, then sample: a change after the sample wakes us.
-        table.register_wait(file, &this.waiters);
+        table.register(file, &this.waiters);
         let count = *this.count.lock();
-        let mut mask = 0;
-        if count > 0 {
-            mask |= bindings::POLLIN | bindings::POLLRDNORM;
-        }
-        if count == OVERFLOW {
-            mask |= bindings::POLLERR;
-        }
-        if count < u64::MAX - 1 {
-            mask |= bindings::POLLOUT | bindings::POLLWRNORM;
-        }
-        mask
+        events(count)
     }
 
     /// The same keys as eventfd's fdinfo, so tools that parse it work.

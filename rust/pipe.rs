@@ -18,9 +18,12 @@
 //! | `pipe->mutex`                     | [`Pipe::inner`]                     |
 //! | `rd_wait`, `wr_wait`              | [`Pipe::rd_wait`], [`Pipe::wr_wait`]|
 //! | `bufs`, `head`/`tail`, `tmp_page` | [`ring::Ring`]                      |
+//! | `head_tail`, `max_usage` read by  | [`Counts`] (`bufs`, `slots`)        |
+//! | `pipe_poll()` without the mutex   |                                     |
 //! | `struct pipe_buffer`              | `ring::PipeBuffer`                  |
-//! | `readers`, `writers`, `files`     | [`PipeInner`] fields of those names |
-//! | `r_counter`, `w_counter`          | [`PipeInner`] fields of those names |
+//! | `readers`, `writers`, `w_counter` | [`Counts`] fields of those names    |
+//! | `poll_usage`                      | [`Counts::poll_usage`]              |
+//! | `files`, `r_counter`              | [`PipeInner`] fields of those names |
 //! | `user`, `nr_accounted`            | [`PipeInner::charge`]               |
 //! | `filp->f_pipe`                    | the file's tag (`file_tag`)         |
 //! | `alloc_pipe_info()`               | [`alloc_ring`]                      |
@@ -28,45 +31,55 @@
 //! | `create_pipe_files()`             | `glue::pipefs::new_files`           |
 //! | `do_pipe2()`                      | [`pipe2`]                           |
 //! | `fifo_open()`                     | [`Pipe::fifo_open`]                 |
-//! | `anon_pipe_read/write()`          | `read`, `write` of [`ObjectFile`]   |
+//! | `anon_pipe_read/write()`          | `read_iter`, `write_iter` of        |
+//! |                                   | [`ObjectFile`]                      |
 //! | `pipe_poll()`, `pipe_release()`   | `poll`, `release` of [`ObjectFile`] |
 //! | `pipe_set_size()`                 | [`Pipe::set_size`]                  |
 //!
 //! Lock order: [`Pipe::inner`], then the per-user page table
-//! (`glue::global::PIPE_USER_PAGES`, through [`account::Charge`]). Waiters
-//! are woken after `inner` is dropped, on the queue of the side that can
-//! proceed, so that edge-triggered epoll sees the events Linux gives.
+//! (`glue::global::PIPE_USER_PAGES`, through [`account::Charge`]), then a
+//! wait queue's own lock. Waiters are woken after `inner` is dropped, on
+//! the queue of the side that can proceed and with the poll key of that
+//! side, as `fs/pipe.c` does, so that edge-triggered epoll sees the events
+//! Linux gives. `poll` and the conditions of sleeping readers and writers
+//! take no lock: copies from userspace are done under `inner`, and a
+//! writer stuck on a page fault (userfaultfd, FUSE) must not stall them.
 
 mod account;
 mod ring;
 
 use crate::{
     glue::{
-        object_file::{self, ObjectFile},
+        object_file::{self, IoFlags, ObjectFile},
         pipefs,
         ripcfs::NamedObject,
         task::{capable, send_sigpipe, Capability},
+        wait::{new_wait_queue, PollTable, WaitQueue},
         AssertSync,
     },
     limits, uapi,
 };
 use account::Charge;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering::Relaxed};
 use kernel::{
     bindings, current,
     fs::{file::FileDescriptorReservation, File},
-    new_mutex, new_poll_condvar,
+    iov::{IovIterDest, IovIterSource},
+    new_mutex,
     page::{PAGE_SHIFT, PAGE_SIZE},
     prelude::*,
-    sync::{
-        aref::ARef,
-        poll::{PollCondVar, PollTable},
-        Arc, ArcBorrow, Mutex,
-    },
-    uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
+    sync::{aref::ARef, Arc, ArcBorrow, Mutex},
+    uaccess::{UserPtr, UserSlice},
 };
 use ring::Ring;
 
-const PIPE2_FLAGS: u32 = uapi::RIPC_PIPE_NONBLOCK | uapi::RIPC_PIPE_CLOEXEC;
+const PIPE2_FLAGS: u32 =
+    uapi::RIPC_PIPE_NONBLOCK | uapi::RIPC_PIPE_CLOEXEC | uapi::RIPC_PIPE_DIRECT;
+
+/// What wakes readers and pollers of a read end: data (or room) came.
+const READ_EVENTS: u32 = bindings::POLLIN | bindings::POLLRDNORM;
+/// What wakes writers and pollers of a write end.
+const WRITE_EVENTS: u32 = bindings::POLLOUT | bindings::POLLWRNORM;
 
 static PIPE_FOPS: AssertSync<bindings::file_operations> = AssertSync(object_file::fops::<Pipe>());
 
@@ -83,15 +96,108 @@ pub(crate) struct Pipe {
     /// done under it, as under `pipe->mutex`.
     #[pin]
     inner: Mutex<PipeInner>,
-    /// Blocked readers, FIFO openers waiting for a partner, and pollers of
-    /// a read end. Woken when data comes, the last writer goes, or a
-    /// partner opens; each re-checks.
+    /// What is read without `inner`.
+    counts: Counts,
+    /// Blocked readers (exclusive), FIFO openers waiting for a partner,
+    /// and pollers of a read end. Woken when data comes, the last writer
+    /// goes, or a partner opens; each re-checks.
     #[pin]
-    rd_wait: PollCondVar,
-    /// Blocked writers and pollers of a write end. Woken when a slot frees
-    /// up in a full ring, the ring grows, or the last reader goes.
+    rd_wait: WaitQueue,
+    /// Blocked writers (exclusive) and pollers of a write end. Woken when
+    /// a slot frees up in a full ring, the ring grows, or the last reader
+    /// goes.
     #[pin]
-    wr_wait: PollCondVar,
+    wr_wait: WaitQueue,
+}
+
+/// The state `poll` and the conditions of sleeping readers and writers
+/// read without the mutex, as `pipe_poll()`, `pipe_readable()` and
+/// `pipe_writable()` read `head_tail`, `max_usage`, `readers`, `writers`
+/// and `w_counter` with `READ_ONCE()`.
+///
+/// # Ordering
+///
+/// Each field is stored only with [`Pipe::inner`] held, right after the
+/// change it reflects, so under the mutex it is exact. Lockless loads are
+/// relaxed, which suffices: whoever changes one of them in a way a sleeper
+/// or poller waits for then wakes that side's queue, and a wake-up takes
+/// the queue's spinlock, which a sleeper or poller also takes to queue
+/// itself before it loads. If the waker's critical section comes second it
+/// finds the entry and wakes it; if it comes first, the store, made before
+/// the waker's unlock, is visible after the sleeper's lock. A poll that
+/// sees an older value is corrected by the wake-up that follows the store.
+struct Counts {
+    /// Buffers in use, and slots (`max_usage`): empty is `bufs == 0`,
+    /// full is `bufs >= slots`.
+    bufs: AtomicUsize,
+    slots: AtomicUsize,
+    /// Open files that can read, and that can write.
+    readers: AtomicU32,
+    writers: AtomicU32,
+    /// Opens for writing ever: a FIFO reader waits for it to move, and
+    /// poll compares it with the file's tag.
+    w_counter: AtomicU32,
+    /// Someone polled the pipe: from then on every write wakes readers,
+    /// not only one into an empty pipe, for the sake of edge-triggered
+    /// epoll (`poll_usage`).
+    poll_usage: AtomicBool,
+}
+
+impl Counts {
+    /// The counts of a new anonymous pipe (one reader, one writer) or of
+    /// a FIFO no one has open.
+    fn new(fifo: bool, ring: &Ring) -> Self {
+        let ends = u32::from(!fifo);
+        Self {
+            bufs: AtomicUsize::new(ring.len()),
+            slots: AtomicUsize::new(ring.slots()),
+            readers: AtomicU32::new(ends),
+            writers: AtomicU32::new(ends),
+            w_counter: AtomicU32::new(ends),
+            poll_usage: AtomicBool::new(false),
+        }
+    }
+
+    /// Publishes the occupancy of `ring` after a change; with the mutex
+    /// held.
+    fn mirror(&self, ring: &Ring) {
+        self.bufs.store(ring.len(), Relaxed);
+        self.slots.store(ring.slots(), Relaxed);
+    }
+
+    fn readers(&self) -> u32 {
+        self.readers.load(Relaxed)
+    }
+
+    fn writers(&self) -> u32 {
+        self.writers.load(Relaxed)
+    }
+
+    /// Adds `delta` (wrapping) to `count` and returns the new value; with
+    /// the mutex held, so a plain load and store suffice.
+    fn add(count: &AtomicU32, delta: i32) -> u32 {
+        let new = count.load(Relaxed).wrapping_add_signed(delta);
+        count.store(new, Relaxed);
+        new
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bufs.load(Relaxed) == 0
+    }
+
+    fn is_full(&self) -> bool {
+        self.bufs.load(Relaxed) >= self.slots.load(Relaxed)
+    }
+
+    /// `pipe_readable()`: a blocked reader may go on.
+    fn readable(&self) -> bool {
+        !self.is_empty() || self.writers() == 0
+    }
+
+    /// `pipe_writable()`: a blocked writer may go on.
+    fn writable(&self) -> bool {
+        !self.is_full() || self.readers() == 0
+    }
 }
 
 /// The mutable state of a [`Pipe`].
@@ -101,13 +207,9 @@ struct PipeInner {
     /// The pages of `ring`, charged to the user who made it; `None` while
     /// a FIFO is not open.
     charge: Option<Charge>,
-    /// Open files that can read, and that can write.
-    readers: u32,
-    writers: u32,
-    /// Opens for reading and for writing ever, so that a FIFO opener can
-    /// tell a partner came even if it left again.
+    /// Opens for reading ever, so that a FIFO writer can tell a reader
+    /// came even if it left again (`w_counter` is in [`Counts`]).
     r_counter: u32,
-    w_counter: u32,
     /// Open files, including FIFO opens still waiting for a partner.
     files: u32,
 }
@@ -118,8 +220,9 @@ struct PipeInner {
 /// `ENOMEM` for a FIFO open). Privileged users are not limited.
 fn alloc_ring(over_hard: Error) -> Result<(Ring, Charge)> {
     let mut slots = limits::PIPE_DEF_BUFFERS;
-    if slots * PAGE_SIZE > limits::pipe_max_size() && !capable(Capability::SysResource) {
-        slots = limits::pipe_max_size() >> PAGE_SHIFT;
+    let max_size = max_size();
+    if slots * PAGE_SIZE > max_size && !capable(Capability::SysResource) {
+        slots = max_size >> PAGE_SHIFT;
     }
     let (mut charge, mut user_pages) = Charge::new(current!().uid(), slots)?;
     if account::too_many_soft(user_pages) && account::unprivileged() {
@@ -141,6 +244,15 @@ fn round_pipe_size(size: u32) -> usize {
     (size as usize).max(PAGE_SIZE).next_power_of_two()
 }
 
+/// `pipe_max_size` as Linux keeps it: `proc_dopipe_max_size()` rounds a
+/// value written to `/proc/sys/fs/pipe-max-size` with
+/// [`round_pipe_size`]; ripc's parameter keeps what was written, so it is
+/// rounded here, at each use. The parameter's range (a page to 2 GiB)
+/// never rounds to 0.
+fn max_size() -> usize {
+    round_pipe_size(u32::try_from(limits::pipe_max_size()).unwrap_or(u32::MAX))
+}
+
 /// The ends a file is open for, from its access mode: (read, write).
 fn access(file: &File) -> (bool, bool) {
     match file.flags() & bindings::O_ACCMODE {
@@ -151,8 +263,16 @@ fn access(file: &File) -> (bool, bool) {
     }
 }
 
-fn nonblocking(file: &File) -> bool {
-    file.flags() & bindings::O_NONBLOCK != 0
+/// A read or write that must not block: `O_NONBLOCK` on the file, or
+/// `IOCB_NOWAIT` on the request.
+fn nonblocking(file: &File, flags: IoFlags) -> bool {
+    file.flags() & bindings::O_NONBLOCK != 0 || flags.nowait()
+}
+
+/// `is_packetized()`: the writer's file is in packet mode (`O_DIRECT`,
+/// from `pipe2()` or `fcntl(F_SETFL)`).
+fn packetized(file: &File) -> bool {
+    file.flags() & bindings::O_DIRECT != 0
 }
 
 /// What a read or write that stopped on `err` returns: the bytes already
@@ -167,12 +287,14 @@ fn partial(done: usize, err: Error) -> Result<usize> {
 
 impl Pipe {
     fn new(fifo: bool, inner: PipeInner) -> Result<Arc<Self>> {
+        let counts = Counts::new(fifo, &inner.ring);
         Arc::pin_init(
             pin_init!(Self {
                 fifo,
                 inner <- new_mutex!(inner, "Pipe::inner"),
-                rd_wait <- new_poll_condvar!("Pipe::rd_wait"),
-                wr_wait <- new_poll_condvar!("Pipe::wr_wait"),
+                counts,
+                rd_wait <- new_wait_queue!("Pipe::rd_wait"),
+                wr_wait <- new_wait_queue!("Pipe::wr_wait"),
             }),
             GFP_KERNEL_ACCOUNT,
         )
@@ -186,15 +308,17 @@ impl Pipe {
     /// that `POLLHUP` waits for a writer to have come.
     fn fifo_open(&self, file: &File) -> Result<u64> {
         let (read, write) = access(file);
-        let nonblock = nonblocking(file);
+        let nonblock = file.flags() & bindings::O_NONBLOCK != 0;
         let fifo = self.fifo;
+        let counts = &self.counts;
         let mut inner = self.inner.lock();
         if inner.files == 0 {
             let (ring, charge) = alloc_ring(ENOMEM)?;
             inner.ring = ring;
             inner.charge = Some(charge);
             inner.r_counter = 1;
-            inner.w_counter = 1;
+            counts.w_counter.store(1, Relaxed);
+            counts.mirror(&inner.ring);
         }
         inner.files += 1;
 
@@ -203,7 +327,7 @@ impl Pipe {
         // the count of the other side's opens it saw.
         let partner_opens = |inner: &PipeInner| {
             if read {
-                inner.w_counter
+                counts.w_counter.load(Relaxed)
             } else {
                 inner.r_counter
             }
@@ -212,35 +336,35 @@ impl Pipe {
         let wake_partner = match (read, write) {
             (true, false) => {
                 inner.r_counter = inner.r_counter.wrapping_add(1);
-                inner.readers += 1;
-                if fifo && inner.writers == 0 {
+                let readers = Counts::add(&counts.readers, 1);
+                if fifo && counts.writers() == 0 {
                     if nonblock {
-                        tag = u64::from(inner.w_counter);
+                        tag = u64::from(counts.w_counter.load(Relaxed));
                     } else {
                         must_wait = true;
                     }
                 }
-                inner.readers == 1
+                readers == 1
             }
             (false, true) => {
-                if fifo && nonblock && inner.readers == 0 {
-                    Self::open_failed(&mut inner);
+                if fifo && nonblock && counts.readers() == 0 {
+                    self.open_failed(&mut inner);
                     return Err(ENXIO);
                 }
-                inner.w_counter = inner.w_counter.wrapping_add(1);
-                inner.writers += 1;
-                must_wait = fifo && inner.readers == 0;
-                inner.writers == 1
+                Counts::add(&counts.w_counter, 1);
+                let writers = Counts::add(&counts.writers, 1);
+                must_wait = fifo && counts.readers() == 0;
+                writers == 1
             }
             (true, true) => {
-                inner.readers += 1;
-                inner.writers += 1;
+                let readers = Counts::add(&counts.readers, 1);
+                let writers = Counts::add(&counts.writers, 1);
                 inner.r_counter = inner.r_counter.wrapping_add(1);
-                inner.w_counter = inner.w_counter.wrapping_add(1);
-                inner.readers == 1 || inner.writers == 1
+                Counts::add(&counts.w_counter, 1);
+                readers == 1 || writers == 1
             }
             _ => {
-                Self::open_failed(&mut inner);
+                self.open_failed(&mut inner);
                 return Err(EINVAL);
             }
         };
@@ -248,32 +372,32 @@ impl Pipe {
         if wake_partner {
             // `wake_up_partner()`: partners wait on `rd_wait`.
             drop(inner);
-            self.rd_wait.notify_all();
+            self.rd_wait.wake_all();
             inner = self.inner.lock();
         }
         if must_wait {
             // `wait_for_partner()`: until the other side has opened, even
             // if it closed again since.
             while partner_opens(&inner) == seen {
-                if self.rd_wait.wait_interruptible(&mut inner) {
+                self.rd_wait.sleep_unlocked(inner);
+                inner = self.inner.lock();
+                if current!().signal_pending() {
                     break;
                 }
             }
             if partner_opens(&inner) == seen {
                 let last = if read {
-                    inner.readers -= 1;
-                    inner.readers == 0
+                    Counts::add(&counts.readers, -1) == 0
                 } else {
-                    inner.writers -= 1;
-                    inner.writers == 0
+                    Counts::add(&counts.writers, -1) == 0
                 };
-                Self::open_failed(&mut inner);
+                self.open_failed(&mut inner);
                 drop(inner);
                 // The other side may wait for this one to exist no more.
                 if last && read {
-                    self.wr_wait.notify_all();
+                    self.wr_wait.wake_one();
                 } else if last {
-                    self.rd_wait.notify_all();
+                    self.rd_wait.wake_all();
                 }
                 return Err(ERESTARTSYS);
             }
@@ -283,19 +407,20 @@ impl Pipe {
 
     /// Undoes `files += 1` of an open that fails; the last file of a pipe
     /// takes its ring with it.
-    fn open_failed(inner: &mut PipeInner) {
+    fn open_failed(&self, inner: &mut PipeInner) {
         inner.files -= 1;
-        Self::put_ring(inner);
+        self.put_ring(inner);
     }
 
     /// `put_pipe_info()`: when no file of a pipe or FIFO is left, its data
     /// and pages go (the next open, of a FIFO's name or of an anonymous
     /// pipe's inode kept by an `O_PATH` descriptor, starts with a fresh
     /// ring, as on Linux).
-    fn put_ring(inner: &mut PipeInner) {
+    fn put_ring(&self, inner: &mut PipeInner) {
         if inner.files == 0 {
             inner.ring = Ring::empty();
             inner.charge = None;
+            self.counts.mirror(&inner.ring);
         }
     }
 
@@ -310,7 +435,7 @@ impl Pipe {
         let grows = slots > inner.ring.slots();
         // Growing past pipe-max-size needs CAP_SYS_RESOURCE; shrinking
         // is always allowed, even over a limit.
-        if grows && size > limits::pipe_max_size() && !capable(Capability::SysResource) {
+        if grows && size > max_size() && !capable(Capability::SysResource) {
             return Err(EPERM);
         }
         let inner = &mut *inner;
@@ -331,6 +456,7 @@ impl Pipe {
             charge.set(old);
             return Err(err);
         }
+        self.counts.mirror(&inner.ring);
         Ok((inner.ring.slots() * PAGE_SIZE).try_into()?)
     }
 }
@@ -370,16 +496,17 @@ pub(crate) fn pipe2(flags: u32) -> Result<NewPipe> {
         PipeInner {
             ring,
             charge: Some(charge),
-            readers: 1,
-            writers: 1,
             r_counter: 1,
-            w_counter: 1,
             files: 2,
         },
     )?;
+    let nonblock = flags & uapi::RIPC_PIPE_NONBLOCK;
+    // Packet mode is the write end's: `O_DIRECT` there only, as Linux
+    // (`ripc_pipefs_create_files()` gives it to the write end alone).
+    let direct = flags & uapi::RIPC_PIPE_DIRECT;
     // Each end's release gives back its count; a failure below drops the
     // ends, and with them the pipe.
-    let [rfile, wfile] = pipefs::new_files(&PIPEFS_KIND, pipe, flags & uapi::RIPC_PIPE_NONBLOCK)?;
+    let [rfile, wfile] = pipefs::new_files(&PIPEFS_KIND, pipe, nonblock | direct)?;
     let cloexec = flags & uapi::RIPC_PIPE_CLOEXEC;
     let rfd = FileDescriptorReservation::get_unused_fd_flags(cloexec)?;
     let wfd = FileDescriptorReservation::get_unused_fd_flags(cloexec)?;
@@ -399,10 +526,7 @@ impl NamedObject for Pipe {
             PipeInner {
                 ring: Ring::empty(),
                 charge: None,
-                readers: 0,
-                writers: 0,
                 r_counter: 0,
-                w_counter: 0,
                 files: 0,
             },
         )
@@ -424,40 +548,60 @@ impl ObjectFile for Pipe {
     /// side (readers see EOF, writers `EPIPE`).
     fn release(this: ArcBorrow<'_, Self>, file: &File) {
         let (read, write) = access(file);
+        let counts = &this.counts;
         let mut inner = this.inner.lock();
-        if read {
-            inner.readers -= 1;
-        }
-        if write {
-            inner.writers -= 1;
-        }
-        let wake = (inner.readers == 0) != (inner.writers == 0);
+        let readers = if read {
+            Counts::add(&counts.readers, -1)
+        } else {
+            counts.readers()
+        };
+        let writers = if write {
+            Counts::add(&counts.writers, -1)
+        } else {
+            counts.writers()
+        };
+        let wake = (readers == 0) != (writers == 0);
         inner.files -= 1;
-        Self::put_ring(&mut inner);
+        this.put_ring(&mut inner);
         drop(inner);
         if wake {
-            this.rd_wait.notify_all();
-            this.wr_wait.notify_all();
+            this.rd_wait.wake_all();
+            this.wr_wait.wake_all();
         }
     }
 
-    /// Reads what is there, blocking only while the pipe is empty and a
-    /// writer exists; 0 at EOF (empty, no writer).
-    fn read(this: ArcBorrow<'_, Self>, file: &File, mut out: UserSliceWriter) -> Result<usize> {
-        let mut total = out.len();
+    const READ_ITER: bool = true;
+
+    /// `anon_pipe_read()`: reads what is there, blocking only while the
+    /// pipe is empty and a writer exists; 0 at EOF (empty, no writer). A
+    /// packet ends the read, and what the read leaves of it is dropped.
+    fn read_iter(
+        this: ArcBorrow<'_, Self>,
+        file: &File,
+        to: &mut IovIterDest<'_>,
+        flags: IoFlags,
+    ) -> Result<usize> {
+        let mut total = to.len();
         if total == 0 {
             return Ok(0);
         }
+        let counts = &this.counts;
         let mut done = 0;
+        // Wake writers only if this read made a full pipe not full; wake
+        // the next reader if this one slept and leaves data behind (readers
+        // sleep exclusively, and a write wakes only one of them).
         let mut wake_writer = false;
+        let mut wake_next_reader = false;
         let mut inner = this.inner.lock();
         let result = loop {
             if !inner.ring.is_empty() {
                 let was_full = inner.ring.is_full();
-                match inner.ring.read_front(&mut out, total) {
-                    Ok(n) => {
-                        done += n;
-                        total -= n;
+                let taken = inner.ring.read_front(to, total);
+                counts.mirror(&inner.ring);
+                match taken {
+                    Ok(taken) => {
+                        done += taken.bytes;
+                        total = if taken.packet { 0 } else { total - taken.bytes };
                     }
                     Err(err) => break partial(done, err),
                 }
@@ -469,48 +613,73 @@ impl ObjectFile for Pipe {
                     continue;
                 }
             }
-            if inner.writers == 0 || done > 0 {
+            if counts.writers() == 0 || done > 0 {
                 break Ok(done);
             }
-            if nonblocking(file) {
+            if nonblocking(file, flags) {
                 break Err(EAGAIN);
             }
-            if this.rd_wait.wait_interruptible(&mut inner) {
-                break Err(ERESTARTSYS);
-            }
+            drop(inner);
+            // Nothing read, so nothing to wake for: return at once on a
+            // signal, unless data came with it.
+            this.rd_wait.wait_exclusive_until(|| counts.readable())?;
+            wake_next_reader = true;
+            inner = this.inner.lock();
         };
+        if inner.ring.is_empty() {
+            wake_next_reader = false;
+        }
         drop(inner);
         if wake_writer {
-            this.wr_wait.notify_all();
+            this.wr_wait.wake_sync_poll(WRITE_EVENTS);
+        }
+        if wake_next_reader {
+            this.rd_wait.wake_sync_poll(READ_EVENTS);
         }
         result
     }
 
-    /// Writes all of `input`, blocking while the ring is full. A write of
-    /// at most `PIPE_BUF` bytes goes in whole or waits: merged into the last
-    /// page if it fits there, else into a free slot.
-    fn write(this: ArcBorrow<'_, Self>, file: &File, mut input: UserSliceReader) -> Result<usize> {
-        let total = input.len();
+    const WRITE_ITER: bool = true;
+
+    /// `anon_pipe_write()`: writes all of `from`, blocking while the ring
+    /// is full. A write of at most a page goes in whole or waits: merged
+    /// into the last page if it fits there, else into a free slot. In
+    /// packet mode each page written is a packet.
+    fn write_iter(
+        this: ArcBorrow<'_, Self>,
+        file: &File,
+        from: &mut IovIterSource<'_>,
+        flags: IoFlags,
+    ) -> Result<usize> {
+        let total = from.len();
         if total == 0 {
             return Ok(0);
         }
+        let counts = &this.counts;
+        let packet = packetized(file);
+        let epipe = || {
+            if !flags.nosignal() {
+                send_sigpipe();
+            }
+            EPIPE
+        };
         let mut done = 0;
-        // Bytes readers have been woken for.
-        let mut announced = 0;
+        let mut was_empty = false;
+        let mut wake_next_writer = false;
         let mut inner = this.inner.lock();
         let result = 'out: {
-            if inner.readers == 0 {
-                send_sigpipe();
-                break 'out Err(EPIPE);
+            if counts.readers() == 0 {
+                break 'out Err(epipe());
             }
             // Merge the part that is not a whole number of pages into the
             // last buffer, which page-aligns the rest of a large write.
+            was_empty = inner.ring.is_empty();
             let chars = total & (PAGE_SIZE - 1);
-            if chars != 0 {
-                match inner.ring.merge_back(&mut input, chars) {
+            if chars != 0 && !was_empty {
+                match inner.ring.merge_back(from, chars) {
                     Ok(true) => {
                         done = chars;
-                        if input.is_empty() {
+                        if from.is_empty() {
                             break 'out Ok(done);
                         }
                     }
@@ -519,71 +688,90 @@ impl ObjectFile for Pipe {
                 }
             }
             loop {
-                if inner.readers == 0 {
-                    send_sigpipe();
-                    break 'out partial(done, EPIPE);
+                if counts.readers() == 0 {
+                    break 'out partial(done, epipe());
                 }
                 if !inner.ring.is_full() {
-                    match inner.ring.push_page(&mut input) {
+                    let pushed = inner.ring.push_page(from, packet);
+                    counts.mirror(&inner.ring);
+                    match pushed {
                         Ok(n) => done += n,
                         Err(err) => break 'out partial(done, err),
                     }
-                    if input.is_empty() {
+                    if from.is_empty() {
                         break 'out Ok(done);
                     }
                     continue;
                 }
-                if nonblocking(file) {
+                if nonblocking(file, flags) {
                     break 'out partial(done, EAGAIN);
                 }
-                if done > announced {
-                    // Let readers drain what is there before sleeping.
-                    drop(inner);
-                    this.rd_wait.notify_all();
-                    announced = done;
-                    inner = this.inner.lock();
-                    continue;
-                }
-                if this.wr_wait.wait_interruptible(&mut inner) {
+                if current!().signal_pending() {
                     break 'out partial(done, ERESTARTSYS);
                 }
+                // Let readers drain what is there, then wait for room; a
+                // signal is seen on the next round, after room.
+                drop(inner);
+                if was_empty {
+                    this.rd_wait.wake_sync_poll(READ_EVENTS);
+                }
+                let _ = this.wr_wait.wait_exclusive_until(|| counts.writable());
+                inner = this.inner.lock();
+                was_empty = inner.ring.is_empty();
+                wake_next_writer = true;
             }
         };
+        if inner.ring.is_full() {
+            wake_next_writer = false;
+        }
         drop(inner);
-        // Every write that adds data wakes readers (and edge-triggered
-        // epoll), even into a non-empty pipe, as Linux does for epoll.
-        if done > announced {
-            this.rd_wait.notify_all();
+        // Readers only sleep on an empty pipe, but epoll wants an event
+        // for every write once someone polls, as on Linux.
+        if was_empty || counts.poll_usage.load(Relaxed) {
+            this.rd_wait.wake_sync_poll(READ_EVENTS);
+        }
+        if wake_next_writer {
+            this.wr_wait.wake_sync_poll(WRITE_EVENTS);
         }
         result
     }
 
+    const SPLICE: bool = true;
+
+    /// `pipe_poll()`, without the mutex: a writer holding it while stuck
+    /// on a page fault does not stall pollers.
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
-        // Register first, then sample: a change after the sample wakes us.
+        let counts = &this.counts;
+        if !counts.poll_usage.load(Relaxed) {
+            counts.poll_usage.store(true, Relaxed);
+        }
+        // Register first, then sample: a change after the sample wakes us
+        // (see `Counts` for the ordering).
         let (read, write) = access(file);
         if read {
-            table.register_wait(file, &this.rd_wait);
+            table.register(file, &this.rd_wait);
         }
         if write {
-            table.register_wait(file, &this.wr_wait);
+            table.register(file, &this.wr_wait);
         }
-        let inner = this.inner.lock();
         let mut mask = 0;
         if read {
-            if !inner.ring.is_empty() {
-                mask |= bindings::POLLIN | bindings::POLLRDNORM;
+            if !counts.is_empty() {
+                mask |= READ_EVENTS;
             }
             // A FIFO reader opened without a writer sees no hang-up until
             // a writer has come (its tag is the writer count it saw).
-            if inner.writers == 0 && object_file::file_tag::<Self>(file) != inner.w_counter.into() {
+            if counts.writers() == 0
+                && object_file::file_tag::<Self>(file) != counts.w_counter.load(Relaxed).into()
+            {
                 mask |= bindings::POLLHUP;
             }
         }
         if write {
-            if !inner.ring.is_full() {
-                mask |= bindings::POLLOUT | bindings::POLLWRNORM;
+            if !counts.is_full() {
+                mask |= WRITE_EVENTS;
             }
-            if inner.readers == 0 {
+            if counts.readers() == 0 {
                 mask |= bindings::POLLERR;
             }
         }
@@ -606,11 +794,11 @@ impl ObjectFile for Pipe {
             }
             uapi::RIPC_PIPE_IOC_SETSZ => {
                 // As fcntl(): the argument is an unsigned int.
-                let ret = this.set_size(arg as u32);
-                // Room may have appeared for blocked writers; `set_size`
-                // has dropped the lock.
-                this.wr_wait.notify_all();
-                ret
+                let size = this.set_size(arg as u32)?;
+                // `pipe_resize_ring()`: room may have appeared for blocked
+                // writers; `set_size` has dropped the lock.
+                this.wr_wait.wake_one();
+                Ok(size)
             }
             _ => Err(ENOTTY),
         }

@@ -10,19 +10,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/aio_abi.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,6 +138,11 @@ TEST(write_checks)
 	EXPECT_EQ(-1, write(fd, &value, sizeof(int)));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(sizeof(value), write(fd, &value, sizeof(value)));
+	/* Longer too: exactly 8 (eventfd_write(): count != sizeof(ucnt)). */
+	EXPECT_EQ(-1, write(fd, (uint64_t[2]){ 1, 1 }, 2 * sizeof(value)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, write(fd, (uint64_t[2]){ 1, 1 }, sizeof(value) + 1));
+	EXPECT_EQ(EINVAL, errno);
 	/* 0xffffffffffffffff is never a valid value. */
 	value = (uint64_t)-1;
 	EXPECT_EQ(-1, write(fd, &value, sizeof(value)));
@@ -500,25 +510,314 @@ TEST(fdinfo_count_and_id)
 	close(fd2);
 }
 
-TEST(bad_pointers_efault_and_nothing_lost)
+TEST(bad_pointers_efault_as_eventfd)
 {
 	/* volatile: keep the compiler from judging the bad pointers. */
 	volatile uintptr_t low = 8, kernel = 0xffffffff81000000UL;
+	int fds[2] = { eventfd(3, EFD_NONBLOCK), ripc_eventfd(3, RIPC_EFD_NONBLOCK) };
 	uint64_t value;
-	int fd = ripc_eventfd(3, RIPC_EFD_NONBLOCK);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int fd = fds[i];
+
+		ASSERT_GE(fd, 0);
+		/* The length is checked before the buffer is touched. */
+		EXPECT_EQ(-1, write(fd, (void *)low, sizeof(value) + 1));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, read(fd, (void *)low, sizeof(value) - 1));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, write(fd, (void *)low, sizeof(value)));
+		EXPECT_EQ(EFAULT, errno);
+		/*
+		 * A read takes the count, then copies it out (after unlocking,
+		 * as eventfd_read()): a bad buffer loses it.
+		 */
+		EXPECT_EQ(-1, read(fd, (void *)low, sizeof(value)));
+		EXPECT_EQ(EFAULT, errno);
+		EXPECT_EQ(-1, read(fd, &value, sizeof(value)));
+		EXPECT_EQ(EAGAIN, errno);
+		/* A kernel address is refused the same way. */
+		ASSERT_EQ(0, ripc_eventfd_write(fd, 2));
+		EXPECT_EQ(-1, read(fd, (void *)kernel, sizeof(value)));
+		EXPECT_EQ(EFAULT, errno);
+		close(fd);
+	}
+}
+
+/* readv() is one read over all vectors (.read_iter); writev() is one write per vector. */
+TEST(vectors_as_eventfd)
+{
+	int fds[2] = { eventfd(5, EFD_NONBLOCK | EFD_SEMAPHORE),
+		       ripc_eventfd(5, RIPC_EFD_NONBLOCK | RIPC_EFD_SEMAPHORE) };
+	uint64_t a, b, one = 1;
+	uint32_t half[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct iovec two[2] = { { &a, 8 }, { &b, 8 } };
+		struct iovec halves[2] = { { &half[0], 4 }, { &half[1], 4 } };
+		struct iovec short_ones[2] = { { &half[0], 4 }, { &half[1], 3 } };
+		struct iovec w[2] = { { &one, 8 }, { &one, 8 } };
+		struct iovec wsplit[2] = { { &one, 4 }, { (char *)&one + 4, 4 } };
+
+		ASSERT_GE(fds[i], 0);
+		/* Two 8-byte vectors: one read, of one unit, 8 bytes. */
+		a = b = 0;
+		EXPECT_EQ(8, readv(fds[i], two, 2));
+		EXPECT_EQ(1, a);
+		EXPECT_EQ(0, b);
+		/* Two 4-byte vectors: 8 bytes in all, enough. */
+		EXPECT_EQ(8, readv(fds[i], halves, 2));
+		memcpy(&a, half, 8);
+		EXPECT_EQ(1, a);
+		EXPECT_EQ(-1, readv(fds[i], short_ones, 2));
+		EXPECT_EQ(EINVAL, errno);
+		/* Each vector is a write of its own. */
+		EXPECT_EQ(16, writev(fds[i], w, 2));
+		EXPECT_EQ(-1, writev(fds[i], wsplit, 2));
+		EXPECT_EQ(EINVAL, errno);
+		close(fds[i]);
+	}
+}
+
+TEST(poll_bits_as_eventfd)
+{
+	int fds[2] = { eventfd(1, EFD_NONBLOCK), ripc_eventfd(1, RIPC_EFD_NONBLOCK) };
+	struct pollfd pfd[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_GE(fds[i], 0);
+		pfd[i] = (struct pollfd){ .fd = fds[i],
+					  .events = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM };
+		ASSERT_EQ(1, poll(&pfd[i], 1, 0));
+		close(fds[i]);
+	}
+	/* No POLLRDNORM or POLLWRNORM. */
+	EXPECT_EQ(POLLIN | POLLOUT, pfd[0].revents);
+	EXPECT_EQ(pfd[0].revents, pfd[1].revents);
+}
+
+/* Edge-triggered events after each step, counted on an eventfd and on a notifier. */
+#define ET_STEPS 6
+
+static void et_sequence(int fd, uint32_t events, int counts[ET_STEPS])
+{
+	struct epoll_event ev = { .events = events | EPOLLET }, out[2];
+	int ep = epoll_create1(0), n = 0;
+	uint64_t v = 1;
+
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	counts[n++] = epoll_wait(ep, out, 2, 0);
+	write(fd, &v, sizeof(v));
+	counts[n++] = epoll_wait(ep, out, 2, 0);
+	write(fd, &v, sizeof(v));
+	counts[n++] = epoll_wait(ep, out, 2, 0);
+	read(fd, &v, sizeof(v));
+	counts[n++] = epoll_wait(ep, out, 2, 0);
+	read(fd, &v, sizeof(v));
+	counts[n++] = epoll_wait(ep, out, 2, 0);
+	read(fd, &v, sizeof(v));
+	counts[n++] = epoll_wait(ep, out, 2, 0);
+	close(ep);
+}
+
+TEST(epoll_edge_events_as_eventfd)
+{
+	const uint32_t watch[] = { EPOLLIN, EPOLLOUT, EPOLLIN | EPOLLOUT };
+	int native[ET_STEPS], ours[ET_STEPS], i, sem, fd;
+
+	for (sem = 0; sem < 2; sem++) {
+		for (i = 0; i < 3; i++) {
+			fd = eventfd(0, EFD_NONBLOCK | (sem ? EFD_SEMAPHORE : 0));
+			ASSERT_GE(fd, 0);
+			et_sequence(fd, watch[i], native);
+			close(fd);
+			fd = ripc_eventfd(0, RIPC_EFD_NONBLOCK | (sem ? RIPC_EFD_SEMAPHORE : 0));
+			ASSERT_GE(fd, 0);
+			et_sequence(fd, watch[i], ours);
+			close(fd);
+			EXPECT_EQ(0, memcmp(native, ours, sizeof(ours)))
+			TH_LOG("semaphore %d events %#x: eventfd %d %d %d %d %d %d, ripc %d %d %d %d %d %d",
+			       sem, watch[i], native[0], native[1], native[2], native[3], native[4],
+			       native[5], ours[0], ours[1], ours[2], ours[3], ours[4], ours[5]);
+		}
+	}
+}
+
+#define PAGE 4096
+
+/*
+ * A page whose first touch blocks until it is resolved through *uffd
+ * (userfaultfd, also for faults taken by the kernel's copies); NULL if the
+ * kernel has no userfaultfd (CONFIG_USERFAULTFD).
+ */
+static void *stuck_page(int *uffd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	void *page;
+
+	*uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (*uffd < 0)
+		return NULL;
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = PAGE;
+	if (page == MAP_FAILED || ioctl(*uffd, UFFDIO_API, &api) ||
+	    ioctl(*uffd, UFFDIO_REGISTER, &reg)) {
+		close(*uffd);
+		return NULL;
+	}
+	return page;
+}
+
+/* Waits until a task is stuck on the page, then gives it a page of zeroes. */
+static int wait_fault(int uffd)
+{
+	struct uffd_msg msg;
+
+	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+		return -1;
+	return 0;
+}
+
+static int resolve_fault(int uffd, void *page)
+{
+	struct uffdio_zeropage zero = { .range = { (uintptr_t)page, PAGE } };
+
+	return ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
+}
+
+struct stuck_read {
+	int fd;
+	void *page;
+	ssize_t ret;
+};
+
+static void *read_into(void *arg)
+{
+	struct stuck_read *r = arg;
+
+	r->ret = read(r->fd, r->page, sizeof(uint64_t));
+	return NULL;
+}
+
+/*
+ * A reader stuck on a page fault while copying the count out holds no lock
+ * (eventfd_read() copies after unlocking): writers, and message-queue
+ * notifications, go on.
+ */
+TEST(write_goes_on_while_reader_stuck_in_fault)
+{
+	struct stuck_read r;
+	pthread_t thread;
+	uint64_t v;
+	int uffd;
+
+	r.page = stuck_page(&uffd);
+	if (!r.page)
+		SKIP(return, "no userfaultfd");
+	r.fd = ripc_eventfd(5, 0);
+	ASSERT_GE(r.fd, 0);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, read_into, &r));
+	ASSERT_EQ(0, wait_fault(uffd));
+	ASSERT_EQ(0, ripc_eventfd_write(r.fd, 2));
+	ASSERT_EQ(0, resolve_fault(uffd, r.page));
+	pthread_join(thread, NULL);
+	EXPECT_EQ(8, r.ret);
+	EXPECT_EQ(5, *(uint64_t *)r.page);
+	ASSERT_EQ(0, ripc_eventfd_read(r.fd, &v));
+	EXPECT_EQ(2, v);
+	close(uffd);
+	close(r.fd);
+}
+
+static void on_sigusr1(int sig)
+{
+}
+
+/*
+ * A reader blocked on a zero count gets a count and a signal while it cannot
+ * run (the writer, on the same CPU, is SCHED_FIFO): as eventfd it reads the
+ * count, since the wait checks the count before the signal.
+ */
+TEST(count_and_signal_together_read_gets_count)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	int fd = ripc_eventfd(0, 0), status;
+	cpu_set_t cpu0;
+	uint64_t v;
+	pid_t pid;
 
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(-1, read(fd, (void *)low, sizeof(value)));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, write(fd, (void *)low, sizeof(value)));
-	EXPECT_EQ(EFAULT, errno);
-	/* A kernel address is refused the same way. */
-	EXPECT_EQ(-1, read(fd, (void *)kernel, sizeof(value)));
-	EXPECT_EQ(EFAULT, errno);
-	/* ripc commits a read only once the value reached userspace. */
-	ASSERT_EQ(0, ripc_eventfd_read(fd, &value));
-	EXPECT_EQ(3, value);
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* No SA_RESTART: a signal first would be EINTR. */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+		if (read(fd, &v, sizeof(v)) != sizeof(v))
+			_exit(errno == EINTR ? 2 : 3);
+		_exit(v == 7 ? 0 : 4);
+	}
+	ASSERT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, sched_setscheduler(0, SCHED_FIFO, &sp));
+	ASSERT_EQ(0, ripc_eventfd_write(fd, 7));
+	kill(pid, SIGUSR1);
+	sp.sched_priority = 0;
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 	close(fd);
+}
+
+/*
+ * The kernel's users of an eventfd given by descriptor (AIO's
+ * IOCB_FLAG_RESFD, io_uring, KVM irqfd, VFIO) take it through
+ * eventfd_ctx_fdget(), which accepts eventfd's own files only: a notifier
+ * is EINVAL there (Documentation/notify.rst).
+ */
+TEST(aio_resfd_takes_only_eventfd)
+{
+	int fds[2] = { eventfd(0, 0), ripc_eventfd(0, 0) };
+	int expect_ret[2] = { 1, -1 }, expect_errno[2] = { 0, EINVAL };
+	int src = memfd_create("aio", 0), i;
+	char buf[8];
+
+	ASSERT_GE(src, 0);
+	ASSERT_EQ(8, write(src, "aio-data", 8));
+	for (i = 0; i < 2; i++) {
+		struct iocb cb = { .aio_fildes = src, .aio_lio_opcode = IOCB_CMD_PREAD,
+				   .aio_buf = (uintptr_t)buf, .aio_nbytes = sizeof(buf),
+				   .aio_flags = IOCB_FLAG_RESFD, .aio_resfd = fds[i] };
+		struct iocb *cbs[1] = { &cb };
+		struct io_event ev;
+		aio_context_t ctx = 0;
+		uint64_t v;
+
+		ASSERT_GE(fds[i], 0);
+		ASSERT_EQ(0, syscall(SYS_io_setup, 1, &ctx));
+		errno = 0;
+		EXPECT_EQ(expect_ret[i], syscall(SYS_io_submit, ctx, 1, cbs));
+		EXPECT_EQ(expect_errno[i], errno);
+		if (expect_ret[i] == 1) {
+			ASSERT_EQ(1, syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL));
+			EXPECT_EQ(8, ev.res);
+			/* The completion signalled the eventfd. */
+			ASSERT_EQ(sizeof(v), read(fds[i], &v, sizeof(v)));
+			EXPECT_EQ(1, v);
+		}
+		syscall(SYS_io_destroy, ctx);
+		close(fds[i]);
+	}
+	close(src);
 }
 
 struct blocked_reader {

@@ -12,17 +12,42 @@
 //! own state is its access mode (`f_flags & O_ACCMODE`) and, for stream
 //! kinds, a `u64` tag kept in the file itself ([`file_tag`]).
 
-use super::{shmem::MmapRequest, EMPTY_FOPS};
+use super::{shmem::MmapRequest, wait::PollTable, EMPTY_FOPS};
 use kernel::{
     bindings,
     ffi::{c_char, c_int, c_uint, c_void},
     fs::{File, LocalFile},
+    iov::{IovIterDest, IovIterSource},
     prelude::*,
     seq_file::SeqFile,
-    sync::{aref::ARef, poll::PollTable, Arc, ArcBorrow},
+    sync::{aref::ARef, Arc, ArcBorrow},
     types::ForeignOwnable,
     uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
 };
+
+/// The flags of one read or write request (`kiocb::ki_flags`) that ripc
+/// honours.
+#[derive(Clone, Copy)]
+pub(crate) struct IoFlags(c_int);
+
+impl IoFlags {
+    /// `IOCB_NOWAIT` (`RWF_NOWAIT`, whose cast bindgen cannot follow).
+    const NOWAIT: c_int = 0x8;
+    /// `IOCB_NOSIGNAL` (`RWF_NOSIGNAL`).
+    const NOSIGNAL: c_int = 0x100;
+
+    /// Fail with `EAGAIN` rather than block (`preadv2(RWF_NOWAIT)`, or
+    /// io_uring trying first without blocking).
+    pub(crate) fn nowait(self) -> bool {
+        self.0 & Self::NOWAIT != 0
+    }
+
+    /// No `SIGPIPE` on `EPIPE` (`pwritev2(RWF_NOSIGNAL)`, or a socket-like
+    /// caller).
+    pub(crate) fn nosignal(self) -> bool {
+        self.0 & Self::NOSIGNAL != 0
+    }
+}
 
 /// What a kind of ripc object does with its files.
 ///
@@ -70,6 +95,41 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
         Err(EINVAL)
     }
 
+    /// The kind reads through [`ObjectFile::read_iter`] (`.read_iter`),
+    /// not [`ObjectFile::read`]: `readv(2)` is then one call with all the
+    /// vectors rather than one call per vector.
+    const READ_ITER: bool = false;
+
+    /// `read(2)`, `readv(2)`, `preadv2(2)`, io_uring, splice: copy at most
+    /// `to.len()` bytes to `to`.
+    fn read_iter(
+        _this: ArcBorrow<'_, Self>,
+        _file: &File,
+        _to: &mut IovIterDest<'_>,
+        _flags: IoFlags,
+    ) -> Result<usize> {
+        Err(EINVAL)
+    }
+
+    /// The kind writes through [`ObjectFile::write_iter`], not
+    /// [`ObjectFile::write`].
+    const WRITE_ITER: bool = false;
+
+    /// `write(2)`, `writev(2)`, `pwritev2(2)`, io_uring, splice: take at
+    /// most `from.len()` bytes from `from`.
+    fn write_iter(
+        _this: ArcBorrow<'_, Self>,
+        _file: &File,
+        _from: &mut IovIterSource<'_>,
+        _flags: IoFlags,
+    ) -> Result<usize> {
+        Err(EINVAL)
+    }
+
+    /// `splice(2)` and `sendfile(2)` go through the iter methods (both
+    /// must be there): `copy_splice_read()` and `iter_file_splice_write()`.
+    const SPLICE: bool = false;
+
     /// `poll(2)` and friends: register with `table` and return the mask.
     fn poll(_this: ArcBorrow<'_, Self>, _file: &File, _table: PollTable<'_>) -> u32 {
         bindings::POLLIN | bindings::POLLOUT | bindings::POLLRDNORM | bindings::POLLWRNORM
@@ -105,8 +165,32 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
 pub(crate) const fn fops<T: ObjectFile>() -> bindings::file_operations {
     bindings::file_operations {
         owner: crate::THIS_MODULE.as_ptr(),
-        read: Some(read::<T>),
-        write: Some(write::<T>),
+        read: if T::READ_ITER { None } else { Some(read::<T>) },
+        read_iter: if T::READ_ITER {
+            Some(read_iter::<T>)
+        } else {
+            None
+        },
+        write: if T::WRITE_ITER {
+            None
+        } else {
+            Some(write::<T>)
+        },
+        write_iter: if T::WRITE_ITER {
+            Some(write_iter::<T>)
+        } else {
+            None
+        },
+        splice_read: if T::SPLICE {
+            Some(bindings::copy_splice_read)
+        } else {
+            None
+        },
+        splice_write: if T::SPLICE {
+            Some(bindings::iter_file_splice_write)
+        } else {
+            None
+        },
         poll: Some(poll::<T>),
         unlocked_ioctl: Some(ioctl::<T>),
         compat_ioctl: bindings::compat_ptr_ioctl,
@@ -278,6 +362,56 @@ unsafe extern "C" fn read<T: ObjectFile>(
         unsafe { &mut *pos }
     };
     match T::read_at(this, f, out, pos) {
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by the VFS only, with a live request on a file of kind `T` and a
+/// destination iterator valid during the call.
+unsafe extern "C" fn read_iter<T: ObjectFile>(
+    iocb: *mut bindings::kiocb,
+    to: *mut bindings::iov_iter,
+) -> isize {
+    // SAFETY: the VFS keeps the request, its file and the iterator valid
+    // during the call, and gives `read_iter` an `ITER_DEST` iterator that
+    // only this call uses.
+    let (this, f, flags, to) = unsafe {
+        let file = (*iocb).ki_filp;
+        (
+            object::<T>(file),
+            File::from_raw_file(file),
+            IoFlags((*iocb).ki_flags),
+            IovIterDest::from_raw(to),
+        )
+    };
+    match T::read_iter(this, f, to, flags) {
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by the VFS only, with a live request on a file of kind `T` and a
+/// source iterator valid during the call.
+unsafe extern "C" fn write_iter<T: ObjectFile>(
+    iocb: *mut bindings::kiocb,
+    from: *mut bindings::iov_iter,
+) -> isize {
+    // SAFETY: as in `read_iter`, with an `ITER_SOURCE` iterator.
+    let (this, f, flags, from) = unsafe {
+        let file = (*iocb).ki_filp;
+        (
+            object::<T>(file),
+            File::from_raw_file(file),
+            IoFlags((*iocb).ki_flags),
+            IovIterSource::from_raw(from),
+        )
+    };
+    match T::write_iter(this, f, from, flags) {
         Ok(n) => n as isize,
         Err(e) => e.to_errno() as isize,
     }

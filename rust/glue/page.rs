@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A page of data owned by one object, with safe copies to and from
-//! userspace.
+//! A page of data owned by one object, with safe copies to and from I/O
+//! vectors (userspace, or pages for splice).
 //!
 //! `kernel::page::Page` copies through raw pointers and leaves it to the
 //! caller to prove that no other copy races with it. A [`DataPage`] is
@@ -11,9 +11,9 @@
 use kernel::{
     alloc::Flags,
     bindings,
+    iov::{IovIterDest, IovIterSource},
     page::{Page, PAGE_SIZE},
     prelude::*,
-    uaccess::{UserSliceReader, UserSliceWriter},
 };
 
 /// One page of an object's data.
@@ -25,42 +25,39 @@ impl DataPage {
         Ok(Self(Page::alloc_page(flags)?))
     }
 
-    /// Copies `len` bytes from `reader` into the page at `offset`. All or
-    /// nothing: on `EFAULT` the reader did not advance. `EINVAL` if the
-    /// range is outside the page.
-    pub(crate) fn fill_from_user(
+    /// Copies up to `len` bytes from `from` into the page at `offset`;
+    /// returns how many it copied, fewer than `len` only if `from` ran out
+    /// or faulted (`copy_page_from_iter()`). Nothing outside the page.
+    pub(crate) fn fill_from_iter(
         &mut self,
-        reader: &mut UserSliceReader,
+        from: &mut IovIterSource<'_>,
         offset: usize,
         len: usize,
-    ) -> Result {
-        // SAFETY: `&mut self` is the only access to the page: it is owned
-        // by this `DataPage` and never handed out.
-        unsafe { self.0.copy_from_user_slice_raw(reader, offset, len) }
+    ) -> usize {
+        if offset > PAGE_SIZE || len > PAGE_SIZE - offset {
+            return 0;
+        }
+        // SAFETY: the range is inside the page, which `&mut self` owns
+        // alone: nothing else reads or writes it meanwhile. The helper
+        // maps the page itself.
+        unsafe { bindings::copy_page_from_iter(self.0.as_ptr(), offset, len, from.as_raw()) }
     }
 
-    /// Copies `len` bytes of the page at `offset` to `writer`, which must
-    /// have been filled before. All or nothing, as above.
-    pub(crate) fn copy_to_user(
+    /// Copies up to `len` bytes of the page at `offset` to `to`; returns
+    /// how many it copied, fewer than `len` only if `to` ran out or
+    /// faulted (`copy_page_to_iter()`). The range must have been filled.
+    pub(crate) fn copy_to_iter(
         &self,
-        writer: &mut UserSliceWriter,
+        to: &mut IovIterDest<'_>,
         offset: usize,
         len: usize,
-    ) -> Result {
+    ) -> usize {
         if offset > PAGE_SIZE || len > PAGE_SIZE - offset {
-            return Err(EINVAL);
+            return 0;
         }
-        // SAFETY: the page is valid (owned by `self`); the local mapping
-        // is undone below, on this task, before any other mapping.
-        let base = unsafe { bindings::kmap_local_page(self.0.as_ptr()) }.cast::<u8>();
-        // SAFETY: `offset + len <= PAGE_SIZE`, so the range is inside the
-        // mapped page. Only a `&mut self` method writes the page, so no
-        // write races with this shared borrow, and the caller copies only
-        // bytes it filled before.
-        let data = unsafe { core::slice::from_raw_parts(base.add(offset), len) };
-        let ret = writer.write_slice(data);
-        // SAFETY: `base` was mapped above and `data` is not used any more.
-        unsafe { bindings::kunmap_local(base.cast()) };
-        ret
+        // SAFETY: the range is inside the page, valid while `self` is;
+        // only a `&mut self` method writes it, so no write races with this
+        // shared borrow.
+        unsafe { bindings::copy_page_to_iter(self.0.as_ptr(), offset, len, to.as_raw()) }
     }
 }

@@ -239,7 +239,8 @@ static struct file *pipefs_new_file(const struct ripc_pipefs_kind *kind, struct 
 /*
  * A new pipe inode holding object (the inode takes over the reference it
  * is given, in every case), and its two files: res[0] open O_RDONLY,
- * res[1] O_WRONLY, both with flags' O_NONBLOCK.
+ * res[1] O_WRONLY, both with flags' O_NONBLOCK, the write end with its
+ * O_DIRECT.
  */
 int ripc_pipefs_create_files(const struct ripc_pipefs_kind *kind, void *object,
 			     int flags, struct file **res)
@@ -267,19 +268,22 @@ int ripc_pipefs_create_files(const struct ripc_pipefs_kind *kind, void *object,
 	/* From here on the eviction gives back the object and the count. */
 	inode->i_private = object;
 
-	flags &= O_NONBLOCK;
-	wfile = pipefs_new_file(kind, inode, mnt, O_WRONLY | flags);
+	/* Packet mode (O_DIRECT) is the write end's only, as create_pipe_files(). */
+	wfile = pipefs_new_file(kind, inode, mnt, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));
 	if (IS_ERR(wfile)) {
 		iput(inode);
 		return PTR_ERR(wfile);
 	}
 	ihold(inode);
-	rfile = pipefs_new_file(kind, inode, mnt, O_RDONLY | flags);
+	rfile = pipefs_new_file(kind, inode, mnt, O_RDONLY | (flags & O_NONBLOCK));
 	if (IS_ERR(rfile)) {
 		iput(inode);
 		fput(wfile);
 		return PTR_ERR(rfile);
 	}
+	/* Pipes honour IOCB_NOWAIT (preadv2(RWF_NOWAIT), io_uring). */
+	rfile->f_mode |= FMODE_NOWAIT;
+	wfile->f_mode |= FMODE_NOWAIT;
 	res[0] = rfile;
 	res[1] = wfile;
 	return 0;

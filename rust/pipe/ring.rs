@@ -7,9 +7,9 @@
 use crate::glue::page::DataPage;
 use kernel::{
     alloc::Flags,
+    iov::{IovIterDest, IovIterSource},
     page::PAGE_SIZE,
     prelude::*,
-    uaccess::{UserSliceReader, UserSliceWriter},
 };
 
 /// What a ring allocates: charged to the caller's memory cgroup, and
@@ -24,6 +24,19 @@ struct PipeBuffer {
     page: DataPage,
     offset: usize,
     len: usize,
+    /// `PIPE_BUF_FLAG_PACKET`: written by a packet-mode (`O_DIRECT`)
+    /// writer; a read takes at most this buffer and discards what it
+    /// leaves of it, and no later write merges into it. Otherwise
+    /// `PIPE_BUF_FLAG_CAN_MERGE`.
+    packet: bool,
+}
+
+/// What a read took from the oldest buffer.
+pub(super) struct Taken {
+    /// Bytes copied out.
+    pub(super) bytes: usize,
+    /// The buffer was a packet: the read ends there.
+    pub(super) packet: bool,
 }
 
 /// A ring of one-page buffers.
@@ -68,6 +81,11 @@ impl Ring {
         self.nrbufs == 0
     }
 
+    /// The buffers in use (`pipe_occupancy()`).
+    pub(super) fn len(&self) -> usize {
+        self.nrbufs
+    }
+
     /// No free slot: a write of a new page has to wait.
     pub(super) fn is_full(&self) -> bool {
         self.nrbufs >= self.bufs.len()
@@ -88,22 +106,30 @@ impl Ring {
         (self.curbuf + i) & self.bufs.len().wrapping_sub(1)
     }
 
-    /// Copies at most `max` bytes of the oldest buffer to `out` and frees
-    /// the buffer once drained. Returns the bytes copied, 0 when empty.
-    /// On `EFAULT` nothing is consumed.
-    pub(super) fn read_front(&mut self, out: &mut UserSliceWriter, max: usize) -> Result<usize> {
+    /// Copies at most `max` bytes of the oldest buffer to `to` and frees
+    /// the buffer once drained, or at once if it is a packet. Takes
+    /// nothing from an empty ring. On `EFAULT` nothing is consumed (`to`
+    /// may have got part of it, as from `pipe_read()`).
+    pub(super) fn read_front(&mut self, to: &mut IovIterDest<'_>, max: usize) -> Result<Taken> {
+        const NOTHING: Taken = Taken {
+            bytes: 0,
+            packet: false,
+        };
         if self.nrbufs == 0 {
-            return Ok(0);
+            return Ok(NOTHING);
         }
         let slot = self.curbuf;
         let Some(Some(buf)) = self.bufs.get_mut(slot) else {
-            return Ok(0);
+            return Ok(NOTHING);
         };
         let chars = buf.len.min(max);
-        buf.page.copy_to_user(out, buf.offset, chars)?;
+        if buf.page.copy_to_iter(to, buf.offset, chars) < chars {
+            return Err(EFAULT);
+        }
         buf.offset += chars;
         buf.len -= chars;
-        if buf.len == 0 {
+        let packet = buf.packet;
+        if buf.len == 0 || packet {
             if let Some(buf) = self.bufs[slot].take() {
                 self.recycle(buf.page);
             }
@@ -111,13 +137,17 @@ impl Ring {
             self.curbuf = self.slot(1);
             self.nrbufs -= 1;
         }
-        Ok(chars)
+        Ok(Taken {
+            bytes: chars,
+            packet,
+        })
     }
 
-    /// Appends `len` bytes of `input` to the newest buffer if they fit in
-    /// its page behind its data, merging small writes as `pipe_write()`
-    /// does. Returns whether it did; on `EFAULT` nothing is taken.
-    pub(super) fn merge_back(&mut self, input: &mut UserSliceReader, len: usize) -> Result<bool> {
+    /// Appends `len` bytes of `from` to the newest buffer if it is not a
+    /// packet and they fit in its page behind its data, merging small
+    /// writes as `pipe_write()` does. Returns whether it did; on `EFAULT`
+    /// the buffer is unchanged.
+    pub(super) fn merge_back(&mut self, from: &mut IovIterSource<'_>, len: usize) -> Result<bool> {
         if self.nrbufs == 0 {
             return Ok(false);
         }
@@ -126,30 +156,37 @@ impl Ring {
             return Ok(false);
         };
         let offset = buf.offset + buf.len;
-        if offset + len > PAGE_SIZE {
+        if buf.packet || offset + len > PAGE_SIZE {
             return Ok(false);
         }
-        buf.page.fill_from_user(input, offset, len)?;
+        if buf.page.fill_from_iter(from, offset, len) < len {
+            return Err(EFAULT);
+        }
         buf.len += len;
         Ok(true)
     }
 
-    /// Fills a new buffer with up to one page of `input` and appends it.
-    /// Returns the bytes taken: 0 if the ring is full or `input` empty.
-    /// Uses the spare page if there is one. On `EFAULT` or `ENOMEM`
-    /// nothing is taken.
-    pub(super) fn push_page(&mut self, input: &mut UserSliceReader) -> Result<usize> {
-        let len = input.len().min(PAGE_SIZE);
-        if self.is_full() || len == 0 {
+    /// Fills a new buffer with up to one page of `from` and appends it, a
+    /// packet if `packet`. Returns the bytes taken: 0 if the ring is full
+    /// or `from` empty. Uses the spare page if there is one. On `EFAULT`
+    /// (less than a page copied while `from` has more) or `ENOMEM` no
+    /// buffer is added.
+    pub(super) fn push_page(
+        &mut self,
+        from: &mut IovIterSource<'_>,
+        packet: bool,
+    ) -> Result<usize> {
+        if self.is_full() || from.is_empty() {
             return Ok(0);
         }
         let mut page = match self.tmp_page.take() {
             Some(page) => page,
             None => DataPage::alloc(alloc_flags())?,
         };
-        if let Err(err) = page.fill_from_user(input, 0, len) {
+        let len = page.fill_from_iter(from, 0, PAGE_SIZE);
+        if len == 0 || (len < PAGE_SIZE && !from.is_empty()) {
             self.recycle(page);
-            return Err(err);
+            return Err(EFAULT);
         }
         let slot = self.slot(self.nrbufs);
         if let Some(free) = self.bufs.get_mut(slot) {
@@ -159,6 +196,7 @@ impl Ring {
                 page,
                 offset: 0,
                 len,
+                packet,
             });
             self.nrbufs += 1;
         }
@@ -175,15 +213,16 @@ impl Ring {
 
     /// Gives the ring `slots` slots (rounded up to a power of two), keeping
     /// the buffers in order (`pipe_resize_ring()`). `EBUSY` if more
-    /// buffers are in use than would fit.
+    /// buffers are in use than would fit; as Linux, that is found after
+    /// the new array is allocated, so `ENOMEM` comes first.
     pub(super) fn resize(&mut self, slots: usize) -> Result {
         let slots = slots.checked_next_power_of_two().ok_or(EINVAL)?;
-        if slots < self.nrbufs {
-            return Err(EBUSY);
-        }
         let mut bufs = KVec::with_capacity(slots, alloc_flags())?;
         for _ in 0..slots {
             bufs.push(None, alloc_flags())?;
+        }
+        if slots < self.nrbufs {
+            return Err(EBUSY);
         }
         // Nothing can fail from here on: move the buffers over in order.
         for (i, new) in bufs.iter_mut().take(self.nrbufs).enumerate() {

@@ -62,14 +62,15 @@ struct ripc_eventfd_args {
  * RIPC_IOC_PIPE2 on /dev/ripc is pipe2(2): it stores a read end and a
  * write end in the int[2] that fds points to (untouched on failure; EFAULT
  * if it cannot be written, and then no descriptor is created). flags may
- * hold RIPC_PIPE_NONBLOCK and
- * RIPC_PIPE_CLOEXEC (the values of O_NONBLOCK and O_CLOEXEC); anything
- * else is EINVAL. read(2), write(2), poll(2) and FIONREAD on the ends
+ * hold RIPC_PIPE_NONBLOCK, RIPC_PIPE_CLOEXEC and RIPC_PIPE_DIRECT (the
+ * values of O_NONBLOCK, O_CLOEXEC and O_DIRECT: packet mode on the write
+ * end, as pipe2(O_DIRECT)); anything else is EINVAL. read(2), write(2), poll(2) and FIONREAD on the ends
  * behave as on a pipe; named FIFOs are made with mknod(S_IFIFO) in the
  * pipe/ directory of ripcfs.
  */
 #define RIPC_PIPE_NONBLOCK	00004000	/* O_NONBLOCK */
 #define RIPC_PIPE_CLOEXEC	02000000	/* O_CLOEXEC */
+#define RIPC_PIPE_DIRECT	00040000	/* O_DIRECT */
 
 /* The largest write that is never interleaved with other writers. */
 #define RIPC_PIPE_BUF		4096
