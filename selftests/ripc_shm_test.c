@@ -936,6 +936,26 @@ TEST(hugetlb_as_linux)
 	}
 }
 
+/*
+ * SHM_EXEC attaches with PROT_EXEC: the attach file lives on shmem's
+ * internal mount, which allows it, as Linux's clone file does.
+ */
+TEST(exec_attach_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		int id = impl->get(IPC_PRIVATE, PAGE, IPC_CREAT | 0700);
+		void *p;
+
+		ASSERT_GE(id, 0);
+		p = impl->at(id, NULL, SHM_EXEC);
+		EXPECT_NE((void *)-1, p) TH_LOG("%s: %s", impl->name, strerror(errno));
+		if (p != (void *)-1)
+			EXPECT_EQ(0, impl->dt(p));
+		EXPECT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+	}
+}
+
 struct pid_case {
 	const struct sysv_shm *impl;
 	int id;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C helpers for shared memory (rust/glue/shmem.rs): shmem files and the
- * memory-map calls that kernel::bindings cannot reach (static inlines,
- * vma_flags_t, the VMA walk of shmdt). Each is a thin call-through.
+ * C helpers for shared memory (rust/glue/shmem.rs): shmem files, the
+ * attach file on a shmem inode, and the memory-map calls that
+ * kernel::bindings cannot reach (static inlines, vma_flags_t, SHMEM_I(),
+ * the VMA walk of shmdt). Each is a thin call-through.
  */
 
 #include <linux/file.h>
@@ -122,7 +123,7 @@ struct file *ripc_shmem_clone_file(struct file *shmem, const struct file_operati
  * -ENOENT if there is none. The first match sets *file with a reference
  * of its own (the caller fput()s it), so that it cannot be freed and
  * reused between steps. Runs under the mmap read lock; the caller unmaps
- * with vm_munmap().
+ * with vm_munmap() (do_vmi_align_munmap() of ksys_shmdt() is not exported).
  */
 int ripc_shm_find_vma(unsigned long base, unsigned long from,
 		      const struct vm_operations_struct *ops, struct file **file,

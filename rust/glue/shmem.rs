@@ -572,9 +572,14 @@ impl MmapRequest<'_> {
 /// `addr`, every VMA of it within its size (`ksys_shmdt()`). `EINVAL` if
 /// there is none.
 ///
-/// Each VMA is found under the mmap read lock and unmapped with
-/// `vm_munmap()`, so, unlike Linux (one write-locked pass), a concurrent
-/// `mmap` of the caller's own may slip in between two VMAs.
+/// Linux walks and unmaps under one `mmap_write_lock()`
+/// (`do_vmi_align_munmap()`); neither it nor `do_munmap()` is exported,
+/// and `vm_munmap()`, the only unmap a module can call, takes the lock
+/// itself. So each VMA is found under the mmap read lock and unmapped
+/// right after with `vm_munmap()` of exactly its range: between the two,
+/// another thread of the caller that unmaps that piece and maps something
+/// else at the same place would lose its new mapping. The attach file is
+/// pinned for the walk, so a freed and reused file cannot pass for it.
 pub(crate) fn unmap_counted<T: CountedMapping>(addr: usize) -> Result {
     if addr % bindings::PAGE_SIZE != 0 {
         return Err(EINVAL);
