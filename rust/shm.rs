@@ -191,6 +191,8 @@ impl ShmSegment {
     ) -> Result<Arc<Self>> {
         let name = CString::try_from_fmt(fmt!("SYSV{:08x}", perm.key as u32))?;
         let file = ShmemFile::new(&name, size, noreserve)?;
+        // As `newseg()`: `/proc/<pid>/maps` shows the id as the inode.
+        file.set_ino(perm.id as u32);
         let inner = Inner {
             perm,
             file: Some(file),

@@ -956,6 +956,54 @@ TEST(exec_attach_as_linux)
 	}
 }
 
+/* The inode number and name /proc/self/maps shows for the mapping at p. */
+static unsigned long maps_inode(const void *p, char *name, size_t len)
+{
+	char line[512], path[256] = "";
+	unsigned long start, ino = 0, found = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		path[0] = 0;
+		if (sscanf(line, "%lx-%*x %*s %*s %*s %lu %255[^\n]", &start, &ino, path) >= 2 &&
+		    start == (unsigned long)p) {
+			found = ino;
+			snprintf(name, len, "%s", path);
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * /proc/<pid>/maps shows an attachment as "/SYSV<key> (deleted)" with the
+ * segment's id as its inode number (newseg()), which ps and pmap read.
+ */
+TEST(maps_show_key_and_id_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		key_t key = 0x5249534a + i;
+		char name[256] = "", want[64];
+		int id;
+		void *p;
+
+		impl->ctl(impl->get(key, 0, 0), IPC_RMID, NULL);
+		id = impl->get(key, PAGE, IPC_CREAT | 0600);
+		ASSERT_GE(id, 0);
+		p = impl->at(id, NULL, 0);
+		ASSERT_NE((void *)-1, p);
+		EXPECT_EQ(id, maps_inode(p, name, sizeof(name))) TH_LOG("%s", impl->name);
+		snprintf(want, sizeof(want), "/SYSV%08x (deleted)", key);
+		EXPECT_STREQ(want, name) TH_LOG("%s", impl->name);
+		EXPECT_EQ(0, impl->dt(p));
+		EXPECT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+	}
+}
+
 struct pid_case {
 	const struct sysv_shm *impl;
 	int id;

@@ -30,6 +30,15 @@ struct file *ripc_shmem_file_setup(const char *name, loff_t size, bool noreserve
 	return shmem_kernel_file_setup(name, size, flags);
 }
 
+/*
+ * newseg(): the shmid is reported as the inode number in /proc/<pid>/maps,
+ * which ps and pmap read. The inode is private to the segment.
+ */
+void ripc_shmem_set_ino(struct file *file, unsigned long ino)
+{
+	file_inode(file)->i_ino = ino;
+}
+
 /* vfs_mmap() is a static inline: the file's ->mmap or ->mmap_prepare. */
 int ripc_vfs_mmap(struct file *file, struct vm_area_struct *vma)
 {

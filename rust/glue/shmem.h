@@ -13,6 +13,7 @@ struct vm_operations_struct;
 struct file *ripc_shmem_file_setup(const char *name, loff_t size, bool noreserve);
 struct file *ripc_shmem_clone_file(struct file *shmem, const struct file_operations *fops,
 				   void *private, int flags);
+void ripc_shmem_set_ino(struct file *file, unsigned long ino);
 int ripc_vfs_mmap(struct file *file, struct vm_area_struct *vma);
 void ripc_shmem_usage(struct file *file, unsigned long *rss, unsigned long *swp);
 void ripc_shmem_lock(struct file *file, bool lock);

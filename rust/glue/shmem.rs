@@ -21,7 +21,6 @@
 
 use super::{object_file::ObjectFile, AssertSync, EMPTY_FOPS};
 use core::{
-    marker::PhantomData,
     ptr::NonNull,
     sync::atomic::{AtomicPtr, Ordering},
 };
@@ -30,6 +29,7 @@ use kernel::{
     error::to_result,
     ffi::{c_char, c_int, c_long, c_ulong, c_void},
     fs::File,
+    mm::virt::VmaNew,
     prelude::*,
     sync::{aref::ARef, Arc, ArcBorrow},
     types::ForeignOwnable,
@@ -47,6 +47,7 @@ extern "C" {
         private: *mut c_void,
         flags: c_int,
     ) -> *mut c_void;
+    fn ripc_shmem_set_ino(file: *mut c_void, ino: c_ulong);
     fn ripc_vfs_mmap(file: *mut c_void, vma: *mut c_void) -> c_int;
     fn ripc_shmem_usage(file: *mut c_void, rss: *mut c_ulong, swp: *mut c_ulong);
     fn ripc_shmem_lock(file: *mut c_void, lock: bool);
@@ -93,6 +94,14 @@ impl ShmemFile {
 
     fn as_void(&self) -> *mut c_void {
         self.as_ptr().cast()
+    }
+
+    /// Sets the inode number, which `/proc/<pid>/maps` shows (`newseg()`
+    /// makes it the segment's id). Only before the file is shared.
+    pub(crate) fn set_ino(&self, ino: u32) {
+        // SAFETY: the file is a live shmem file whose inode is private to
+        // its owner, not yet mapped or shown anywhere.
+        unsafe { ripc_shmem_set_ino(self.as_void(), ino as c_ulong) };
     }
 
     /// Pages in memory and pages in swap (`shm_add_rss_swap()`).
@@ -533,12 +542,11 @@ unsafe extern "C" fn vma_get_policy<T: CountedMapping>(
     }
 }
 
-/// A mapping being made by `mmap(2)` of a ripc file: the VMA its `mmap`
-/// hook receives, which only the methods below may change.
-pub(crate) struct MmapRequest<'a> {
-    vma: *mut bindings::vm_area_struct,
-    _vma: PhantomData<&'a mut bindings::vm_area_struct>,
-}
+/// A mapping being made by `mmap(2)` of a ripc file: the kernel crate's
+/// [`VmaNew`] (a VMA in its `mmap` hook), with what it does not offer:
+/// handing the VMA to another file (`vma_set_file()` and that file's own
+/// mmap, as `shmem_zero_setup()`).
+pub(crate) struct MmapRequest<'a>(&'a VmaNew);
 
 impl MmapRequest<'_> {
     /// # Safety
@@ -546,10 +554,9 @@ impl MmapRequest<'_> {
     /// `vma` must be the VMA an `mmap` file operation was called with, and
     /// the request must not outlive that call.
     pub(super) unsafe fn from_raw(vma: *mut bindings::vm_area_struct) -> Self {
-        Self {
-            vma,
-            _vma: PhantomData,
-        }
+        // SAFETY: by the function's safety requirements, the VMA is being
+        // set up by an `mmap` hook for the request's life.
+        Self(unsafe { VmaNew::from_raw(vma) })
     }
 
     /// Makes the VMA a mapping of `shmem`, as `shmem_zero_setup()`: its
@@ -557,13 +564,14 @@ impl MmapRequest<'_> {
     /// shmem's mmap sets it up. `MAP_PRIVATE` gives copy-on-write, as a
     /// private mapping of any file.
     pub(crate) fn map_shmem(self, shmem: &ShmemFile) -> Result {
+        let vma = self.0.as_ptr();
         // SAFETY: the VMA is being set up by mmap, with the mmap lock held
         // for writing; `vma_set_file()` takes a reference of `shmem` and
         // drops the old file's (the mm's error path drops whatever
         // `vm_file` then is).
         unsafe {
-            bindings::vma_set_file(self.vma, shmem.as_ptr());
-            to_result(ripc_vfs_mmap(shmem.as_void(), self.vma.cast()))
+            bindings::vma_set_file(vma, shmem.as_ptr());
+            to_result(ripc_vfs_mmap(shmem.as_void(), vma.cast()))
         }
     }
 }
