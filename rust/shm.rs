@@ -277,7 +277,10 @@ fn destroy_locked(ns: &mut crate::ipc::IpcNamespace, inner: &mut Inner) -> Optio
     let file = inner.take_file()?;
     // Cannot fail: a segment with its file is in the table under its id.
     let _ = ns.shm.remove(inner.perm.id);
-    ns.shm_tot -= pages(inner.segsz);
+    // `shm_tot` counted the segment when it was made: less is a bug.
+    let tot = ns.shm_tot.checked_sub(pages(inner.segsz));
+    warn_on!(tot.is_none());
+    ns.shm_tot = tot.unwrap_or(0);
     Some(file)
 }
 
