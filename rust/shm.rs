@@ -8,11 +8,12 @@
 //! the task that faults them in, counted in `Shmem` of `/proc/meminfo`.
 //!
 //! Data flow of an attach: `RIPC_IOC_SHMAT` → [`shmat`] checks the rights
-//! and returns a descriptor of an attach file ([`ShmAttach`]), opened
-//! read-only for `SHM_RDONLY`; libripc `mmap()`s it `MAP_SHARED` and closes
-//! it. The attach file's `mmap` makes the VMA a mapping of the shmem file
-//! with ripc's `vm_operations_struct` in front of shmem's, whose
-//! `open`/`close` count `shm_nattch` for every VMA (fork, split, munmap,
+//! and returns a descriptor of an attach file ([`ShmAttach`]: a file on the
+//! shmem file's inode, as `do_shmat()`'s clone), opened read-only for
+//! `SHM_RDONLY`; libripc `mmap()`s it `MAP_SHARED` and closes it. The
+//! attach file's `mmap` has shmem set the VMA up and puts ripc's
+//! `vm_operations_struct` in front of shmem's, whose `open`/`close` count
+//! `shm_nattch` for every VMA (fork, split, `remap_file_pages()`, munmap,
 //! exit). `RIPC_IOC_SHMDT` ([`shmdt`]) unmaps an attachment.
 //!
 //! | `ipc/shm.c`                     | ripc                                |
@@ -22,33 +23,38 @@
 //! | `shm_file`                      | `Inner::file` (`None`: destroyed)   |
 //! | `shm_nattch`, `shm_segsz`       | `Inner::nattch`, `Inner::segsz`     |
 //! | `shm_atim`/`dtim`/`ctim`        | `Inner::atime`/`dtime`/`ctime`      |
-//! | `shm_cprid`, `shm_lprid`        | `Inner::cpid`, `Inner::lpid`        |
+//! | `shm_cprid`, `shm_lprid`        | `Inner::cpid`, `Inner::lpid` (`PidRef`) |
+//! | `mlock_ucounts`                 | `Inner::locked` (a [`Charge`])      |
 //! | `ns->shm_tot`                   | `IpcNamespace::shm_tot`             |
 //! | `newseg()`                      | [`shmget`], `ShmSegment::new`       |
 //! | `shm_more_checks()`             | the size check in [`shmget`]        |
 //! | `struct shm_file_data`, the clone file of `do_shmat()` | [`ShmAttach`] |
 //! | `do_shmat()`                    | [`shmat`] and libripc's `mmap`      |
-//! | `shm_mmap()`                    | `ShmAttach::mmap`, `MmapRequest::map_counted` |
-//! | `shm_vm_ops`, `shm_open()`, `shm_close()` | `glue::shmem::vm_ops`, `ShmSegment::vma_open`/`vma_close` |
+//! | `shm_file_operations`, `shm_mmap()` | `glue::shmem::attach_fops`      |
+//! | `shm_vm_ops`                    | `glue::shmem::vm_ops`               |
+//! | `__shm_open()`, `__shm_close()` | `ShmSegment::attach`, `ShmSegment::detach` |
 //! | `shm_destroy()`, `shm_may_destroy()` | `ShmSegment::detach`, `destroy_locked` |
 //! | `do_shm_rmid()`                 | `IPC_RMID` in [`shmctl`]            |
 //! | `ksys_shmdt()`                  | [`shmdt`]                           |
 //! | `shmctl_ipc_info()`, `shmctl_shm_info()` | `info`              |
 //! | `shmctl_stat()`, `shmctl_down()` | `stat`, `set`                      |
-//! | `shmctl_do_lock()`              | `lock`                              |
+//! | `shmctl_do_lock()`, `shmem_lock()` | `lock`, `ShmemFile::lock`, [`ShmLockedPages`] |
 //! | `sysvipc_shm_proc_show()`       | [`Status`] (`sysvipc/shm`)          |
 //! | `shmem_file_setup()` of `/dev/shm` | [`ShmNamed`]                     |
 //!
 //! Lock order: the namespace's tables (`ipc::current_ns()`, `shm_ids.rwsem`), then a segment's
-//! `inner` (`shm_perm.lock`). Both are taken under the mm's mmap lock (a
-//! VMA's `close`), so neither is held while touching user memory.
+//! `inner` (`shm_perm.lock`), then the ledger of locked pages
+//! ([`SHM_USER_PAGES`]). The first two are taken under the mm's mmap lock
+//! (a VMA's `close`, an attach file's `mmap`), so neither is held while
+//! touching user memory.
 
 use crate::{
     glue::{
-        cred,
+        cred::{self, PidRef},
+        global::SHM_USER_PAGES,
         object_file::{self, ObjectFile},
         ripcfs::{NamedObject, StatusFile},
-        shmem::{self, CountedMapping, MmapRequest, ShmemFile},
+        shmem::{self, CountedMapping, MmapRequest, ShmemFile, ShmemMapping},
         task::{capable, Capability},
         AssertSync,
     },
@@ -58,7 +64,11 @@ use crate::{
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
         IPC_PRIVATE,
     },
-    limits, uapi,
+    limits::{
+        self,
+        charge::{Charge, Ledger},
+    },
+    uapi,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
@@ -69,8 +79,9 @@ use kernel::{
     seq_file::SeqFile,
     seq_print,
     str::CString,
-    sync::{Arc, ArcBorrow, Mutex},
+    sync::{lock::GlobalGuard, Arc, ArcBorrow, Mutex},
     uaccess::{UserPtr, UserSlice},
+    warn_on,
 };
 
 const PAGE_SIZE: usize = bindings::PAGE_SIZE;
@@ -80,10 +91,25 @@ const SHMLBA: usize = PAGE_SIZE;
 const S_IXUGO: u32 = 0o111;
 const SHM_DEST: u32 = uapi::RIPC_SHM_DEST;
 const SHM_LOCKED: u32 = uapi::RIPC_SHM_LOCKED;
+/// `shmget`: a segment of huge pages (`SHM_HUGETLB`, 04000).
+const SHM_HUGETLB: u32 = 0o4000;
 
 /// Pages a segment of `size` bytes is accounted for in `shm_tot`.
 fn pages(size: usize) -> usize {
     size.div_ceil(PAGE_SIZE)
+}
+
+/// The pages `SHM_LOCK` keeps in memory, per user, as `user_shm_lock()`
+/// charges them to the `UCOUNT_RLIMIT_MEMLOCK` ucount (not exported):
+/// checked against `RLIMIT_MEMLOCK`.
+pub(crate) struct ShmLockedPages;
+
+impl Ledger for ShmLockedPages {
+    type Backend = SHM_USER_PAGES;
+
+    fn lock() -> GlobalGuard<SHM_USER_PAGES> {
+        SHM_USER_PAGES.lock()
+    }
 }
 
 /// The state of a segment, under its lock.
@@ -98,8 +124,44 @@ struct Inner {
     atime: i64,
     dtime: i64,
     ctime: i64,
-    cpid: i32,
-    lpid: i32,
+    /// The creator, and the last process to attach or detach (`None`
+    /// before the first); shown in the reader's pid namespace.
+    cpid: PidRef,
+    lpid: Option<PidRef>,
+    /// The charge of `SHM_LOCK` (`mlock_ucounts`): `Some` while the
+    /// mode has `SHM_LOCKED`.
+    locked: Option<Charge<ShmLockedPages>>,
+}
+
+impl Inner {
+    /// `shm_nattch--`: a count that cannot be 0 here, or a bug shows.
+    fn drop_attach(&mut self) {
+        if !warn_on!(self.nattch == 0) {
+            self.nattch -= 1;
+        }
+    }
+
+    /// `shmem_lock(file, 0, ...)` and the uncharge of `user_shm_unlock()`,
+    /// as `SHM_UNLOCK` and `shm_destroy()` do. Returns whether the segment
+    /// was locked.
+    fn unlock(&mut self) -> bool {
+        let Some(charge) = self.locked.take() else {
+            return false;
+        };
+        drop(charge);
+        self.perm.mode &= !SHM_LOCKED;
+        if let Some(file) = &self.file {
+            file.lock(false);
+        }
+        true
+    }
+
+    /// Takes the pages out of the segment, `shm_destroy()`'s part under
+    /// the segment's lock; the caller drops the file once unlocked.
+    fn take_file(&mut self) -> Option<ShmemFile> {
+        self.unlock();
+        self.file.take()
+    }
 }
 
 /// A SysV shared memory segment (`struct shmid_kernel`).
@@ -129,6 +191,8 @@ impl ShmSegment {
     ) -> Result<Arc<Self>> {
         let name = CString::try_from_fmt(fmt!("SYSV{:08x}", perm.key as u32))?;
         let file = ShmemFile::new(&name, size, noreserve)?;
+        // As `newseg()`: `/proc/<pid>/maps` shows the id as the inode.
+        file.set_ino(perm.id as u32);
         let inner = Inner {
             perm,
             file: Some(file),
@@ -137,8 +201,9 @@ impl ShmSegment {
             atime: 0,
             dtime: 0,
             ctime: cred::real_seconds(),
-            cpid: cred::current_tgid(),
-            lpid: 0,
+            cpid: PidRef::current_process(),
+            lpid: None,
+            locked: None,
         };
         Arc::pin_init(
             pin_init!(Self {
@@ -159,28 +224,30 @@ impl ShmSegment {
             inner.perm.mode |= SHM_DEST;
             return pages(inner.segsz);
         }
-        let file = inner.file.take();
+        let file = inner.take_file();
         drop(inner);
         drop(file);
         0
     }
 
-    /// `__shm_open()`: one more attachment. `EIDRM` if destroyed.
-    fn attach(&self) -> Result<ShmemFile> {
+    /// `__shm_open()`: one more attachment. `EINVAL` once destroyed, as
+    /// the id lookup of `shm_lock()` fails then.
+    fn attach(&self) -> Result {
         let mut inner = self.inner.lock();
-        let file = inner.file.clone().ok_or(eidrm())?;
+        if inner.file.is_none() {
+            return Err(EINVAL);
+        }
         inner.atime = cred::real_seconds();
-        inner.lpid = cred::current_tgid();
+        inner.lpid = Some(PidRef::current_process());
         inner.nattch += 1;
-        Ok(file)
+        Ok(())
     }
 
     /// The attachment [`shmat`] counted goes, once [`ShmSegment::attach`]
     /// counted the VMA (so the count stays above 0), or, at release,
     /// through [`ShmSegment::detach`].
     fn unpend(&self) {
-        let mut inner = self.inner.lock();
-        inner.nattch = inner.nattch.saturating_sub(1);
+        self.inner.lock().drop_attach();
     }
 
     /// `__shm_close()`: one attachment less; the segment is destroyed
@@ -188,9 +255,9 @@ impl ShmSegment {
     fn detach(&self) {
         let mut ns = self.ns.lock();
         let mut inner = self.inner.lock();
-        inner.lpid = cred::current_tgid();
+        inner.lpid = Some(PidRef::current_process());
         inner.dtime = cred::real_seconds();
-        inner.nattch = inner.nattch.saturating_sub(1);
+        inner.drop_attach();
         let file = if inner.nattch == 0 && inner.perm.mode & SHM_DEST != 0 {
             destroy_locked(&mut ns, &mut inner)
         } else {
@@ -207,69 +274,63 @@ impl ShmSegment {
 /// `shm_tot`, and returns its file for the caller to drop once the locks
 /// are released.
 fn destroy_locked(ns: &mut crate::ipc::IpcNamespace, inner: &mut Inner) -> Option<ShmemFile> {
-    let file = inner.file.take()?;
+    let file = inner.take_file()?;
     // Cannot fail: a segment with its file is in the table under its id.
     let _ = ns.shm.remove(inner.perm.id);
-    ns.shm_tot -= pages(inner.segsz);
+    // `shm_tot` counted the segment when it was made: less is a bug.
+    let tot = ns.shm_tot.checked_sub(pages(inner.segsz));
+    warn_on!(tot.is_none());
+    ns.shm_tot = tot.unwrap_or(0);
     Some(file)
 }
 
-impl CountedMapping for ShmSegment {
-    /// `shm_open()`: a VMA copied by fork or split off by munmap/mprotect.
-    fn vma_open(&self) {
-        let mut inner = self.inner.lock();
-        inner.atime = cred::real_seconds();
-        inner.lpid = cred::current_tgid();
-        inner.nattch += 1;
-    }
-
-    /// `shm_close()`.
-    fn vma_close(&self) {
-        self.detach();
-    }
-
-    const VM_OPS: &'static AssertSync<bindings::vm_operations_struct> = &SHM_VM_OPS;
-}
-
-static SHM_VM_OPS: AssertSync<bindings::vm_operations_struct> = shmem::vm_ops::<ShmSegment>();
-
 /// The file `RIPC_IOC_SHMAT` returns (the file `do_shmat()` clones from
 /// the segment's, with its `shm_file_data`): mapping it attaches the
-/// segment.
+/// segment, and each VMA mapping it is counted in `shm_nattch`.
 pub(crate) struct ShmAttach {
     segment: Arc<ShmSegment>,
+    /// The segment's pages, held for the file's life (`sfd->file`).
+    mapping: ShmemMapping,
     /// The attachment counted by [`shmat`] (as `do_shmat()` raises
     /// `shm_nattch` around its `do_mmap()`) and not yet handed to a VMA;
     /// given back at the first `mmap` or at release.
     pending: AtomicBool,
 }
 
-static SHM_ATTACH_FOPS: AssertSync<bindings::file_operations> =
-    AssertSync(object_file::fops::<ShmAttach>());
+static SHM_FOPS: AssertSync<bindings::file_operations> = shmem::attach_fops::<ShmAttach>();
+static SHM_VM_OPS: AssertSync<bindings::vm_operations_struct> = shmem::vm_ops::<ShmAttach>();
 
-impl ObjectFile for ShmAttach {
-    const NAME: &'static CStr = c"[ripc-shm]";
-    const FOPS: &'static bindings::file_operations = &SHM_ATTACH_FOPS.0;
-    const MMAP: bool = true;
-
-    /// `shm_mmap()`: counts the VMA (`__shm_open()`), then gives back the
-    /// attachment [`shmat`] counted, as `do_shmat()` does after its
-    /// `do_mmap()`.
-    fn mmap(this: ArcBorrow<'_, Self>, _file: &File, vma: MmapRequest<'_>) -> Result {
-        let segment = &this.segment;
-        let shmem = segment.attach();
-        if this.pending.swap(false, Ordering::AcqRel) {
-            segment.unpend();
-        }
-        vma.map_counted(&shmem?, segment.clone())
-            .inspect_err(|_| segment.detach())
+impl CountedMapping for ShmAttach {
+    fn mapping(&self) -> &ShmemMapping {
+        &self.mapping
     }
 
-    fn release(this: ArcBorrow<'_, Self>, _file: &File) {
-        if this.pending.swap(false, Ordering::AcqRel) {
-            this.segment.detach();
+    /// `__shm_open()`, for the VMA that `shm_mmap()` or `shm_open()` is
+    /// making; the first also gives back the attachment [`shmat`]
+    /// counted, as `do_shmat()` does after its `do_mmap()`.
+    fn open(&self) -> Result {
+        self.segment.attach()?;
+        if self.pending.swap(false, Ordering::AcqRel) {
+            self.segment.unpend();
+        }
+        Ok(())
+    }
+
+    /// `__shm_close()`.
+    fn close(&self) {
+        self.segment.detach();
+    }
+
+    /// `shm_release()`: an attach file closed without being mapped gives
+    /// its attachment back.
+    fn release(&self) {
+        if self.pending.swap(false, Ordering::AcqRel) {
+            self.segment.detach();
         }
     }
+
+    const FOPS: &'static AssertSync<bindings::file_operations> = &SHM_FOPS;
+    const VM_OPS: &'static AssertSync<bindings::vm_operations_struct> = &SHM_VM_OPS;
 }
 
 /// `shmget()`.
@@ -300,6 +361,11 @@ pub(crate) fn shmget(args: &uapi::ripc_shmget_args) -> Result<isize> {
             let new_tot = tot.checked_add(pages(size)).ok_or(ENOSPC)?;
             if new_tot > limits::shmall() {
                 return Err(ENOSPC);
+            }
+            // `newseg()`: without hugetlbfs, `hstate_sizelog()` finds no
+            // huge page size, whatever the size bits ask.
+            if args.shmflg as u32 & SHM_HUGETLB != 0 {
+                return Err(EINVAL);
             }
             let segment = ShmSegment::new(tables.clone(), perm, size, noreserve)?;
             // The table cannot refuse the segment any more.
@@ -343,18 +409,17 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
         acc_mode |= S_IXUGO;
     }
     let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(args.shmid))??;
-    let size = {
+    let (size, file) = {
         let mut inner = segment.inner.lock();
         perm::ipcperms(&inner.perm, acc_mode)?;
-        if inner.file.is_none() {
-            return Err(eidrm());
-        }
+        let file = inner.file.clone().ok_or(eidrm())?;
         inner.nattch += 1;
-        inner.segsz
+        (inner.segsz, file)
     };
     let attach = Arc::new(
         ShmAttach {
             segment: segment.clone(),
+            mapping: ShmemMapping::new(file),
             pending: AtomicBool::new(true),
         },
         GFP_KERNEL_ACCOUNT,
@@ -368,7 +433,7 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     };
     // From here the attach file gives the pending attachment back; a file
     // that could not be made never runs `release`, so it is given back here.
-    let file = object_file::new_file(attach, f_flags).inspect_err(|_| segment.detach())?;
+    let file = shmem::new_attach_file(attach, f_flags).inspect_err(|_| segment.detach())?;
     let fd = FileDescriptorReservation::get_unused_fd_flags(bindings::O_CLOEXEC)?;
     args.addr = addr as u64;
     args.size = size as u64;
@@ -382,7 +447,7 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
 
 /// `shmdt()`.
 pub(crate) fn shmdt(addr: usize) -> Result<isize> {
-    shmem::unmap_counted::<ShmSegment>(addr)?;
+    shmem::unmap_counted::<ShmAttach>(addr)?;
     Ok(0)
 }
 
@@ -518,8 +583,8 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
         shm_atime: inner.atime,
         shm_dtime: inner.dtime,
         shm_ctime: inner.ctime,
-        shm_cpid: inner.cpid,
-        shm_lpid: inner.lpid,
+        shm_cpid: inner.cpid.nr(),
+        shm_lpid: inner.lpid.as_ref().map_or(0, PidRef::nr),
         shm_nattch: inner.nattch,
         __unused4: 0,
         __unused5: 0,
@@ -541,11 +606,18 @@ fn set(id: i32, ds: &uapi::ripc_shmid64_ds) -> Result {
 }
 
 /// `shmctl_do_lock()`: without `CAP_IPC_LOCK` only the owner or creator
-/// may, and `SHM_LOCK` needs a non-zero `RLIMIT_MEMLOCK`.
+/// may, and `SHM_LOCK` needs a non-zero `RLIMIT_MEMLOCK`. `SHM_LOCK`
+/// charges the segment's pages to the caller's user (`user_shm_lock()`):
+/// `ENOMEM` past `RLIMIT_MEMLOCK` without `CAP_IPC_LOCK`. `SHM_UNLOCK`
+/// gives the charge back and puts the pages back on the reclaim lists.
 fn lock(id: i32, lock: bool) -> Result {
     let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(id))??;
     let mut inner = segment.inner.lock();
-    if !capable(Capability::IpcLock) {
+    if inner.file.is_none() {
+        return Err(eidrm());
+    }
+    let ipc_lock = capable(Capability::IpcLock);
+    if !ipc_lock {
         let euid = cred::Kuid::current_euid();
         if euid != inner.perm.uid && euid != inner.perm.cuid {
             return Err(EPERM);
@@ -554,15 +626,32 @@ fn lock(id: i32, lock: bool) -> Result {
             return Err(EPERM);
         }
     }
-    let file = inner.file.clone().ok_or(eidrm())?;
-    if lock == (inner.perm.mode & SHM_LOCKED != 0) {
+    if lock {
+        if inner.locked.is_some() {
+            return Ok(());
+        }
+        let (charge, total) = Charge::new(current!().uid(), pages(inner.segsz))?;
+        let limit = match shmem::memlock_rlimit() {
+            u64::MAX => usize::MAX,
+            bytes => usize::try_from(bytes / PAGE_SIZE as u64).unwrap_or(usize::MAX),
+        };
+        if total > limit && !ipc_lock {
+            return Err(ENOMEM);
+        }
+        if let Some(file) = &inner.file {
+            file.lock(true);
+        }
+        inner.locked = Some(charge);
+        inner.perm.mode |= SHM_LOCKED;
         return Ok(());
     }
-    file.set_unevictable(lock);
-    if lock {
-        inner.perm.mode |= SHM_LOCKED;
-    } else {
-        inner.perm.mode &= !SHM_LOCKED;
+    if !inner.unlock() {
+        return Ok(());
+    }
+    let file = inner.file.clone();
+    drop(inner);
+    if let Some(file) = file {
+        file.unlock_mapping();
     }
     Ok(())
 }
@@ -580,6 +669,12 @@ impl StatusFile for Status {
         let Ok(tables) = ipc::current_ns() else {
             return;
         };
+        let task = current!();
+        let pid_ns = task.active_pid_ns();
+        let pid_nr = |pid: Option<&PidRef>| match (pid, pid_ns) {
+            (Some(pid), Some(ns)) => pid.nr_in(ns),
+            _ => 0,
+        };
         let ns = tables.lock();
         for segment in ns.shm.iter() {
             let s = segment.inner.lock();
@@ -591,8 +686,8 @@ impl StatusFile for Status {
                 s.perm.id,
                 s.perm.mode,
                 s.segsz,
-                s.cpid,
-                s.lpid,
+                pid_nr(Some(&s.cpid)),
+                pid_nr(s.lpid.as_ref()),
                 s.nattch,
                 s.perm.uid.to_user(),
                 s.perm.gid.to_user(),
@@ -634,7 +729,9 @@ impl ObjectFile for ShmNamed {
 
 impl NamedObject for ShmNamed {
     fn create_named() -> Result<Arc<Self>> {
-        let file = ShmemFile::new(c"ripc-shm", 0, false)?;
+        // As a tmpfs file (`shmem_mknod()`): `VM_NORESERVE`, memory is
+        // committed page by page as it is used, not at `ftruncate`.
+        let file = ShmemFile::new(c"ripc-shm", 0, true)?;
         Ok(Arc::new(Self { file }, GFP_KERNEL_ACCOUNT)?)
     }
 

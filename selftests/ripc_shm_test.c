@@ -9,9 +9,13 @@
  * last detach (Shmem of /proc/meminfo), read-only attachments, the mode
  * bits against a non-root user, shmctl's commands, the sysvipc/shm
  * listing, and 64 MiB exchanged between two processes.
+ *
+ * The cases named *_as_linux run the same steps on Linux's own SysV shm
+ * (libc) and on ripc in the same guest, and expect the same results.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,8 +24,10 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +39,9 @@
 #define MIB (1024UL * 1024UL)
 #define USER 1000	/* ripcuser */
 #define MNT "/tmp/ripc-shm-mnt"
+#ifndef SHM_HUGE_SHIFT
+#define SHM_HUGE_SHIFT 26	/* <linux/shm.h>: the huge page size's log */
+#endif
 
 static struct shmid_ds stat_of(int id)
 {
@@ -672,6 +681,438 @@ TEST(named_segment)
 	munmap(shared, 2 * MIB);
 	munmap(private, 2 * MIB);
 	close(fd);
+	EXPECT_EQ(0, umount(MNT));
+}
+
+/* The SysV calls of one implementation: Linux's (libc) or ripc's. */
+struct sysv_shm {
+	const char *name;
+	int (*get)(key_t key, size_t size, int flg);
+	void *(*at)(int id, const void *addr, int flg);
+	int (*dt)(const void *addr);
+	int (*ctl)(int id, int cmd, struct shmid_ds *buf);
+};
+
+static const struct sysv_shm impls[] = {
+	{ "linux", shmget, shmat, shmdt, shmctl },
+	{ "ripc", ripc_shmget, ripc_shmat, ripc_shmdt, ripc_shmctl },
+};
+
+static struct shmid_ds stat_in(const struct sysv_shm *impl, int id)
+{
+	struct shmid_ds ds;
+
+	if (impl->ctl(id, IPC_STAT, &ds))
+		memset(&ds, 0, sizeof(ds));
+	return ds;
+}
+
+/*
+ * remap_file_pages() re-mmaps the VMA's file over itself: on Linux the new
+ * VMA goes through shm_mmap(), so the attachment stays counted, and on a
+ * segment removed by the close of the replaced VMA it fails with EINVAL
+ * (the id is gone), leaving nothing mapped.
+ */
+TEST(remap_file_pages_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		int id = impl->get(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
+		int id3 = impl->get(IPC_PRIVATE, 3 * PAGE, IPC_CREAT | 0600);
+		char *p, *q;
+
+		ASSERT_GE(id, 0);
+		ASSERT_GE(id3, 0);
+		p = impl->at(id, NULL, 0);
+		ASSERT_NE((void *)-1, p);
+		strcpy(p, "kept");
+		EXPECT_EQ(0, syscall(__NR_remap_file_pages, p, PAGE, 0, 0, 0))
+			TH_LOG("%s: %s", impl->name, strerror(errno));
+		EXPECT_EQ(1, stat_in(impl, id).shm_nattch) TH_LOG("%s", impl->name);
+		EXPECT_STREQ("kept", p);
+		/* The re-made VMA is still an attachment: shmdt finds it. */
+		EXPECT_EQ(0, impl->dt(p)) TH_LOG("%s", impl->name);
+		EXPECT_EQ(0, stat_in(impl, id).shm_nattch);
+
+		/*
+		 * One page of three: the rest is split off (counted), the page
+		 * unmapped (uncounted), and the new range merges into the rest.
+		 */
+		q = impl->at(id3, NULL, 0);
+		ASSERT_NE((void *)-1, q);
+		EXPECT_EQ(0, syscall(__NR_remap_file_pages, q, PAGE, 0, 0, 0));
+		EXPECT_EQ(1, stat_in(impl, id3).shm_nattch) TH_LOG("%s", impl->name);
+		EXPECT_EQ(0, impl->dt(q));
+		EXPECT_EQ(0, stat_in(impl, id3).shm_nattch) TH_LOG("%s", impl->name);
+		EXPECT_EQ(0, impl->ctl(id3, IPC_RMID, NULL));
+
+		/* Removed: the re-mapping closes the last attachment first. */
+		p = impl->at(id, NULL, 0);
+		ASSERT_NE((void *)-1, p);
+		ASSERT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+		errno = 0;
+		EXPECT_EQ(-1, syscall(__NR_remap_file_pages, p, PAGE, 0, 0, 0)) TH_LOG("%s", impl->name);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s: %s", impl->name, strerror(errno));
+		EXPECT_EQ(-1, impl->ctl(id, IPC_STAT, &(struct shmid_ds){}));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, impl->dt(p));
+		EXPECT_EQ(EINVAL, errno);
+	}
+}
+
+/*
+ * shmdt() of an address inside an attachment, not at its start, is EINVAL
+ * and detaches nothing; shmdt() of the start takes every piece a partial
+ * munmap or mprotect left.
+ */
+TEST(shmdt_pieces_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		int id = impl->get(IPC_PRIVATE, 4 * PAGE, IPC_CREAT | 0600);
+		char *p;
+
+		ASSERT_GE(id, 0);
+		p = impl->at(id, NULL, 0);
+		ASSERT_NE((void *)-1, p);
+		EXPECT_EQ(-1, impl->dt(p + PAGE)) TH_LOG("%s", impl->name);
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(1, stat_in(impl, id).shm_nattch) TH_LOG("%s", impl->name);
+		/* Three pieces: mprotect splits, munmap makes a hole. */
+		ASSERT_EQ(0, mprotect(p + 3 * PAGE, PAGE, PROT_READ));
+		ASSERT_EQ(0, munmap(p + PAGE, PAGE));
+		EXPECT_EQ(3, stat_in(impl, id).shm_nattch) TH_LOG("%s", impl->name);
+		EXPECT_EQ(-1, impl->dt(p + 2 * PAGE)) TH_LOG("%s", impl->name);
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(0, impl->dt(p));
+		EXPECT_EQ(0, stat_in(impl, id).shm_nattch) TH_LOG("%s", impl->name);
+		EXPECT_EQ(0, mincore(p + 3 * PAGE, PAGE, &(unsigned char){0}) == 0)
+			TH_LOG("%s: a piece is still mapped", impl->name);
+		EXPECT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+	}
+}
+
+struct lock_case {
+	const struct sysv_shm *impl;
+	int a, b;	/* two segments of 3 pages, owned by USER */
+};
+
+/* errno of SHM_LOCK (0: locked). */
+static int lock_errno(const struct sysv_shm *impl, int id)
+{
+	return impl->ctl(id, SHM_LOCK, NULL) ? errno : 0;
+}
+
+/*
+ * As a user without CAP_IPC_LOCK: RLIMIT_MEMLOCK 0 is EPERM; with room
+ * for 4 pages, one 3-page segment locks and a second is ENOMEM until the
+ * first is unlocked or destroyed, which give the charge back.
+ */
+static int lock_charges(const void *arg)
+{
+	const struct lock_case *c = arg;
+	struct rlimit zero = { 0, 4 * PAGE }, four = { 4 * PAGE, 4 * PAGE };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &zero))
+		return 250;
+	if (lock_errno(c->impl, c->a) != EPERM)
+		return 1;
+	if (setrlimit(RLIMIT_MEMLOCK, &four))
+		return 251;
+	if (lock_errno(c->impl, c->a) != 0)
+		return 2;
+	if (lock_errno(c->impl, c->a) != 0)	/* already locked: no second charge */
+		return 3;
+	if (lock_errno(c->impl, c->b) != ENOMEM)
+		return 4;
+	if (c->impl->ctl(c->a, SHM_UNLOCK, NULL))
+		return 5;
+	if (lock_errno(c->impl, c->b) != 0)
+		return 6;
+	if (lock_errno(c->impl, c->a) != ENOMEM)
+		return 7;
+	if (c->impl->ctl(c->b, IPC_RMID, NULL))
+		return 8;
+	if (lock_errno(c->impl, c->a) != 0)
+		return 9;
+	return c->impl->ctl(c->a, IPC_RMID, NULL) ? 10 : 0;
+}
+
+TEST(shm_lock_charges_memlock_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		struct lock_case c = { .impl = &impls[i] };
+		struct shmid_ds ds;
+
+		c.a = c.impl->get(IPC_PRIVATE, 3 * PAGE, IPC_CREAT | 0600);
+		c.b = c.impl->get(IPC_PRIVATE, 3 * PAGE, IPC_CREAT | 0600);
+		ASSERT_GE(c.a, 0);
+		ASSERT_GE(c.b, 0);
+		ds = stat_in(c.impl, c.a);
+		ds.shm_perm.uid = USER;
+		ASSERT_EQ(0, c.impl->ctl(c.a, IPC_SET, &ds));
+		ASSERT_EQ(0, c.impl->ctl(c.b, IPC_SET, &ds));
+		EXPECT_EQ(0, as_user(USER, lock_charges, &c)) TH_LOG("%s", c.impl->name);
+		c.impl->ctl(c.a, IPC_RMID, NULL);
+		c.impl->ctl(c.b, IPC_RMID, NULL);
+	}
+}
+
+/* Unevictable of /proc/meminfo, in KiB; -1 if unreadable. */
+static long meminfo_unevictable(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Unevictable: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Pages faulted into an SHM_LOCKed segment go to the unevictable list;
+ * SHM_UNLOCK puts them back on the normal lists at once
+ * (shmem_unlock_mapping()), not when the segment dies.
+ */
+TEST_F_TIMEOUT(shm, shm_unlock_returns_pages_as_linux, 120)
+{
+	const size_t size = 16 * MIB;
+
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		long before, locked, unlocked;
+		int id = impl->get(IPC_PRIVATE, size, IPC_CREAT | 0600);
+		char *p;
+
+		ASSERT_GE(id, 0);
+		before = meminfo_unevictable();
+		ASSERT_GE(before, 0);
+		ASSERT_EQ(0, impl->ctl(id, SHM_LOCK, NULL));
+		p = impl->at(id, NULL, 0);
+		ASSERT_NE((void *)-1, p);
+		memset(p, 1, size);
+		locked = meminfo_unevictable();
+		EXPECT_GE(locked - before, 12 * 1024) TH_LOG("%s: %ld -> %ld kB", impl->name,
+							     before, locked);
+		ASSERT_EQ(0, impl->ctl(id, SHM_UNLOCK, NULL));
+		unlocked = meminfo_unevictable();
+		EXPECT_LT(unlocked - before, 4 * 1024) TH_LOG("%s: %ld -> %ld -> %ld kB",
+							      impl->name, before, locked,
+							      unlocked);
+		EXPECT_EQ(0, impl->dt(p));
+		EXPECT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+	}
+}
+
+/*
+ * SHM_HUGETLB without hugetlbfs (the guest's kernel): newseg() finds no
+ * huge page size and fails with EINVAL; an existing key ignores the flag.
+ */
+TEST(hugetlb_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		key_t key = 0x52495348 + i;
+		int id;
+
+		impl->ctl(impl->get(key, 0, 0), IPC_RMID, NULL);
+		EXPECT_EQ(-1, impl->get(IPC_PRIVATE, 2 * MIB, IPC_CREAT | SHM_HUGETLB | 0600));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s: %s", impl->name, strerror(errno));
+		EXPECT_EQ(-1, impl->get(IPC_PRIVATE, 2 * MIB,
+					IPC_CREAT | SHM_HUGETLB | (21 << SHM_HUGE_SHIFT) | 0600));
+		EXPECT_EQ(EINVAL, errno);
+		/* The size checks come first. */
+		EXPECT_EQ(-1, impl->get(IPC_PRIVATE, 0, IPC_CREAT | SHM_HUGETLB | 0600));
+		EXPECT_EQ(EINVAL, errno);
+		id = impl->get(key, PAGE, IPC_CREAT | 0600);
+		ASSERT_GE(id, 0);
+		EXPECT_EQ(id, impl->get(key, PAGE, SHM_HUGETLB | 0600)) TH_LOG("%s", impl->name);
+		EXPECT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+	}
+}
+
+/*
+ * SHM_EXEC attaches with PROT_EXEC: the attach file lives on shmem's
+ * internal mount, which allows it, as Linux's clone file does.
+ */
+TEST(exec_attach_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		int id = impl->get(IPC_PRIVATE, PAGE, IPC_CREAT | 0700);
+		void *p;
+
+		ASSERT_GE(id, 0);
+		p = impl->at(id, NULL, SHM_EXEC);
+		EXPECT_NE((void *)-1, p) TH_LOG("%s: %s", impl->name, strerror(errno));
+		if (p != (void *)-1)
+			EXPECT_EQ(0, impl->dt(p));
+		EXPECT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+	}
+}
+
+/* The inode number and name /proc/self/maps shows for the mapping at p. */
+static unsigned long maps_inode(const void *p, char *name, size_t len)
+{
+	char line[512], path[256] = "";
+	unsigned long start, ino = 0, found = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		path[0] = 0;
+		if (sscanf(line, "%lx-%*x %*s %*s %*s %lu %255[^\n]", &start, &ino, path) >= 2 &&
+		    start == (unsigned long)p) {
+			found = ino;
+			snprintf(name, len, "%s", path);
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * /proc/<pid>/maps shows an attachment as "/SYSV<key> (deleted)" with the
+ * segment's id as its inode number (newseg()), which ps and pmap read.
+ */
+TEST(maps_show_key_and_id_as_linux)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct sysv_shm *impl = &impls[i];
+		key_t key = 0x5249534a + i;
+		char name[256] = "", want[64];
+		int id;
+		void *p;
+
+		impl->ctl(impl->get(key, 0, 0), IPC_RMID, NULL);
+		id = impl->get(key, PAGE, IPC_CREAT | 0600);
+		ASSERT_GE(id, 0);
+		p = impl->at(id, NULL, 0);
+		ASSERT_NE((void *)-1, p);
+		EXPECT_EQ(id, maps_inode(p, name, sizeof(name))) TH_LOG("%s", impl->name);
+		snprintf(want, sizeof(want), "/SYSV%08x (deleted)", key);
+		EXPECT_STREQ(want, name) TH_LOG("%s", impl->name);
+		EXPECT_EQ(0, impl->dt(p));
+		EXPECT_EQ(0, impl->ctl(id, IPC_RMID, NULL));
+	}
+}
+
+struct pid_case {
+	const struct sysv_shm *impl;
+	int id;
+	int fd;	/* the listing of ripcfs, for ripc; -1 for Linux */
+};
+
+/*
+ * In a child that is pid 1 of a new pid namespace: the creator (its
+ * parent) has no number there (0), its own attach shows as 1, in IPC_STAT
+ * and in the sysvipc listing read there.
+ */
+static int pids_in_child_ns(const void *arg)
+{
+	const struct pid_case *c = arg;
+	struct shmid_ds ds;
+	char buf[8192], want[128];
+	void *p = c->impl->at(c->id, NULL, 0);
+	ssize_t n;
+
+	if (p == (void *)-1 || c->impl->dt(p))
+		return 1;
+	if (getpid() != 1)
+		return 2;
+	if (c->impl->ctl(c->id, IPC_STAT, &ds))
+		return 3;
+	if (ds.shm_cpid != 0 || ds.shm_lpid != 1)
+		return 4;
+	if (c->fd < 0)
+		return 0;
+	n = pread(c->fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 5;
+	buf[n] = 0;
+	snprintf(want, sizeof(want), "%10d %10d  %4o %21lu %5u %5u ", 0, c->id, 0600, PAGE, 0, 1);
+	return strstr(buf, want) ? 0 : 6;
+}
+
+TEST(pids_in_pid_namespace_as_linux)
+{
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL)) TH_LOG("mount: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		struct pid_case c = { .impl = &impls[i], .fd = -1 };
+		struct shmid_ds ds;
+		int status;
+		pid_t pid;
+
+		c.id = c.impl->get(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
+		ASSERT_GE(c.id, 0);
+		if (i == 1) {
+			c.fd = open(MNT "/sysvipc/shm", O_RDONLY);
+			ASSERT_GE(c.fd, 0);
+		}
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			pid_t child;
+
+			if (unshare(CLONE_NEWPID))
+				_exit(100);
+			child = fork();
+			if (child == 0)
+				_exit(pids_in_child_ns(&c));
+			waitpid(child, &status, 0);
+			/* Tell the parent the child's pid, as seen from here. */
+			_exit(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 100 + WEXITSTATUS(status));
+		}
+		waitpid(pid, &status, 0);
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", c.impl->name);
+		ds = stat_in(c.impl, c.id);
+		/* From here, the creator is this process and the child has a number. */
+		EXPECT_EQ(getpid(), ds.shm_cpid);
+		EXPECT_GT(ds.shm_lpid, 0);
+		EXPECT_NE(getpid(), ds.shm_lpid);
+		if (c.fd >= 0)
+			close(c.fd);
+		EXPECT_EQ(0, c.impl->ctl(c.id, IPC_RMID, NULL));
+	}
+	EXPECT_EQ(0, umount(MNT));
+}
+
+/*
+ * A named segment grows past 2 GiB as a /dev/shm file (tmpfs has
+ * s_maxbytes MAX_LFS_FILESIZE), compared with a memfd (shmem too); no page
+ * is touched.
+ */
+TEST(named_segment_past_2gib_as_linux)
+{
+	const off_t size = 4L << 30;
+	const char *path = MNT "/shm/big";
+	struct stat st;
+	int fd, memfd;
+
+	memfd = memfd_create("big", 0);
+	ASSERT_GE(memfd, 0);
+	EXPECT_EQ(0, ftruncate(memfd, size)) TH_LOG("linux: %s", strerror(errno));
+	close(memfd);
+
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, mount("none", MNT, "ripcfs", 0, NULL)) TH_LOG("mount: %s", strerror(errno));
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(0, ftruncate(fd, size)) TH_LOG("ripc: %s", strerror(errno));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(size, st.st_size);
+	close(fd);
+	EXPECT_EQ(0, unlink(path));
 	EXPECT_EQ(0, umount(MNT));
 }
 

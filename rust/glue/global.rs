@@ -29,6 +29,13 @@ kernel::sync::global_lock! {
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
+    /// SysV shared memory pages locked by `SHM_LOCK` per user, as the
+    /// `UCOUNT_RLIMIT_MEMLOCK` ucount (see `rust/shm.rs`).
+    pub(crate) unsafe(uninit) static SHM_USER_PAGES: Mutex<KVec<(Kuid, usize)>> = KVec::new();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
     /// The SysV tables of the initial IPC namespace (`init_ipc_ns`).
     pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
 }
@@ -64,6 +71,7 @@ pub(crate) fn init() {
         unsafe {
             PIPE_USER_PAGES.init();
             MQ_USER_BYTES.init();
+            SHM_USER_PAGES.init();
             IPC_NS.init();
             CHILD_NS.init();
             UNDO_OWNERS.init();
@@ -94,5 +102,6 @@ impl Drop for Teardown {
         *MQ_PENDING.lock() = KVec::new();
         *PIPE_USER_PAGES.lock() = KVec::new();
         *MQ_USER_BYTES.lock() = KVec::new();
+        *SHM_USER_PAGES.lock() = KVec::new();
     }
 }

@@ -27,18 +27,7 @@ struct pid *ripc_get_pid(struct pid *pid);
 void ripc_file_set_nonblock(struct file *file, bool nonblock);
 void ripc_set_current_interruptible(void);
 
-/* Shared memory: shmem.c. */
-struct vm_area_struct;
-struct vm_operations_struct;
-struct file *ripc_shmem_file_setup(const char *name, loff_t size, bool noreserve);
-int ripc_vfs_mmap(struct file *file, struct vm_area_struct *vma);
-void ripc_shmem_usage(struct file *file, unsigned long *rss, unsigned long *swp);
-void ripc_shmem_set_unevictable(struct file *file, bool unevictable);
-unsigned long ripc_rlimit_memlock(void);
-int ripc_file_truncate(struct file *file, loff_t len);
-int ripc_shm_find_vma(unsigned long base, unsigned long from,
-		      const struct vm_operations_struct *ops, struct file **file,
-		      loff_t *size, unsigned long *start, unsigned long *end);
+/* Shared memory: shmem.h. */
 
 /* IPC namespaces: helpers.c. */
 struct ipc_namespace;

@@ -294,6 +294,7 @@ static int ripcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;	/* shm/ names grow as /dev/shm files (tmpfs) */
 	sb->s_magic = RIPCFS_MAGIC;
 	sb->s_op = &ripcfs_super_ops;
 	sb->s_time_gran = 1;

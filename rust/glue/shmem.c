@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C helpers for shared memory (rust/glue/shmem.rs): shmem files and the
- * memory-map calls that kernel::bindings cannot reach (static inlines,
- * vma_flags_t, the VMA walk of shmdt). Each is a thin call-through.
+ * C helpers for shared memory (rust/glue/shmem.rs): shmem files, the
+ * attach file on a shmem inode, and the memory-map calls that
+ * kernel::bindings cannot reach (static inlines, vma_flags_t, SHMEM_I(),
+ * the VMA walk of shmdt). Each is a thin call-through.
  */
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/folio_batch.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/swap.h>
 
-#include "helpers.h"
+#include "shmem.h"
 
 /* shmem_kernel_file_setup(), as newseg() calls it; VM_NORESERVE on demand. */
 struct file *ripc_shmem_file_setup(const char *name, loff_t size, bool noreserve)
@@ -23,6 +28,15 @@ struct file *ripc_shmem_file_setup(const char *name, loff_t size, bool noreserve
 	if (noreserve)
 		vma_flags_set(&flags, VMA_NORESERVE_BIT);
 	return shmem_kernel_file_setup(name, size, flags);
+}
+
+/*
+ * newseg(): the shmid is reported as the inode number in /proc/<pid>/maps,
+ * which ps and pmap read. The inode is private to the segment.
+ */
+void ripc_shmem_set_ino(struct file *file, unsigned long ino)
+{
+	file_inode(file)->i_ino = ino;
 }
 
 /* vfs_mmap() is a static inline: the file's ->mmap or ->mmap_prepare. */
@@ -44,15 +58,70 @@ void ripc_shmem_usage(struct file *file, unsigned long *rss, unsigned long *swp)
 }
 
 /*
- * SHM_LOCK/SHM_UNLOCK without shmem_lock() (not exported): the mapping is
- * marked unevictable, so reclaim keeps its pages in memory, or unmarked.
+ * shmem_lock() less its user_shm_lock() accounting (neither is exported;
+ * the caller charges RLIMIT_MEMLOCK itself): the inode is marked locked,
+ * so that shmem_writeout() keeps its pages, and the mapping unevictable,
+ * or both marks are cleared. Serialized by the caller (the segment's lock,
+ * as ipc_lock_object() serializes shmctl_do_lock()).
  */
-void ripc_shmem_set_unevictable(struct file *file, bool unevictable)
+void ripc_shmem_lock(struct file *file, bool lock)
 {
-	if (unevictable)
+	struct shmem_inode_info *info = SHMEM_I(file_inode(file));
+
+	if (lock) {
+		info->flags |= SHMEM_F_LOCKED;
 		mapping_set_unevictable(file->f_mapping);
-	else
+	} else {
+		info->flags &= ~SHMEM_F_LOCKED;
 		mapping_clear_unevictable(file->f_mapping);
+	}
+}
+
+/*
+ * shmem_unlock_mapping() (not exported): after SHM_UNLOCK, the pages that
+ * reclaim parked on the unevictable list go back to the LRU lists now.
+ */
+void ripc_shmem_unlock_mapping(struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct folio_batch fbatch;
+	pgoff_t index = 0;
+
+	folio_batch_init(&fbatch);
+	/* Stop if someone SHM_LOCKs it again meanwhile, as shmem does. */
+	while (!mapping_unevictable(mapping) &&
+	       filemap_get_folios(mapping, &index, ~0UL, &fbatch)) {
+		check_move_unevictable_folios(&fbatch);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+}
+
+/*
+ * The file do_shmat() makes with alloc_file_clone() (not exported): a new
+ * file on the shmem file's inode, so that shmem's faults find their pages
+ * through vma->vm_file, but with the caller's fops and private data. As
+ * anon_inode_getfile(), it takes a reference of fops->owner, which the VFS
+ * drops after ->release. The name is the shmem file's (SYSV<key>).
+ */
+struct file *ripc_shmem_clone_file(struct file *shmem, const struct file_operations *fops,
+				   void *private, int flags)
+{
+	struct inode *inode = file_inode(shmem);
+	struct file *file;
+
+	if (!try_module_get(fops->owner))
+		return ERR_PTR(-ENOENT);
+	ihold(inode);
+	file = alloc_file_pseudo(inode, shmem->f_path.mnt,
+				 (const char *)shmem->f_path.dentry->d_name.name, flags, fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		module_put(fops->owner);
+		return file;
+	}
+	file->private_data = private;
+	return file;
 }
 
 /*
@@ -63,7 +132,7 @@ void ripc_shmem_set_unevictable(struct file *file, bool unevictable)
  * -ENOENT if there is none. The first match sets *file with a reference
  * of its own (the caller fput()s it), so that it cannot be freed and
  * reused between steps. Runs under the mmap read lock; the caller unmaps
- * with vm_munmap().
+ * with vm_munmap() (do_vmi_align_munmap() of ksys_shmdt() is not exported).
  */
 int ripc_shm_find_vma(unsigned long base, unsigned long from,
 		      const struct vm_operations_struct *ops, struct file **file,

@@ -1,27 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Shared memory pages: shmem files ([`ShmemFile`]), and mappings of them
+//! Shared memory pages: shmem files ([`ShmemFile`]), the attach files that
+//! map them with counted VMAs ([`CountedMapping`], `ipc/shm.c`'s
+//! `shm_file_operations` and `shm_vm_ops`), and plain mappings of them
 //! made through the `mmap` of a ripc file ([`MmapRequest`]).
 //!
-//! A mapping is made as `shmem_zero_setup()` and `shm_mmap()` make theirs:
-//! the VMA's file becomes the shmem file and shmem's own mmap sets it up,
-//! so its pages are ordinary shmem pages (swappable, charged to the memory
-//! cgroup of the task that faults them in, counted in `Shmem` of
-//! `/proc/meminfo`). A counted mapping ([`MmapRequest::map_counted`]) also
-//! gets ripc's `vm_operations_struct` in front of shmem's, whose `open`
-//! and `close` tell the owner about every VMA that appears (fork, split)
-//! or goes (munmap, exit), as `shm_vm_ops` does.
+//! An attach file is made as `do_shmat()` makes its clone of the segment's
+//! file: a file on the shmem file's inode with ripc's own operations
+//! ([`new_attach_file`]). Its `mmap` (`shm_mmap()`) has shmem set the VMA
+//! up, then puts ripc's `vm_operations_struct` in front of shmem's: `open`
+//! and `close` tell the owner about every VMA that appears (fork, split,
+//! `remap_file_pages()`) or goes (munmap, exit), the rest goes to shmem.
+//! The VMA's file stays the attach file, whose `file_operations` have
+//! `.owner` set, so the VFS keeps the module while any such VMA exists:
+//! no VMA callback runs after the module's last reference is gone.
+//!
+//! A plain mapping ([`MmapRequest::map_shmem`]) is made as
+//! `shmem_zero_setup()` makes one: the VMA's file becomes the shmem file,
+//! with shmem's operations only.
 
-use super::{object_file::ObjectFile, AssertSync};
-use core::marker::PhantomData;
+use super::{object_file::ObjectFile, AssertSync, EMPTY_FOPS};
+use core::{
+    ptr::NonNull,
+    sync::atomic::{AtomicPtr, Ordering},
+};
 use kernel::{
     bindings,
     error::to_result,
-    ffi::{c_char, c_int, c_ulong, c_void},
+    ffi::{c_char, c_int, c_long, c_ulong, c_void},
     fs::File,
+    mm::virt::VmaNew,
     prelude::*,
-    sync::{aref::ARef, Arc},
+    sync::{aref::ARef, Arc, ArcBorrow},
     types::ForeignOwnable,
+    warn_on,
 };
 
 // `struct file *`, `struct vm_area_struct *` and `const struct
@@ -29,9 +41,17 @@ use kernel::{
 // `improper_ctypes` lint rejects.
 extern "C" {
     fn ripc_shmem_file_setup(name: *const c_char, size: i64, noreserve: bool) -> *mut c_void;
+    fn ripc_shmem_clone_file(
+        shmem: *mut c_void,
+        fops: *const c_void,
+        private: *mut c_void,
+        flags: c_int,
+    ) -> *mut c_void;
+    fn ripc_shmem_set_ino(file: *mut c_void, ino: c_ulong);
     fn ripc_vfs_mmap(file: *mut c_void, vma: *mut c_void) -> c_int;
     fn ripc_shmem_usage(file: *mut c_void, rss: *mut c_ulong, swp: *mut c_ulong);
-    fn ripc_shmem_set_unevictable(file: *mut c_void, unevictable: bool);
+    fn ripc_shmem_lock(file: *mut c_void, lock: bool);
+    fn ripc_shmem_unlock_mapping(file: *mut c_void);
     fn ripc_rlimit_memlock() -> c_ulong;
     fn ripc_file_truncate(file: *mut c_void, len: i64) -> c_int;
     fn ripc_shm_find_vma(
@@ -76,6 +96,14 @@ impl ShmemFile {
         self.as_ptr().cast()
     }
 
+    /// Sets the inode number, which `/proc/<pid>/maps` shows (`newseg()`
+    /// makes it the segment's id). Only before the file is shared.
+    pub(crate) fn set_ino(&self, ino: u32) {
+        // SAFETY: the file is a live shmem file whose inode is private to
+        // its owner, not yet mapped or shown anywhere.
+        unsafe { ripc_shmem_set_ino(self.as_void(), ino as c_ulong) };
+    }
+
     /// Pages in memory and pages in swap (`shm_add_rss_swap()`).
     pub(crate) fn usage(&self) -> (u64, u64) {
         let (mut rss, mut swp): (c_ulong, c_ulong) = (0, 0);
@@ -84,11 +112,21 @@ impl ShmemFile {
         (rss as u64, swp as u64)
     }
 
-    /// Keeps the pages from reclaim, or lets them go again (what
-    /// `SHM_LOCK`/`SHM_UNLOCK` can do without `shmem_lock()`).
-    pub(crate) fn set_unevictable(&self, unevictable: bool) {
+    /// `shmem_lock()` without its charge, which the caller makes: marks
+    /// the pages locked (kept from swap and reclaim) or clears the mark.
+    /// Pages already parked as unevictable stay so until
+    /// [`ShmemFile::unlock_mapping`].
+    pub(crate) fn lock(&self, lock: bool) {
+        // SAFETY: the file is a live shmem file; the caller serializes
+        // calls on one file (the segment's lock).
+        unsafe { ripc_shmem_lock(self.as_void(), lock) };
+    }
+
+    /// `shmem_unlock_mapping()`: after an unlock, puts the pages back on
+    /// the lists reclaim scans. May sleep.
+    pub(crate) fn unlock_mapping(&self) {
         // SAFETY: the file is a live shmem file.
-        unsafe { ripc_shmem_set_unevictable(self.as_void(), unevictable) };
+        unsafe { ripc_shmem_unlock_mapping(self.as_void()) };
     }
 
     /// Sets the size, dropping the pages past it (`ftruncate(2)` on the
@@ -99,110 +137,301 @@ impl ShmemFile {
     }
 }
 
-/// The caller's `RLIMIT_MEMLOCK` in bytes (`SHM_LOCK` needs it non-zero
-/// without `CAP_IPC_LOCK`).
+/// The caller's `RLIMIT_MEMLOCK` in bytes (`u64::MAX`: unlimited).
 pub(crate) fn memlock_rlimit() -> u64 {
     // SAFETY: plain call on the current task.
     unsafe { ripc_rlimit_memlock() as u64 }
 }
 
-/// What owns a counted mapping and counts its VMAs (`shm_file_data` and
-/// `shm_open()`/`shm_close()`).
+/// What owns an attach file and counts the VMAs mapping it
+/// (`shm_file_data` and `shm_open()`/`shm_close()`).
 pub(crate) trait CountedMapping: Send + Sync + Sized + 'static {
-    /// A VMA of the mapping was copied (fork) or split in two.
-    fn vma_open(&self);
+    /// The shmem file whose pages the attach file maps.
+    fn mapping(&self) -> &ShmemMapping;
 
-    /// A VMA of the mapping went (munmap, exit, or a failed mmap after
-    /// [`MmapRequest::map_counted`] succeeded). May sleep; runs under the
-    /// mm's mmap lock.
-    fn vma_close(&self);
+    /// `__shm_open()`: one more VMA, about to be made by `mmap` of the
+    /// attach file (an attach, or `remap_file_pages()` re-mapping it) or
+    /// copied from another (fork, split, `mremap`). An error fails the
+    /// `mmap`; a copy cannot fail.
+    fn open(&self) -> Result;
+
+    /// `__shm_close()`: a VMA went (munmap, exit, or an `mmap` that failed
+    /// after [`CountedMapping::open`]). May sleep; runs under the mm's mmap
+    /// lock.
+    fn close(&self);
+
+    /// The last reference to the attach file went (`shm_release()`).
+    fn release(&self);
+
+    /// The `file_operations` of the kind's attach files: a `static` built
+    /// by [`attach_fops`].
+    const FOPS: &'static AssertSync<bindings::file_operations>;
 
     /// The `vm_operations_struct` of the kind: a `static` built by
     /// [`vm_ops`].
     const VM_OPS: &'static AssertSync<bindings::vm_operations_struct>;
 }
 
-/// What each VMA of a counted mapping points at (`vm_private_data`): the
-/// owner, and shmem's own operations, which the faults go to. VMAs copied
-/// from one another share it; each holds one reference.
-///
-/// # Invariants
-///
-/// It holds a reference of the module, whose code its VMAs' operations
-/// are: the module stays while any such VMA does.
-struct VmaData<T> {
-    owner: Arc<T>,
-    shmem_ops: *const bindings::vm_operations_struct,
+/// The shmem file an attach file maps, and shmem's `vm_operations_struct`
+/// that its VMAs forward to (`shm_file_data::file` and `::vm_ops`).
+pub(crate) struct ShmemMapping {
+    file: ShmemFile,
+    /// Null until the first `mmap`; then always shmem's same static table.
+    shmem_ops: AtomicPtr<bindings::vm_operations_struct>,
 }
 
-impl<T> VmaData<T> {
-    fn new(owner: Arc<T>, shmem_ops: *const bindings::vm_operations_struct) -> Self {
-        // SAFETY: the module is live (we run its code from an mmap of one
-        // of its files, which pins it), so taking one more reference is
-        // allowed. INVARIANT: given back in `drop`.
-        unsafe { bindings::__module_get(crate::THIS_MODULE.as_ptr()) };
-        Self { owner, shmem_ops }
+impl ShmemMapping {
+    /// The mapping of `file`'s pages.
+    pub(crate) fn new(file: ShmemFile) -> Self {
+        Self {
+            file,
+            shmem_ops: AtomicPtr::new(core::ptr::null_mut()),
+        }
+    }
+
+    /// Shmem's operations, as the `mmap` that made the VMA stored them.
+    fn shmem_ops(&self) -> &bindings::vm_operations_struct {
+        let ops = self.shmem_ops.load(Ordering::Acquire);
+        // SAFETY: a VMA with the kind's operations exists only after an
+        // `mmap` of the attach file stored shmem's table, a `static const`
+        // of the kernel (checked non-null there), never written.
+        unsafe { &*ops }
     }
 }
 
-impl<T> Drop for VmaData<T> {
-    fn drop(&mut self) {
-        // SAFETY: the reference taken in `new`, by the type invariant.
-        unsafe { bindings::module_put(crate::THIS_MODULE.as_ptr()) };
+/// Creates the attach file of `owner` (the file `do_shmat()` clones from
+/// the segment's): a file on the inode of `owner`'s shmem file, so that
+/// shmem's faults find the pages through the VMA's file, with
+/// `T::FOPS` (which pin the module while the file, and so any VMA mapping
+/// it, lives). `flags` is `O_RDONLY` or `O_RDWR`.
+pub(crate) fn new_attach_file<T: CountedMapping>(owner: Arc<T>, flags: u32) -> Result<ARef<File>> {
+    let shmem = owner.mapping().file.as_void();
+    let private = owner.into_foreign();
+    // SAFETY: `shmem` is alive (the owner holds it until its file is
+    // released); `T::FOPS` is a `'static` table whose `release` takes back
+    // the `Arc` passed as private data.
+    let file = unsafe {
+        ripc_shmem_clone_file(
+            shmem,
+            core::ptr::from_ref(&T::FOPS.0).cast(),
+            private,
+            (flags & bindings::O_ACCMODE) as c_int,
+        )
+    };
+    match kernel::error::from_err_ptr(file) {
+        // SAFETY: the new file has one reference, which the `ARef` takes
+        // over; `File` is a transparent `struct file`.
+        Ok(file) => Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(file.cast::<File>())) }),
+        Err(err) => {
+            // SAFETY: no file was made, so the reference is still ours.
+            drop(unsafe { Arc::<T>::from_foreign(private) });
+            Err(err)
+        }
     }
 }
 
-// SAFETY: `shmem_ops` points at a `static const` table of the kernel,
-// never written; `T` is `Send + Sync`.
-unsafe impl<T: Send + Sync> Send for VmaData<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send + Sync> Sync for VmaData<T> {}
+/// Builds the `file_operations` of the attach files of kind `T`
+/// (`shm_file_operations`): `mmap` attaches, and `fsync`, `fallocate`
+/// and `get_unmapped_area` go to the shmem file.
+pub(crate) const fn attach_fops<T: CountedMapping>() -> AssertSync<bindings::file_operations> {
+    AssertSync(bindings::file_operations {
+        owner: crate::THIS_MODULE.as_ptr(),
+        mmap: Some(attach_mmap::<T>),
+        fsync: Some(attach_fsync::<T>),
+        release: Some(attach_release::<T>),
+        get_unmapped_area: Some(attach_get_unmapped_area::<T>),
+        llseek: Some(bindings::noop_llseek),
+        fallocate: Some(attach_fallocate::<T>),
+        ..EMPTY_FOPS
+    })
+}
 
-/// The `vm_operations_struct` of a counted mapping of kind `T`
-/// (`shm_vm_ops`: `open`, `close`, `fault`).
+/// Borrows the owner of an attach file of kind `T`.
+///
+/// # Safety
+///
+/// `file` must be a live file with `T::FOPS`, before its `release`.
+unsafe fn attach_owner<'a, T: CountedMapping>(file: *mut bindings::file) -> ArcBorrow<'a, T> {
+    // SAFETY: such a file holds an `Arc<T>` in `private_data` until its
+    // `release`.
+    unsafe { Arc::<T>::borrow((*file).private_data) }
+}
+
+/// `shm_mmap()`: counts the VMA, has shmem set it up, then puts
+/// `T::VM_OPS` in front of shmem's operations. The VMA's file stays the
+/// attach file, so that a re-mapping (`remap_file_pages()`) comes back
+/// here.
+///
+/// # Safety
+///
+/// Called by the VFS only, on a live file with `T::FOPS` and the VMA
+/// being set up for it, with the mmap lock held for writing.
+unsafe extern "C" fn attach_mmap<T: CountedMapping>(
+    file: *mut bindings::file,
+    vma: *mut bindings::vm_area_struct,
+) -> c_int {
+    // SAFETY: by the function's safety requirements.
+    let owner = unsafe { attach_owner::<T>(file) };
+    if let Err(err) = owner.open() {
+        return err.to_errno();
+    }
+    let mapping = owner.mapping();
+    // SAFETY: the shmem file is alive (the owner holds it); the VMA is
+    // being set up, and keeps the attach file as its file.
+    let ret = unsafe { ripc_vfs_mmap(mapping.file.as_void(), vma.cast()) };
+    if ret != 0 {
+        owner.close();
+        return ret;
+    }
+    // SAFETY: shmem's mmap succeeded and set `vm_ops` to one of its static
+    // tables.
+    let shmem_ops = unsafe { (*vma).vm_ops };
+    // SAFETY: `shmem_ops`, if not null, is a static table.
+    let has_fault = !shmem_ops.is_null() && unsafe { (*shmem_ops).fault.is_some() };
+    if warn_on!(!has_fault) {
+        // The mm calls no `close` for a VMA whose `mmap` failed.
+        owner.close();
+        return ENODEV.to_errno();
+    }
+    mapping
+        .shmem_ops
+        .store(shmem_ops.cast_mut(), Ordering::Release);
+    // SAFETY: the VMA is being set up, with the mmap lock held for writing;
+    // its file is the attach file, on which `T::VM_OPS` rely.
+    unsafe { (*vma).vm_ops = &T::VM_OPS.0 };
+    0
+}
+
+/// `shm_release()`.
+///
+/// # Safety
+///
+/// Called by the VFS only, once, as the last reference to a file with
+/// `T::FOPS` goes.
+unsafe extern "C" fn attach_release<T: CountedMapping>(
+    _inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> c_int {
+    // SAFETY: the file's reference, given back exactly once, here.
+    let owner = unsafe { Arc::<T>::from_foreign((*file).private_data) };
+    owner.release();
+    0
+}
+
+/// `shm_fsync()`: shmem's `fsync` (`msync(MS_SYNC)` on an attachment).
+///
+/// # Safety
+///
+/// Called by the VFS only, on a live file with `T::FOPS`.
+unsafe extern "C" fn attach_fsync<T: CountedMapping>(
+    file: *mut bindings::file,
+    start: bindings::loff_t,
+    end: bindings::loff_t,
+    datasync: c_int,
+) -> c_int {
+    // SAFETY: by the function's safety requirements.
+    let shmem = unsafe { attach_owner::<T>(file) }.mapping().file.as_ptr();
+    // SAFETY: the shmem file is alive; its `f_op` never changes.
+    match unsafe { (*(*shmem).f_op).fsync } {
+        // SAFETY: handed on to shmem's own file.
+        Some(fsync) => unsafe { fsync(shmem, start, end, datasync) },
+        None => EINVAL.to_errno(),
+    }
+}
+
+/// `shm_fallocate()`: shmem's `fallocate` (`madvise(MADV_REMOVE)` on an
+/// attachment), on the attach file, which has shmem's inode.
+///
+/// # Safety
+///
+/// Called by the VFS only, on a live file with `T::FOPS`.
+unsafe extern "C" fn attach_fallocate<T: CountedMapping>(
+    file: *mut bindings::file,
+    mode: c_int,
+    offset: bindings::loff_t,
+    len: bindings::loff_t,
+) -> c_long {
+    // SAFETY: by the function's safety requirements.
+    let shmem = unsafe { attach_owner::<T>(file) }.mapping().file.as_ptr();
+    // SAFETY: the shmem file is alive; its `f_op` never changes.
+    match unsafe { (*(*shmem).f_op).fallocate } {
+        // SAFETY: the attach file is on shmem's inode, as `fallocate` of
+        // shmem expects.
+        Some(fallocate) => unsafe { fallocate(file, mode, offset, len) },
+        None => -(bindings::EOPNOTSUPP as c_long),
+    }
+}
+
+/// `shm_get_unmapped_area()`: where shmem would place the mapping.
+///
+/// # Safety
+///
+/// Called by the mm only, on a live file with `T::FOPS`.
+unsafe extern "C" fn attach_get_unmapped_area<T: CountedMapping>(
+    file: *mut bindings::file,
+    addr: c_ulong,
+    len: c_ulong,
+    pgoff: c_ulong,
+    flags: c_ulong,
+) -> c_ulong {
+    // SAFETY: by the function's safety requirements.
+    let shmem = unsafe { attach_owner::<T>(file) }.mapping().file.as_ptr();
+    // SAFETY: the shmem file is alive; its `f_op` never changes.
+    match unsafe { (*(*shmem).f_op).get_unmapped_area } {
+        // SAFETY: handed on to shmem's own file.
+        Some(area) => unsafe { area(shmem, addr, len, pgoff, flags) },
+        // SAFETY: plain call, as the mm makes it for a file without one.
+        None => unsafe { bindings::mm_get_unmapped_area(shmem, addr, len, pgoff, flags) },
+    }
+}
+
+/// The `vm_operations_struct` of the attach files of kind `T`
+/// (`shm_vm_ops`): `open` and `close` count, the rest goes to shmem's.
 pub(crate) const fn vm_ops<T: CountedMapping>() -> AssertSync<bindings::vm_operations_struct> {
     AssertSync(bindings::vm_operations_struct {
         open: Some(vma_open::<T>),
         close: Some(vma_close::<T>),
         fault: Some(vma_fault::<T>),
+        may_split: Some(vma_may_split::<T>),
+        pagesize: Some(vma_pagesize::<T>),
+        #[cfg(CONFIG_NUMA)]
+        set_policy: Some(vma_set_policy::<T>),
+        #[cfg(CONFIG_NUMA)]
+        get_policy: Some(vma_get_policy::<T>),
         // SAFETY: all-zeroes is a valid `vm_operations_struct`: every
-        // field is an optional function pointer.
+        // field is an optional function pointer or a nullable pointer.
         ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
     })
 }
 
-/// Borrows the data of a VMA of a counted mapping of kind `T`.
+/// Borrows the owner of a VMA of kind `T`.
 ///
 /// # Safety
 ///
 /// `vma` must be a live VMA whose `vm_ops` is `T::VM_OPS`.
-unsafe fn vma_data<'a, T: CountedMapping>(
-    vma: *mut bindings::vm_area_struct,
-) -> kernel::sync::ArcBorrow<'a, VmaData<T>> {
-    // SAFETY: VMAs with `T::VM_OPS` hold a reference of an
-    // `Arc<VmaData<T>>` in `vm_private_data` until their `close`.
-    unsafe { Arc::<VmaData<T>>::borrow((*vma).vm_private_data) }
+unsafe fn vma_owner<'a, T: CountedMapping>(
+    vma: *const bindings::vm_area_struct,
+) -> ArcBorrow<'a, T> {
+    // SAFETY: `T::VM_OPS` are only set by `attach_mmap` on VMAs of an
+    // attach file of kind `T`, which the VMA holds while it lives.
+    unsafe { attach_owner::<T>((*vma).vm_file) }
 }
 
-/// `shm_open()`: a copy of a VMA (fork, split, mremap) takes its own
-/// reference and is counted.
+/// `shm_open()`: a copy of a VMA (fork, split, `mremap`) is counted.
 ///
 /// # Safety
 ///
 /// Called by the mm only, on a new VMA copied from one with `T::VM_OPS`.
 unsafe extern "C" fn vma_open<T: CountedMapping>(vma: *mut bindings::vm_area_struct) {
-    // SAFETY: the copy has the original's `vm_private_data`, whose
-    // reference the original still holds.
-    let data: Arc<VmaData<T>> = unsafe { vma_data::<T>(vma) }.into();
-    // SAFETY: `shmem_ops` is a live static table.
-    if let Some(open) = unsafe { (*data.shmem_ops).open } {
-        // SAFETY: as shm_open(), the underlying open sees the VMA first.
+    // SAFETY: the copy has the original's file and operations.
+    let owner = unsafe { vma_owner::<T>(vma) };
+    if let Some(open) = owner.mapping().shmem_ops().open {
+        // SAFETY: as `shm_open()`, the underlying `open` sees the VMA first.
         unsafe { open(vma) };
     }
-    data.owner.vma_open();
-    // The copy's reference, given back in `vma_close`; the pointer is the
-    // one already in `vm_private_data`.
-    let _ = data.into_foreign();
+    // The original VMA keeps the owner counted above 0, so it cannot have
+    // been destroyed: an error is a bug, as `shm_open()` warns.
+    warn_on!(owner.open().is_err());
 }
 
 /// `shm_close()`.
@@ -211,14 +440,13 @@ unsafe extern "C" fn vma_open<T: CountedMapping>(vma: *mut bindings::vm_area_str
 ///
 /// Called by the mm only, once per VMA with `T::VM_OPS`, as it goes.
 unsafe extern "C" fn vma_close<T: CountedMapping>(vma: *mut bindings::vm_area_struct) {
-    // SAFETY: the VMA's reference is given back exactly once, here.
-    let data = unsafe { Arc::<VmaData<T>>::from_foreign((*vma).vm_private_data) };
-    // SAFETY: `shmem_ops` is a live static table.
-    if let Some(close) = unsafe { (*data.shmem_ops).close } {
-        // SAFETY: the VMA is still alive during `close`.
+    // SAFETY: the VMA is alive during `close`, with its file.
+    let owner = unsafe { vma_owner::<T>(vma) };
+    if let Some(close) = owner.mapping().shmem_ops().close {
+        // SAFETY: as `shm_close()`, the underlying `close` is always called.
         unsafe { close(vma) };
     }
-    data.owner.vma_close();
+    owner.close();
 }
 
 /// `shm_fault()`: shmem finds or allocates the page.
@@ -230,22 +458,95 @@ unsafe extern "C" fn vma_fault<T: CountedMapping>(
     vmf: *mut bindings::vm_fault,
 ) -> bindings::vm_fault_t {
     // SAFETY: `vmf` and its VMA are valid during the fault.
-    let data = unsafe { vma_data::<T>((*vmf).__bindgen_anon_1.vma) };
-    // SAFETY: `shmem_ops` is a live static table.
-    match unsafe { (*data.shmem_ops).fault } {
-        // SAFETY: the fault is handed on as it came, with the VMA's file
-        // being the shmem file that `fault` expects.
+    let owner = unsafe { vma_owner::<T>((*vmf).__bindgen_anon_1.vma) };
+    match owner.mapping().shmem_ops().fault {
+        // SAFETY: the fault is handed on as it came; the VMA's file has
+        // shmem's inode, which `fault` expects.
         Some(fault) => unsafe { fault(vmf) },
         None => bindings::vm_fault_reason_VM_FAULT_SIGBUS as bindings::vm_fault_t,
     }
 }
 
-/// A mapping being made by `mmap(2)` of a ripc file: the VMA its `mmap`
-/// hook receives, which only the methods below may change.
-pub(crate) struct MmapRequest<'a> {
+/// `shm_may_split()`.
+///
+/// # Safety
+///
+/// Called by the mm only, on a VMA with `T::VM_OPS`.
+unsafe extern "C" fn vma_may_split<T: CountedMapping>(
     vma: *mut bindings::vm_area_struct,
-    _vma: PhantomData<&'a mut bindings::vm_area_struct>,
+    addr: c_ulong,
+) -> c_int {
+    // SAFETY: the VMA is alive during the call.
+    let owner = unsafe { vma_owner::<T>(vma) };
+    match owner.mapping().shmem_ops().may_split {
+        // SAFETY: handed on as it came.
+        Some(may_split) => unsafe { may_split(vma, addr) },
+        None => 0,
+    }
 }
+
+/// `shm_pagesize()`.
+///
+/// # Safety
+///
+/// Called by the mm only, on a VMA with `T::VM_OPS`.
+unsafe extern "C" fn vma_pagesize<T: CountedMapping>(
+    vma: *mut bindings::vm_area_struct,
+) -> c_ulong {
+    // SAFETY: the VMA is alive during the call.
+    let owner = unsafe { vma_owner::<T>(vma) };
+    match owner.mapping().shmem_ops().pagesize {
+        // SAFETY: handed on as it came.
+        Some(pagesize) => unsafe { pagesize(vma) },
+        None => bindings::PAGE_SIZE as c_ulong,
+    }
+}
+
+/// `shm_set_policy()`: `mbind()` sets the policy of the shmem pages.
+///
+/// # Safety
+///
+/// Called by the mm only, on a VMA with `T::VM_OPS`.
+#[cfg(CONFIG_NUMA)]
+unsafe extern "C" fn vma_set_policy<T: CountedMapping>(
+    vma: *mut bindings::vm_area_struct,
+    mpol: *mut bindings::mempolicy,
+) -> c_int {
+    // SAFETY: the VMA is alive during the call.
+    let owner = unsafe { vma_owner::<T>(vma) };
+    match owner.mapping().shmem_ops().set_policy {
+        // SAFETY: handed on as it came.
+        Some(set_policy) => unsafe { set_policy(vma, mpol) },
+        None => 0,
+    }
+}
+
+/// `shm_get_policy()`.
+///
+/// # Safety
+///
+/// Called by the mm only, on a VMA with `T::VM_OPS`.
+#[cfg(CONFIG_NUMA)]
+unsafe extern "C" fn vma_get_policy<T: CountedMapping>(
+    vma: *mut bindings::vm_area_struct,
+    addr: c_ulong,
+    ilx: *mut bindings::pgoff_t,
+) -> *mut bindings::mempolicy {
+    // SAFETY: the VMA is alive during the call.
+    let owner = unsafe { vma_owner::<T>(vma) };
+    match owner.mapping().shmem_ops().get_policy {
+        // SAFETY: handed on as it came.
+        Some(get_policy) => unsafe { get_policy(vma, addr, ilx) },
+        // SAFETY: the VMA is alive; its own policy, as `shm_get_policy()`.
+        None => unsafe { (*vma).vm_policy },
+    }
+}
+
+/// A mapping being made by `mmap(2)` of a ripc file: the kernel crate's
+/// [`VmaNew`] (a VMA in its `mmap` hook), with what it does not offer:
+/// handing the VMA to another file (`vma_set_file()` and that file's own
+/// mmap, as `shmem_zero_setup()`).
+pub(crate) struct MmapRequest<'a>(&'a VmaNew);
 
 impl MmapRequest<'_> {
     /// # Safety
@@ -253,10 +554,9 @@ impl MmapRequest<'_> {
     /// `vma` must be the VMA an `mmap` file operation was called with, and
     /// the request must not outlive that call.
     pub(super) unsafe fn from_raw(vma: *mut bindings::vm_area_struct) -> Self {
-        Self {
-            vma,
-            _vma: PhantomData,
-        }
+        // SAFETY: by the function's safety requirements, the VMA is being
+        // set up by an `mmap` hook for the request's life.
+        Self(unsafe { VmaNew::from_raw(vma) })
     }
 
     /// Makes the VMA a mapping of `shmem`, as `shmem_zero_setup()`: its
@@ -264,37 +564,15 @@ impl MmapRequest<'_> {
     /// shmem's mmap sets it up. `MAP_PRIVATE` gives copy-on-write, as a
     /// private mapping of any file.
     pub(crate) fn map_shmem(self, shmem: &ShmemFile) -> Result {
+        let vma = self.0.as_ptr();
         // SAFETY: the VMA is being set up by mmap, with the mmap lock held
         // for writing; `vma_set_file()` takes a reference of `shmem` and
         // drops the old file's (the mm's error path drops whatever
         // `vm_file` then is).
         unsafe {
-            bindings::vma_set_file(self.vma, shmem.as_ptr());
-            to_result(ripc_vfs_mmap(shmem.as_void(), self.vma.cast()))
+            bindings::vma_set_file(vma, shmem.as_ptr());
+            to_result(ripc_vfs_mmap(shmem.as_void(), vma.cast()))
         }
-    }
-
-    /// As [`MmapRequest::map_shmem`], then puts `T::VM_OPS` in front of
-    /// shmem's operations (`shm_mmap()`), so that `owner` is told of each
-    /// copy and removal of the VMA. This VMA is the caller's to count; if
-    /// the mmap fails later, `vma_close` is called for it.
-    pub(crate) fn map_counted<T: CountedMapping>(self, shmem: &ShmemFile, owner: Arc<T>) -> Result {
-        let vma = self.vma;
-        self.map_shmem(shmem)?;
-        // SAFETY: shmem's mmap succeeded and set `vm_ops` to one of its
-        // static tables.
-        let shmem_ops = unsafe { (*vma).vm_ops };
-        if shmem_ops.is_null() {
-            return Err(ENODEV);
-        }
-        let data = Arc::new(VmaData::new(owner, shmem_ops), GFP_KERNEL_ACCOUNT)?;
-        // SAFETY: as in `map_shmem`; shmem keeps nothing in
-        // `vm_private_data`. The reference is given back in `vma_close`.
-        unsafe {
-            (*vma).vm_private_data = data.into_foreign();
-            (*vma).vm_ops = &T::VM_OPS.0;
-        }
-        Ok(())
     }
 }
 
@@ -302,9 +580,14 @@ impl MmapRequest<'_> {
 /// `addr`, every VMA of it within its size (`ksys_shmdt()`). `EINVAL` if
 /// there is none.
 ///
-/// Each VMA is found under the mmap read lock and unmapped with
-/// `vm_munmap()`, so, unlike Linux (one write-locked pass), a concurrent
-/// `mmap` of the caller's own may slip in between two VMAs.
+/// Linux walks and unmaps under one `mmap_write_lock()`
+/// (`do_vmi_align_munmap()`); neither it nor `do_munmap()` is exported,
+/// and `vm_munmap()`, the only unmap a module can call, takes the lock
+/// itself. So each VMA is found under the mmap read lock and unmapped
+/// right after with `vm_munmap()` of exactly its range: between the two,
+/// another thread of the caller that unmaps that piece and maps something
+/// else at the same place would lose its new mapping. The attach file is
+/// pinned for the walk, so a freed and reused file cannot pass for it.
 pub(crate) fn unmap_counted<T: CountedMapping>(addr: usize) -> Result {
     if addr % bindings::PAGE_SIZE != 0 {
         return Err(EINVAL);
