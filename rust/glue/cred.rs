@@ -177,7 +177,6 @@ impl PidRef {
     /// Its number in the pid namespace `ns` (`pid_nr_ns()`), 0 if it has
     /// none there: what a reader whose namespace is `ns` must be shown,
     /// as the `/proc/sysvipc/` files do.
-    #[expect(dead_code, reason = "the sysvipc/ status files take it up")]
     pub(crate) fn nr_in(&self, ns: &kernel::pid_namespace::PidNamespace) -> i32 {
         // SAFETY: the pid is valid, by the type invariant, and `ns` is a
         // valid pid namespace for the duration of the borrow.

@@ -21,13 +21,6 @@ int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 	return anon_inode_getfd(name, fops, priv, flags);
 }
 
-/* A file on the shared anonymous inode, not yet in any file table. */
-struct file *ripc_anon_inode_getfile(const char *name, const struct file_operations *fops,
-				     void *priv, int flags)
-{
-	return anon_inode_getfile(name, fops, priv, flags);
-}
-
 /* Credentials of the current task: macros or inlines in <linux/cred.h>. */
 struct user_namespace *ripc_current_user_ns(void)
 {

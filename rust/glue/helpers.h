@@ -14,8 +14,6 @@ struct file;
 
 int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 			  void *priv, int flags);
-struct file *ripc_anon_inode_getfile(const char *name, const struct file_operations *fops,
-				     void *priv, int flags);
 
 struct user_namespace *ripc_current_user_ns(void);
 kgid_t ripc_current_egid(void);

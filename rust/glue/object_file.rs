@@ -20,7 +20,7 @@ use kernel::{
     iov::{IovIterDest, IovIterSource},
     prelude::*,
     seq_file::SeqFile,
-    sync::{aref::ARef, Arc, ArcBorrow},
+    sync::{Arc, ArcBorrow},
     types::ForeignOwnable,
     uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
 };
@@ -224,14 +224,6 @@ extern "C" {
         private: *mut c_void,
         flags: c_int,
     ) -> c_int;
-
-    fn ripc_anon_inode_getfile(
-        name: *const c_char,
-        // As above, and the result is a `struct file *` for the same reason.
-        fops: *const c_void,
-        private: *mut c_void,
-        flags: c_int,
-    ) -> *mut c_void;
 }
 
 /// Creates a new file for `object` in the caller's file table and returns
@@ -255,44 +247,6 @@ pub(crate) fn new_fd<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<i32> {
         return Err(Error::from_errno(fd));
     }
     Ok(fd)
-}
-
-/// Creates a new file for `object`, not yet in any file table: the caller
-/// installs it (`FileDescriptorReservation::fd_install`) or drops it.
-///
-/// `flags` gives the access mode (`O_RDONLY`, `O_WRONLY` or `O_RDWR`: the
-/// VFS refuses `read` or `write` with `EBADF` on a file not opened for it)
-/// and may hold `O_NONBLOCK`; anything else is ignored. The file is on
-/// the shared anonymous inode; a stream file's tag starts at 0.
-pub(crate) fn new_file<T: ObjectFile>(object: Arc<T>, flags: u32) -> Result<ARef<File>> {
-    let private = object.into_foreign();
-    let flags = flags & (bindings::O_ACCMODE | bindings::O_NONBLOCK);
-    // SAFETY: as in `new_fd`.
-    let file = unsafe {
-        ripc_anon_inode_getfile(
-            T::NAME.as_char_ptr(),
-            core::ptr::from_ref(T::FOPS).cast(),
-            private,
-            flags as c_int,
-        )
-    };
-    let file = match kernel::error::from_err_ptr(file) {
-        Ok(file) => file.cast::<bindings::file>(),
-        Err(err) => {
-            // SAFETY: no file was created, so the reference is still ours.
-            drop(unsafe { Arc::<T>::from_foreign(private) });
-            return Err(err);
-        }
-    };
-    if T::STREAM {
-        // SAFETY: the file is new and not shared yet; anonymous files never
-        // have `FMODE_ATOMIC_POS`, so `f_pos_lock` (which `f_pipe` overlays)
-        // is never used.
-        unsafe { (*file).__bindgen_anon_2.f_pipe = 0 };
-    }
-    // SAFETY: `anon_inode_getfile()` returned a file with one reference,
-    // which the `ARef` takes over; `File` is a transparent `struct file`.
-    Ok(unsafe { ARef::from_raw(core::ptr::NonNull::new_unchecked(file.cast::<File>())) })
 }
 
 /// The tag of a file of stream kind `T`: what [`ObjectFile::open`] returned
