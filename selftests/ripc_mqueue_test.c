@@ -885,6 +885,40 @@ TEST(notify_by_signal)
 	ripc_mq_unlink("/t_notify");
 }
 
+/*
+ * NOTIFY_PID is the registered process as the reader sees it (pid_vnr()):
+ * from a pid namespace it is not in, 0.
+ */
+TEST(notify_pid_in_readers_namespace)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+	char line[128], want[128];
+	mqd_t q = create("/t_notify_ns", O_RDWR, 4, 16);
+	pid_t pid;
+
+	ASSERT_GE(q, 0);
+	ASSERT_EQ(0, ripc_mq_notify(q, &sev));
+	read_status(q, line, sizeof(line));
+	snprintf(want, sizeof(want), "NOTIFY_PID:%-6d", getpid());
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	pid = fork();
+	if (pid == 0) {
+		pid_t child;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		child = fork();
+		if (child == 0) {
+			read_status(q, line, sizeof(line));
+			_exit(strstr(line, "NOTIFY_PID:0 ") ? 0 : 2);
+		}
+		_exit(wait_exit(child));
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	close(q);
+	ripc_mq_unlink("/t_notify_ns");
+}
+
 TEST(notify_dropped_when_owner_closes)
 {
 	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
