@@ -347,7 +347,8 @@ static int ripc_peek(const void *p, void *buf, size_t size)
 	int fds[2], saved = errno, ret = -1;
 	ssize_t n;
 
-	if (pipe2(fds, O_CLOEXEC) == 0) {
+	/* ripc's own pipe: this library calls no libc function the preload defines. */
+	if (ripc_pipe2(fds, RIPC_PIPE_CLOEXEC) == 0) {
 		n = write(fds[1], p, size);
 		if (n < 0 && errno == EFAULT)
 			ret = EFAULT;

@@ -480,10 +480,11 @@ impl Mqueue {
         if len > self.attr.msgsize {
             return Err(EMSGSIZE);
         }
-        let mut data = KVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?;
-        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), len)
-            .read_all(&mut data, GFP_KERNEL_ACCOUNT)?;
-        let msg = Msg::new(args.msg_prio as u32, data)?;
+        let msg = Msg::from_user(
+            args.msg_prio as u32,
+            UserPtr::from_addr(args.msg_ptr as usize),
+            len,
+        )?;
 
         let mut inner = self.inner.lock();
         if inner.messages.len() >= self.attr.maxmsg {
@@ -558,10 +559,11 @@ impl Mqueue {
                 .writer()
                 .write(&msg.prio)?;
         }
-        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), msg.data.len())
+        let bytes = msg.bytes();
+        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), bytes.len())
             .writer()
-            .write_slice(&msg.data)?;
-        Ok(msg.data.len() as isize)
+            .write_slice(bytes)?;
+        Ok(bytes.len() as isize)
     }
 
     /// `do_mq_getsetattr()`: only `O_NONBLOCK` of this descriptor can be

@@ -12,8 +12,9 @@
 //! that leaves its bucket non-empty are O(1), anything else O(log p) in the
 //! number of priorities in use, as in Linux.
 //!
-//! A message is one allocation for the list entry and one for its bytes
-//! (Linux: `load_msg()`); a bucket's tree node is allocated when a new
+//! A short message is one allocation, its bytes kept with its list entry,
+//! a longer one has a second for its bytes (Linux: `load_msg()`, one
+//! allocation up to a page); a bucket's tree node is allocated when a new
 //! priority appears, and the last one freed is kept for the next
 //! (`info->node_cache`), so a steady stream at a few priorities allocates
 //! nothing per message beyond the message itself.
@@ -22,13 +23,23 @@ use kernel::{
     list::{List, ListArc, ListLinks},
     prelude::*,
     rbtree::{Entry, RBTree, RBTreeNodeReservation},
+    uaccess::{UserPtr, UserSlice},
 };
+
+/// The most bytes a message keeps in its own allocation.
+const INLINE_MAX: usize = 64;
+
+/// A message's bytes.
+enum Bytes {
+    Inline { len: usize, buf: [u8; INLINE_MAX] },
+    Heap(KVec<u8>),
+}
 
 /// One message (`struct msg_msg`).
 #[pin_data]
 pub(super) struct Msg {
     pub(super) prio: u32,
-    pub(super) data: KVec<u8>,
+    bytes: Bytes,
     #[pin]
     links: ListLinks,
 }
@@ -42,16 +53,40 @@ kernel::list::impl_list_item! {
 }
 
 impl Msg {
-    /// A message of priority `prio` holding `data`.
-    pub(super) fn new(prio: u32, data: KVec<u8>) -> Result<ListArc<Self>> {
+    /// A message of priority `prio` holding the `len` bytes at `ptr` in
+    /// the caller's memory.
+    pub(super) fn from_user(prio: u32, ptr: UserPtr, len: usize) -> Result<ListArc<Self>> {
+        let bytes = if len <= INLINE_MAX {
+            let mut buf = [0u8; INLINE_MAX];
+            UserSlice::new(ptr, len)
+                .reader()
+                .read_slice(&mut buf[..len])?;
+            Bytes::Inline { len, buf }
+        } else {
+            let mut data = KVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?;
+            UserSlice::new(ptr, len).read_all(&mut data, GFP_KERNEL_ACCOUNT)?;
+            Bytes::Heap(data)
+        };
+        Self::new(prio, bytes)
+    }
+
+    fn new(prio: u32, bytes: Bytes) -> Result<ListArc<Self>> {
         ListArc::pin_init(
             try_pin_init!(Self {
                 prio,
-                data,
+                bytes,
                 links <- ListLinks::new(),
             }),
             GFP_KERNEL_ACCOUNT,
         )
+    }
+
+    /// The message's bytes.
+    pub(super) fn bytes(&self) -> &[u8] {
+        match &self.bytes {
+            Bytes::Inline { len, buf } => &buf[..*len],
+            Bytes::Heap(data) => data,
+        }
     }
 }
 
@@ -119,7 +154,7 @@ impl Messages {
     /// given back.
     pub(super) fn push(&mut self, msg: ListArc<Msg>) -> Result<(), ListArc<Msg>> {
         let prio = msg.prio;
-        let len = msg.data.len();
+        let len = msg.bytes().len();
         let top_prio = self.top.as_ref().map(|(top, _)| *top);
         match top_prio {
             None => self.top = Some((prio, bucket_of(msg))),
@@ -165,7 +200,7 @@ impl Messages {
             self.top = self.take_highest_lower();
         }
         self.len -= 1;
-        self.bytes -= msg.data.len();
+        self.bytes -= msg.bytes().len();
         Some(msg)
     }
 
@@ -202,7 +237,7 @@ mod tests {
             for msg in bucket.iter() {
                 empty = false;
                 len += 1;
-                bytes += msg.data.len();
+                bytes += msg.bytes().len();
                 if msg.prio != prio {
                     return false;
                 }
@@ -222,16 +257,25 @@ mod tests {
         top_ok && lower_ok && len == messages.len && bytes == messages.bytes
     }
 
-    /// A message of priority `prio` whose bytes are `seq`, little-endian.
+    /// A message of priority `prio` whose bytes are `seq`, little-endian,
+    /// kept inline for even `seq`, on the heap for odd.
     fn message(prio: u32, seq: u32) -> Result<ListArc<Msg>> {
-        let mut data = KVec::new();
-        data.extend_from_slice(&seq.to_le_bytes(), GFP_KERNEL)?;
-        Msg::new(prio, data)
+        let seq = seq.to_le_bytes();
+        let bytes = if seq[0] % 2 == 0 {
+            let mut buf = [0u8; INLINE_MAX];
+            buf[..4].copy_from_slice(&seq);
+            Bytes::Inline { len: 4, buf }
+        } else {
+            let mut data = KVec::new();
+            data.extend_from_slice(&seq, GFP_KERNEL)?;
+            Bytes::Heap(data)
+        };
+        Msg::new(prio, bytes)
     }
 
     fn seq_of(msg: &Msg) -> u32 {
         let mut bytes = [0u8; 4];
-        bytes.copy_from_slice(&msg.data);
+        bytes.copy_from_slice(msg.bytes());
         u32::from_le_bytes(bytes)
     }
 
