@@ -1078,6 +1078,74 @@ TEST(notify_siginfo_as_linux)
 }
 
 /*
+ * si_uid is the sender's uid in the user namespace the registration was
+ * made from (notify_user_ns): a registrant in a user namespace that maps
+ * only root sees another user's send as the overflow uid. Each side's
+ * result is compared with Linux's queue.
+ */
+static int uid_seen_by_registrant_in_userns(int native, mqd_t q)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2 };
+	struct timespec timeout = { 10, 0 };
+	int fds[2], uid = -1, fd;
+	siginfo_t info;
+	sigset_t set;
+	pid_t pid;
+	char c;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (unshare(CLONE_NEWUSER))
+			_exit(1);
+		fd = open("/proc/self/uid_map", O_WRONLY);
+		if (fd < 0 || write(fd, "0 0 1", 5) != 5)
+			_exit(2);
+		close(fd);
+		if (linux_or_ripc_notify(native, q, &sev) || write(fds[1], "r", 1) != 1)
+			_exit(3);
+		if (sigtimedwait(&set, &info, &timeout) != SIGUSR2)
+			_exit(4);
+		uid = info.si_uid;
+		_exit(write(fds[1], &uid, sizeof(uid)) == sizeof(uid) ? 0 : 5);
+	}
+	if (read(fds[0], &c, 1) == 1 && send_from_other_process(native, q, 0) > 0 &&
+	    read(fds[0], &uid, sizeof(uid)) != sizeof(uid))
+		uid = -1;
+	if (wait_exit(pid) != 0)
+		uid = -1;
+	close(fds[0]);
+	close(fds[1]);
+	return uid;
+}
+
+TEST(notify_siginfo_uid_in_registrants_userns)
+{
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+	int linux_uid, ripc_uid;
+	mqd_t q;
+
+	mq_unlink("/ripc-t-userns");
+	q = mq_open("/ripc-t-userns", O_RDWR | O_CREAT, 0600, &attr);
+	ASSERT_GE(q, 0);
+	linux_uid = uid_seen_by_registrant_in_userns(1, q);
+	close(q);
+	mq_unlink("/ripc-t-userns");
+	q = create("/t_userns", O_RDWR, 4, 16);
+	ASSERT_GE(q, 0);
+	ripc_uid = uid_seen_by_registrant_in_userns(0, q);
+	close(q);
+	ripc_mq_unlink("/t_userns");
+	ASSERT_NE(-1, linux_uid);
+	EXPECT_NE(USER, linux_uid);
+	EXPECT_EQ(linux_uid, ripc_uid);
+}
+
+/*
  * A process that registered for a signal and then called execve() is not
  * sent it: Linux checks self_exec_id (__do_notify()), so a registration
  * made before exec'ing, say, a setuid program cannot signal that program.
