@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -280,7 +282,8 @@ int ripc_semctl(int semid, int semnum, int cmd, ...)
 _Static_assert(sizeof(struct mq_attr) == sizeof(struct ripc_mq_attr) &&
 	       offsetof(struct mq_attr, mq_curmsgs) == offsetof(struct ripc_mq_attr, mq_curmsgs),
 	       "struct mq_attr differs from struct ripc_mq_attr");
-_Static_assert(SIGEV_SIGNAL == RIPC_SIGEV_SIGNAL && SIGEV_NONE == RIPC_SIGEV_NONE,
+_Static_assert(SIGEV_SIGNAL == RIPC_SIGEV_SIGNAL && SIGEV_NONE == RIPC_SIGEV_NONE &&
+	       SIGEV_THREAD == RIPC_SIGEV_THREAD,
 	       "libc's SIGEV_* differ from ripc's");
 
 /*
@@ -331,6 +334,66 @@ static int ripc_mq_ioctl(mqd_t mqdes, unsigned long cmd, void *args)
 	if (ret < 0 && errno == ENOTTY)
 		errno = EBADF;
 	return ret;
+}
+
+/*
+ * Copies size bytes at the caller's address p into buf as the kernel's
+ * copy_from_user() would: 0, or EFAULT for memory that cannot be read,
+ * found by a write(2) of it into a pipe (which reports it rather than
+ * crashing), or -1 if that cannot be tried. errno is kept.
+ */
+static int ripc_peek(const void *p, void *buf, size_t size)
+{
+	int fds[2], saved = errno, ret = -1;
+	ssize_t n;
+
+	/* ripc's own pipe: this library calls no libc function the preload defines. */
+	if (ripc_pipe2(fds, RIPC_PIPE_CLOEXEC) == 0) {
+		n = write(fds[1], p, size);
+		if (n < 0 && errno == EFAULT)
+			ret = EFAULT;
+		else if (n == (ssize_t)size && read(fds[0], buf, size) == (ssize_t)size)
+			ret = 0;
+		close(fds[0]);
+		close(fds[1]);
+	}
+	errno = saved;
+	return ret;
+}
+
+/*
+ * The errno for an absolute timeout that Linux reads and checks before it
+ * looks at the descriptor (prepare_timeout()): 0 if there is none or it is
+ * valid, EFAULT or EINVAL.
+ */
+static int ripc_mq_timeout_errno(const struct timespec *abs_timeout)
+{
+	struct timespec ts;
+
+	if (!abs_timeout)
+		return 0;
+	switch (ripc_peek(abs_timeout, &ts, sizeof(ts))) {
+	case 0:
+		break;
+	case EFAULT:
+		return EFAULT;
+	default:
+		return 0;
+	}
+	return ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L ? EINVAL : 0;
+}
+
+/*
+ * mq_timedsend(2), mq_timedreceive(2) and mq_getsetattr(2) check their
+ * other arguments before the descriptor; the module sees them only once
+ * the descriptor is a queue. So when it says EBADF (no such descriptor,
+ * or not a queue), the checks that come first in ipc/mqueue.c are made
+ * here: err is what they find, 0 if nothing.
+ */
+static void ripc_mq_badf_errno(int ret, int err)
+{
+	if (ret < 0 && errno == EBADF && err)
+		errno = err;
 }
 
 /* The name without its leading '/'; NULL with errno EINVAL if none. */
@@ -418,8 +481,16 @@ int ripc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
 		.msg_prio = msg_prio,
 		.abs_timeout = (uintptr_t)abs_timeout,
 	};
+	int ret = ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDSEND, &args), err;
 
-	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDSEND, &args);
+	if (ret < 0 && errno == EBADF) {
+		/* The timeout, then the priority, then the descriptor. */
+		err = ripc_mq_timeout_errno(abs_timeout);
+		if (!err && msg_prio >= RIPC_MQ_PRIO_MAX)
+			err = EINVAL;
+		ripc_mq_badf_errno(ret, err);
+	}
+	return ret;
 }
 
 int ripc_mq_send(mqd_t mqdes, const char *msg_ptr, size_t msg_len, unsigned int msg_prio)
@@ -436,8 +507,11 @@ ssize_t ripc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
 		.msg_prio = (uintptr_t)msg_prio,
 		.abs_timeout = (uintptr_t)abs_timeout,
 	};
+	ssize_t ret = ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDRECEIVE, &args);
 
-	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDRECEIVE, &args);
+	if (ret < 0 && errno == EBADF)
+		ripc_mq_badf_errno(-1, ripc_mq_timeout_errno(abs_timeout));
+	return ret;
 }
 
 ssize_t ripc_mq_receive(mqd_t mqdes, char *msg_ptr, size_t msg_len, unsigned int *msg_prio)
@@ -451,8 +525,17 @@ int ripc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *
 		.newattr = (uintptr_t)newattr,
 		.oldattr = (uintptr_t)oldattr,
 	};
+	int ret = ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_GETSETATTR, &args), err = 0;
+	struct mq_attr attr;
 
-	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_GETSETATTR, &args);
+	/* The new attributes are read, and their flags checked, first. */
+	if (ret < 0 && errno == EBADF && newattr) {
+		err = ripc_peek(newattr, &attr, sizeof(attr));
+		if (!err && (attr.mq_flags & ~(long)O_NONBLOCK))
+			err = EINVAL;
+		ripc_mq_badf_errno(ret, err > 0 ? err : 0);
+	}
+	return ret;
 }
 
 int ripc_mq_getattr(mqd_t mqdes, struct mq_attr *attr)
@@ -460,20 +543,202 @@ int ripc_mq_getattr(mqd_t mqdes, struct mq_attr *attr)
 	return ripc_mq_setattr(mqdes, NULL, attr);
 }
 
+/*
+ * SIGEV_THREAD, as glibc implements it over Linux's netlink notification:
+ * a helper thread of the registering process, with every signal blocked,
+ * waits for the notification, then starts a thread with the caller's
+ * attributes that runs sigev_notify_function(sigev_value). Here the
+ * helper waits on a ripc notifier of its own, which the module gives
+ * RIPC_MQ_NOTIFY_WOKENUP when the notification fires or
+ * RIPC_MQ_NOTIFY_REMOVED when the registration goes without firing; the
+ * helper ends after either. One helper per registration, where glibc
+ * keeps one for the process.
+ */
+struct ripc_mq_thread {
+	int notifier;
+	void (*function)(union sigval);
+	union sigval value;
+	pthread_attr_t attr;
+	int has_attr;
+};
+
+/* What the started thread runs: it owns call. */
+struct ripc_mq_call {
+	void (*function)(union sigval);
+	union sigval value;
+	/* The attributes give the thread's signal mask. */
+	int has_sigmask;
+};
+
+/*
+ * Copies the attributes of a thread that libc lets a program set and read
+ * back, as glibc copies sigev_notify_attributes: all but a caller-given
+ * stack address (one stack cannot serve every notification) and the CPU
+ * affinity (an attribute without one reads back as every CPU).
+ */
+static int ripc_mq_copy_attr(pthread_attr_t *to, const pthread_attr_t *from)
+{
+	struct sched_param param;
+	sigset_t mask;
+	size_t size;
+	int value, err = pthread_attr_init(to);
+
+	if (err)
+		return err;
+	if (!pthread_attr_getdetachstate(from, &value))
+		err = err ?: pthread_attr_setdetachstate(to, value);
+	if (!pthread_attr_getguardsize(from, &size))
+		err = err ?: pthread_attr_setguardsize(to, size);
+	if (!pthread_attr_getstacksize(from, &size))
+		err = err ?: pthread_attr_setstacksize(to, size);
+	if (!pthread_attr_getinheritsched(from, &value))
+		err = err ?: pthread_attr_setinheritsched(to, value);
+	if (!pthread_attr_getschedpolicy(from, &value))
+		err = err ?: pthread_attr_setschedpolicy(to, value);
+	if (!pthread_attr_getschedparam(from, &param))
+		err = err ?: pthread_attr_setschedparam(to, &param);
+	if (!pthread_attr_getscope(from, &value))
+		err = err ?: pthread_attr_setscope(to, value);
+	if (!pthread_attr_getsigmask_np(from, &mask))
+		err = err ?: pthread_attr_setsigmask_np(to, &mask);
+	if (err)
+		pthread_attr_destroy(to);
+	return err;
+}
+
+static void ripc_mq_thread_free(struct ripc_mq_thread *t)
+{
+	close(t->notifier);
+	if (t->has_attr)
+		pthread_attr_destroy(&t->attr);
+	free(t);
+}
+
+static void *ripc_mq_notify_run(void *arg)
+{
+	struct ripc_mq_call call = *(struct ripc_mq_call *)arg;
+	sigset_t none;
+
+	free(arg);
+	/* The helper blocks every signal; the user's code gets none blocked, as
+	 * glibc's notification_function() does, unless the attributes said. */
+	if (!call.has_sigmask) {
+		sigemptyset(&none);
+		pthread_sigmask(SIG_SETMASK, &none, NULL);
+	}
+	call.function(call.value);
+	return NULL;
+}
+
+static void *ripc_mq_notify_helper(void *arg)
+{
+	struct ripc_mq_thread *t = arg;
+	struct ripc_mq_call *call;
+	uint64_t event = 0;
+	int detach = PTHREAD_CREATE_JOINABLE;
+	pthread_t thread;
+	sigset_t mask;
+
+	while (ripc_eventfd_read(t->notifier, &event) < 0 && errno == EINTR)
+		;
+	if (event & RIPC_MQ_NOTIFY_WOKENUP) {
+		call = malloc(sizeof(*call));
+		if (call) {
+			call->function = t->function;
+			call->value = t->value;
+			call->has_sigmask = t->has_attr &&
+					    !pthread_attr_getsigmask_np(&t->attr, &mask);
+			/* There is nobody to tell if the thread cannot start. */
+			if (pthread_create(&thread, t->has_attr ? &t->attr : NULL,
+					   ripc_mq_notify_run, call)) {
+				free(call);
+			} else {
+				if (t->has_attr)
+					pthread_attr_getdetachstate(&t->attr, &detach);
+				if (detach == PTHREAD_CREATE_JOINABLE)
+					pthread_detach(thread);
+			}
+		}
+	}
+	ripc_mq_thread_free(t);
+	return NULL;
+}
+
+/* Starts the helper for a SIGEV_THREAD registration on notifier *notifier. */
+static int ripc_mq_notify_thread(const struct sigevent *sevp, int *notifier)
+{
+	struct ripc_mq_thread *t = calloc(1, sizeof(*t));
+	pthread_attr_t helper_attr;
+	sigset_t all, old;
+	pthread_t helper;
+	int err;
+
+	if (!t)
+		return -1;
+	t->function = sevp->sigev_notify_function;
+	t->value = sevp->sigev_value;
+	t->notifier = ripc_eventfd(0, RIPC_EFD_CLOEXEC);
+	if (t->notifier < 0) {
+		free(t);
+		return -1;
+	}
+	err = sevp->sigev_notify_attributes ?
+		ripc_mq_copy_attr(&t->attr, sevp->sigev_notify_attributes) : 0;
+	if (err) {
+		close(t->notifier);
+		free(t);
+		errno = err;
+		return -1;
+	}
+	t->has_attr = !!sevp->sigev_notify_attributes;
+	*notifier = t->notifier;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&helper_attr);
+	pthread_attr_setdetachstate(&helper_attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&helper, &helper_attr, ripc_mq_notify_helper, t);
+	pthread_attr_destroy(&helper_attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		ripc_mq_thread_free(t);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
 int ripc_mq_notify(mqd_t mqdes, const struct sigevent *sevp)
 {
 	struct ripc_mq_notify_args args = { .notify = RIPC_SIGEV_UNREGISTER };
+	int ret, saved;
 
 	if (sevp) {
 		args.notify = sevp->sigev_notify;
 		args.signo = sevp->sigev_signo;
-		/* Only ripc_mq_notify_fd() may ask for a notifier. */
-		if (args.notify == RIPC_SIGEV_NOTIFIER || args.notify == RIPC_SIGEV_UNREGISTER) {
+		args.value = (uintptr_t)sevp->sigev_value.sival_ptr;
+		/*
+		 * The sigevent is checked before the descriptor (do_mq_notify()):
+		 * a notification type and, for SIGEV_SIGNAL, valid_signal() (the
+		 * kernel's _NSIG is 64). Only ripc_mq_notify_fd() may ask for a
+		 * notifier.
+		 */
+		if ((args.notify != SIGEV_NONE && args.notify != SIGEV_SIGNAL &&
+		     args.notify != SIGEV_THREAD) ||
+		    (args.notify == SIGEV_SIGNAL && (unsigned int)args.signo > 64)) {
 			errno = EINVAL;
 			return -1;
 		}
+		if (args.notify == SIGEV_THREAD && ripc_mq_notify_thread(sevp, &args.notifier_fd))
+			return -1;
 	}
-	return ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
+	ret = ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_NOTIFY, &args);
+	if (ret < 0 && args.notify == SIGEV_THREAD) {
+		/* Not registered: the helper ends, and closes the notifier. */
+		saved = errno;
+		ripc_eventfd_write(args.notifier_fd, RIPC_MQ_NOTIFY_REMOVED);
+		errno = saved;
+	}
+	return ret;
 }
 
 int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd)

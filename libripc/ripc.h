@@ -107,7 +107,12 @@ ssize_t ripc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
 			     unsigned int *msg_prio, const struct timespec *abs_timeout);
 int ripc_mq_getattr(mqd_t mqdes, struct mq_attr *attr);
 int ripc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *oldattr);
-/* SIGEV_NONE and SIGEV_SIGNAL, or NULL to unregister; not SIGEV_THREAD. */
+/*
+ * SIGEV_NONE, SIGEV_SIGNAL (si_code SI_MESGQ, si_value, the sender's
+ * si_pid and si_uid), SIGEV_THREAD (a thread with sigev_notify_attributes
+ * runs sigev_notify_function, started by a helper thread of the caller),
+ * or NULL to unregister.
+ */
 int ripc_mq_notify(mqd_t mqdes, const struct sigevent *sevp);
 /* ripc's own: notify by adding 1 to the ripc notifier notifier_fd. */
 int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd);

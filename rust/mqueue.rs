@@ -14,9 +14,9 @@
 //! |----------------------------------|-----------------------------------|
 //! | `struct mqueue_inode_info`       | [`Mqueue`] (state in `Inner`)     |
 //! | `info->attr` (`struct mq_attr`)  | [`Mqueue::attr`], `Inner::messages.len()` |
-//! | `info->msg_tree` (by priority)   | `Inner::messages`, highest first  |
-//! | `struct msg_msg`                 | `MqMsg`                           |
-//! | `info->qsize`                    | `Inner::qsize`                    |
+//! | `info->msg_tree` (by priority)   | `Inner::messages` ([`messages`])  |
+//! | `struct msg_msg`                 | [`messages::Msg`]                 |
+//! | `info->qsize`                    | `Inner::messages.bytes()`         |
 //! | `struct ext_wait_queue`          | `Blocked`                         |
 //! | `info->e_wait_q[SEND]`, `[RECV]` | `Inner::senders`, `Inner::receivers` |
 //! | `info->wait_q` (pollers)         | [`Mqueue::pollers`]               |
@@ -41,20 +41,23 @@
 //! and wakes that sender only, which then just returns. Pollers sleep on
 //! [`Mqueue::pollers`] and are woken where Linux wakes `info->wait_q`.
 //!
-//! Locks: each queue has one (`inner`); waiters are woken and
-//! notifications delivered after it is dropped. `MQ_PENDING` is taken
-//! alone, in [`open`] and (under the VFS's directory lock) in
-//! [`Mqueue::create_named`], never together with a queue's lock.
+//! Locks: each queue has one (`inner`), a mutex, so that a new priority's
+//! tree node can be allocated under it; waiters are woken and
+//! notifications delivered (or dropped) after it is dropped.
+//! `MQ_PENDING` is taken alone, in [`open`] and (under the VFS's directory
+//! lock) in [`Mqueue::create_named`], never together with a queue's lock.
+
+mod messages;
 
 use crate::{
     glue::{
-        cred::{self, PidRef},
+        cred::{self, PidRef, RegistrantCred},
         global::{MQ_PENDING, MQ_USER_BYTES},
         object_file::{self, ObjectFile},
         process,
         ripcfs::{self, NamedObject},
         task::{capable, Capability},
-        task::{current_prio, sleep_unlocked, NO_TIMEOUT},
+        task::{current_prio, current_self_exec_id, sleep_unlocked, NO_TIMEOUT},
         wait::PollTable,
         AssertSync,
     },
@@ -70,16 +73,23 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
     bindings,
     fs::File,
+    list::ListArc,
     new_mutex, new_poll_condvar,
     prelude::*,
+    rbtree::RBTree,
     str::CString,
     sync::{lock::GlobalGuard, poll::PollCondVar, Arc, ArcBorrow, Mutex, MutexGuard},
     time::msecs_to_jiffies,
     uaccess::{UserPtr, UserSlice, UserSliceWriter},
 };
+use messages::{Messages, Msg};
 
-static MQUEUE_FOPS: AssertSync<bindings::file_operations> =
-    AssertSync(object_file::fops::<Mqueue>());
+/// The files of a queue: those of every ripc object, but the status line
+/// can be read again after an `lseek()` (`default_llseek`, as Linux).
+static MQUEUE_FOPS: AssertSync<bindings::file_operations> = AssertSync(bindings::file_operations {
+    llseek: Some(bindings::default_llseek),
+    ..object_file::fops::<Mqueue>()
+});
 
 /// Queues alive, for `mq_queues_max`.
 static NR_QUEUES: AtomicUsize = AtomicUsize::new(0);
@@ -154,23 +164,34 @@ fn attr_ok(attr: &uapi::ripc_mq_attr) -> Result<MqAttr> {
     })
 }
 
-/// One message.
-struct MqMsg {
-    prio: u32,
-    data: KVec<u8>,
-}
-
 /// How a registered process is notified.
 enum How {
     /// `SIGEV_NONE`: registration only.
     Nothing,
-    /// `SIGEV_SIGNAL` with this signal.
-    Signal(i32),
+    /// `SIGEV_SIGNAL`: `signo` (0: nothing is sent) with `value` as
+    /// `si_value`, unless the process has called `execve()` since it
+    /// registered, when its `self_exec_id` was `exec_id`.
+    Signal {
+        signo: i32,
+        value: u64,
+        exec_id: u64,
+        /// Whose user namespace `si_uid` is given in (`notify_user_ns`).
+        registrant: RegistrantCred,
+    },
+    /// `SIGEV_THREAD`, as libripc implements it: its helper thread reads
+    /// the notifier, which gets [`uapi::RIPC_MQ_NOTIFY_WOKENUP`] when the
+    /// notification fires and [`uapi::RIPC_MQ_NOTIFY_REMOVED`] when the
+    /// registration goes without firing (Linux's netlink cookie, with
+    /// `NOTIFY_WOKENUP` and `NOTIFY_REMOVED`).
+    Thread(Arc<Notifier>),
     /// ripc's own: add 1 to a notifier.
     Notifier(Arc<Notifier>),
 }
 
 /// The process registered with `mq_notify()` (`notify_owner`) and how.
+///
+/// Dropped without firing, it is removed (`remove_notification()`):
+/// a `SIGEV_THREAD` helper is told so. Drop it with no lock held.
 struct Registration {
     owner: PidRef,
     how: How,
@@ -181,18 +202,35 @@ impl Registration {
     fn sigev_notify(&self) -> u32 {
         match self.how {
             How::Nothing => uapi::RIPC_SIGEV_NONE,
-            How::Signal(_) => uapi::RIPC_SIGEV_SIGNAL,
+            How::Signal { .. } => uapi::RIPC_SIGEV_SIGNAL,
+            How::Thread(_) => uapi::RIPC_SIGEV_THREAD,
             How::Notifier(_) => uapi::RIPC_SIGEV_NOTIFIER,
         }
     }
 
-    /// `__do_notify()`: delivers the notification (it is then gone).
-    fn fire(self) {
-        match self.how {
-            How::Nothing => {}
-            How::Signal(0) => {}
-            How::Signal(sig) => self.owner.kill(sig),
+    /// `__do_notify()`: delivers the notification, from the current
+    /// (sending) task; the registration is then gone.
+    fn fire(mut self) {
+        match core::mem::replace(&mut self.how, How::Nothing) {
+            How::Nothing | How::Signal { signo: 0, .. } => {}
+            How::Signal {
+                signo,
+                value,
+                exec_id,
+                registrant,
+            } => self
+                .owner
+                .send_mq_notification(signo, value, exec_id, &registrant),
+            How::Thread(notifier) => notifier.signal(uapi::RIPC_MQ_NOTIFY_WOKENUP.into()),
             How::Notifier(notifier) => notifier.signal(1),
+        }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let How::Thread(notifier) = &self.how {
+            notifier.signal(uapi::RIPC_MQ_NOTIFY_REMOVED.into());
         }
     }
 }
@@ -206,7 +244,7 @@ struct Blocked {
     prio: i32,
     /// A sender's message, until a receiver moves it into the queue; a
     /// receiver's, once a sender hands it one.
-    msg: Option<MqMsg>,
+    msg: Option<ListArc<Msg>>,
     /// Served (`STATE_READY`): the sender's message is queued, or the
     /// receiver has one. It only has to take its entry out and return.
     ready: bool,
@@ -215,10 +253,8 @@ struct Blocked {
 
 struct Inner {
     /// The messages, highest priority first, FIFO within a priority;
-    /// `mq_curmsgs` is its length.
-    messages: KVec<MqMsg>,
-    /// `QSIZE`: bytes of all messages.
-    qsize: usize,
+    /// `mq_curmsgs` is their number, `QSIZE` their bytes.
+    messages: Messages,
     /// Senders blocked on a full queue, and receivers blocked on an empty
     /// one, in the order they are served.
     senders: KVec<Blocked>,
@@ -249,7 +285,7 @@ impl Inner {
 
     /// `wq_add()`: queues the current task on `side`, after every waiter
     /// of the same or a more urgent priority. Returns its ticket.
-    fn block(&mut self, side: Side, msg: Option<MqMsg>) -> Result<u64> {
+    fn block(&mut self, side: Side, msg: Option<ListArc<Msg>>) -> Result<u64> {
         self.list(side).reserve(1, GFP_KERNEL_ACCOUNT)?;
         self.next_ticket += 1;
         let ticket = self.next_ticket;
@@ -280,7 +316,7 @@ impl Inner {
 
     /// Takes the entry of the waiter with `ticket` out of `side` and
     /// returns its message. Only that waiter does this, so it is there.
-    fn unblock(&mut self, side: Side, ticket: u64) -> Option<MqMsg> {
+    fn unblock(&mut self, side: Side, ticket: u64) -> Option<ListArc<Msg>> {
         let list = self.list(side);
         let i = list.iter().position(|b| b.ticket == ticket)?;
         list.remove(i).ok()?.msg
@@ -288,7 +324,7 @@ impl Inner {
 
     /// Serves the first waiting receiver, if any, with `msg`
     /// (`pipelined_send()`); gives `msg` back if there is none.
-    fn hand_to_receiver(&mut self, msg: MqMsg, wake: &mut WakeList) -> Option<MqMsg> {
+    fn hand_to_receiver(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
         let Some(receiver) = self.first(Side::Receive) else {
             return Some(msg);
         };
@@ -303,41 +339,20 @@ impl Inner {
     /// was a sender. Without memory for the move, the sender stays
     /// blocked (Linux: `msg_insert()` failing).
     fn take_from_sender(&mut self, wake: &mut WakeList) -> bool {
-        if self.first(Side::Send).is_none() {
-            return false;
-        }
-        if self.messages.reserve(1, GFP_KERNEL_ACCOUNT).is_err() {
-            return true;
-        }
-        let Some(sender) = self.first(Side::Send) else {
+        let Some(sender) = self.senders.iter_mut().find(|b| !b.ready) else {
             return false;
         };
-        let msg = sender.msg.take();
-        sender.ready = true;
-        wake.add(&sender.task);
-        if let Some(msg) = msg {
-            // Cannot fail: room was reserved above.
-            let _ = self.insert(msg);
+        let Some(msg) = sender.msg.take() else {
+            return true;
+        };
+        match self.messages.push(msg) {
+            Ok(()) => {
+                sender.ready = true;
+                wake.add(&sender.task);
+            }
+            Err(msg) => sender.msg = Some(msg),
         }
         true
-    }
-
-    /// Queues `msg` after the last message of the same or a higher
-    /// priority; room for it must be there (`msg_insert()`).
-    fn insert(&mut self, msg: MqMsg) -> Result {
-        let at = self
-            .messages
-            .iter()
-            .position(|m| m.prio < msg.prio)
-            .unwrap_or(self.messages.len());
-        let len = msg.data.len();
-        self.messages.reserve(1, GFP_KERNEL_ACCOUNT)?;
-        // Cannot fail: room was reserved and `at <= len`.
-        self.messages
-            .insert_within_capacity(at, msg)
-            .map_err(|_| ENOMEM)?;
-        self.qsize += len;
-        Ok(())
     }
 }
 
@@ -359,6 +374,20 @@ pub(crate) struct Mqueue {
 /// One queue counted in [`NR_QUEUES`] while it lives.
 struct QueueCount;
 
+impl QueueCount {
+    /// Counts one more queue: `ENOSPC` at `mq_queues_max`, unless the
+    /// caller has `CAP_SYS_RESOURCE`.
+    fn take() -> Result<Self> {
+        if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::mq_queues_max()
+            && !capable(Capability::SysResource)
+        {
+            NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
+            return Err(ENOSPC);
+        }
+        Ok(Self)
+    }
+}
+
 impl Drop for QueueCount {
     fn drop(&mut self) {
         NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
@@ -366,14 +395,9 @@ impl Drop for QueueCount {
 }
 
 impl Mqueue {
-    fn new(attr: MqAttr) -> Result<Arc<Self>> {
-        if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::mq_queues_max()
-            && !capable(Capability::SysResource)
-        {
-            NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
-            return Err(ENOSPC);
-        }
-        let count = QueueCount;
+    /// A queue of `attr`, counted by `count` (`mqueue_get_inode()`):
+    /// charged to the creator's `RLIMIT_MSGQUEUE`.
+    fn new(count: QueueCount, attr: MqAttr) -> Result<Arc<Self>> {
         let bytes = queue_bytes(&attr)?;
         let (charge, total) = Charge::new(current!().uid(), bytes)?;
         if total > process::rlimit_msgqueue() {
@@ -384,8 +408,7 @@ impl Mqueue {
                 attr,
                 inner <- new_mutex!(
                     Inner {
-                        messages: KVec::new(),
-                        qsize: 0,
+                        messages: Messages::new(),
                         senders: KVec::new(),
                         receivers: KVec::new(),
                         next_ticket: 0,
@@ -409,9 +432,9 @@ impl Mqueue {
         &'a self,
         mut inner: MutexGuard<'a, Inner>,
         side: Side,
-        msg: Option<MqMsg>,
+        msg: Option<ListArc<Msg>>,
         deadline: Option<i64>,
-    ) -> Result<Option<MqMsg>> {
+    ) -> Result<Option<ListArc<Msg>>> {
         let ticket = inner.block(side, msg)?;
         let result = loop {
             let timeout = match deadline {
@@ -445,20 +468,20 @@ impl Mqueue {
         if args.msg_prio >= u64::from(uapi::RIPC_MQ_PRIO_MAX) {
             return Err(EINVAL);
         }
-        if file.flags() & bindings::O_ACCMODE == bindings::O_RDONLY {
+        // `FMODE_WRITE`, not the access mode: a file opened with access
+        // mode 3 may do neither.
+        if !object_file::opened_for_write(file) {
             return Err(EBADF);
         }
         let len = usize::try_from(args.msg_len).map_err(|_| EMSGSIZE)?;
         if len > self.attr.msgsize {
             return Err(EMSGSIZE);
         }
-        let mut data = KVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?;
-        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), len)
-            .read_all(&mut data, GFP_KERNEL_ACCOUNT)?;
-        let msg = MqMsg {
-            prio: args.msg_prio as u32,
-            data,
-        };
+        let msg = Msg::from_user(
+            args.msg_prio as u32,
+            UserPtr::from_addr(args.msg_ptr as usize),
+            len,
+        )?;
 
         let mut inner = self.inner.lock();
         if inner.messages.len() >= self.attr.maxmsg {
@@ -475,7 +498,7 @@ impl Mqueue {
         let queued = match inner.hand_to_receiver(msg, &mut wake) {
             None => false,
             Some(msg) => {
-                inner.insert(msg)?;
+                inner.messages.push(msg).map_err(|_| ENOMEM)?;
                 // Empty to non-empty (no receiver waits, or it would have
                 // had the message): notify, once (`__do_notify()`).
                 if inner.messages.len() == 1 {
@@ -484,6 +507,7 @@ impl Mqueue {
                 true
             }
         };
+        object_file::touch_times(file);
         drop(inner);
         wake.wake();
         if queued {
@@ -499,7 +523,7 @@ impl Mqueue {
     /// priority. A message whose copy-out faults is lost, as in Linux.
     fn receive(&self, file: &File, args: &uapi::ripc_mq_timed_args) -> Result<isize> {
         let deadline = read_timeout(args.abs_timeout)?;
-        if file.flags() & bindings::O_ACCMODE == bindings::O_WRONLY {
+        if !object_file::opened_for_read(file) {
             return Err(EBADF);
         }
         if usize::try_from(args.msg_len).unwrap_or(usize::MAX) < self.attr.msgsize {
@@ -514,8 +538,8 @@ impl Mqueue {
             self.sleep(inner, Side::Receive, None, deadline)?
                 .ok_or(EINVAL)?
         } else {
-            let msg = inner.messages.remove(0).map_err(|_| EINVAL)?;
-            inner.qsize -= msg.data.len();
+            let msg = inner.messages.pop().ok_or(EINVAL)?;
+            object_file::touch_times(file);
             let mut wake = WakeList::new();
             let sender = inner.take_from_sender(&mut wake);
             drop(inner);
@@ -532,10 +556,11 @@ impl Mqueue {
                 .writer()
                 .write(&msg.prio)?;
         }
-        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), msg.data.len())
+        let bytes = msg.bytes();
+        UserSlice::new(UserPtr::from_addr(args.msg_ptr as usize), bytes.len())
             .writer()
-            .write_slice(&msg.data)?;
-        Ok(msg.data.len() as isize)
+            .write_slice(bytes)?;
+        Ok(bytes.len() as isize)
     }
 
     /// `do_mq_getsetattr()`: only `O_NONBLOCK` of this descriptor can be
@@ -570,8 +595,9 @@ impl Mqueue {
 
     /// `do_mq_notify()`: registers the caller, or with
     /// `RIPC_SIGEV_UNREGISTER` removes its registration. One process at a
-    /// time: `EBUSY` while another (or the same) is registered.
-    fn set_notify(&self, args: &uapi::ripc_mq_notify_args) -> Result {
+    /// time: `EBUSY` while another (or the same) is registered. The
+    /// sigevent is checked first, as Linux checks it before the descriptor.
+    fn set_notify(&self, file: &File, args: &uapi::ripc_mq_notify_args) -> Result {
         let how = match args.notify {
             uapi::RIPC_SIGEV_UNREGISTER => None,
             n if n == uapi::RIPC_SIGEV_NONE as i32 => Some(How::Nothing),
@@ -580,7 +606,15 @@ impl Mqueue {
                 if args.signo < 0 || args.signo > bindings::_NSIG as i32 {
                     return Err(EINVAL);
                 }
-                Some(How::Signal(args.signo))
+                Some(How::Signal {
+                    signo: args.signo,
+                    value: args.value,
+                    exec_id: current_self_exec_id(),
+                    registrant: RegistrantCred::current(),
+                })
+            }
+            n if n == uapi::RIPC_SIGEV_THREAD as i32 => {
+                Some(How::Thread(notify::from_fd(args.notifier_fd)?))
             }
             n if n == uapi::RIPC_SIGEV_NOTIFIER as i32 => {
                 Some(How::Notifier(notify::from_fd(args.notifier_fd)?))
@@ -588,11 +622,13 @@ impl Mqueue {
             _ => return Err(EINVAL),
         };
         let mut inner = self.inner.lock();
-        match how {
+        let removed = match how {
             None => {
-                if inner.notify.as_ref().is_some_and(|r| r.owner.is_current()) {
-                    inner.notify = None;
+                let owned = inner.notify.as_ref().is_some_and(|r| r.owner.is_current());
+                if owned {
+                    object_file::touch_read_times(file);
                 }
+                owned.then(|| inner.notify.take())
             }
             Some(how) => {
                 if inner.notify.is_some() {
@@ -602,8 +638,12 @@ impl Mqueue {
                     owner: PidRef::current_process(),
                     how,
                 });
+                object_file::touch_read_times(file);
+                None
             }
-        }
+        };
+        drop(inner);
+        drop(removed);
         Ok(())
     }
 }
@@ -638,9 +678,10 @@ fn nonblocking(file: &File) -> bool {
 /// `attr` (defaults if 0; ignored if the queue exists).
 ///
 /// The attributes reach [`Mqueue::create_named`] through `MQ_PENDING`,
-/// keyed by the current task and removed before this returns, so creation
-/// with attributes is atomic: nobody can open the name before the queue
-/// has them.
+/// keyed by the current task's (global) id and removed before this
+/// returns, so creation with attributes is atomic: nobody can open the
+/// name before the queue has them. The tree holds only the callers inside
+/// such an `mq_open()` at this instant.
 pub(crate) fn open(args: &uapi::ripc_mq_open_args) -> Result<isize> {
     let oflag = args.oflag as u32;
     if oflag & bindings::O_ACCMODE == bindings::O_ACCMODE {
@@ -660,9 +701,12 @@ pub(crate) fn open(args: &uapi::ripc_mq_open_args) -> Result<isize> {
     };
     let flags =
         oflag & (bindings::O_ACCMODE | bindings::O_CREAT | bindings::O_EXCL | bindings::O_NONBLOCK);
-    let task = kernel::task::Task::current_raw() as usize;
+    let task = cred::current_tid();
     if let Some(attr) = attr {
-        MQ_PENDING.lock().push((task, attr), GFP_KERNEL_ACCOUNT)?;
+        MQ_PENDING
+            .lock()
+            .get_or_insert_with(RBTree::new)
+            .try_create_and_insert(task, attr, GFP_KERNEL_ACCOUNT)?;
     }
     let open = |flags| ripcfs::open_in_kind_dir::<Mqueue>(args.dirfd, name, flags, args.mode);
     let fd = if flags & (bindings::O_CREAT | bindings::O_EXCL) == bindings::O_CREAT {
@@ -677,27 +721,29 @@ pub(crate) fn open(args: &uapi::ripc_mq_open_args) -> Result<isize> {
         open(flags)
     };
     if attr.is_some() {
-        MQ_PENDING.lock().retain(|(t, _)| *t != task);
+        if let Some(pending) = MQ_PENDING.lock().as_mut() {
+            pending.remove(&task);
+        }
     }
     Ok(fd? as isize)
 }
 
 impl NamedObject for Mqueue {
     /// `mqueue_create_attr()`: with the attributes [`open`] left for this
-    /// task, checked by `attr_ok`, else the defaults (a plain
-    /// `open(O_CREAT)` of the name).
+    /// task, else the defaults (a plain `open(O_CREAT)` of the name). The
+    /// queue count is checked before the attributes, as Linux does.
     fn create_named() -> Result<Arc<Self>> {
-        let task = kernel::task::Task::current_raw() as usize;
+        let count = QueueCount::take()?;
+        let task = cred::current_tid();
         let pending = MQ_PENDING
             .lock()
-            .iter()
-            .find(|(t, _)| *t == task)
-            .map(|(_, attr)| *attr);
+            .as_ref()
+            .and_then(|pending| pending.get(&task).copied());
         let attr = match pending {
             Some(attr) => attr_ok(&attr)?,
             None => MqAttr::default_attr(),
         };
-        Mqueue::new(attr)
+        Mqueue::new(count, attr)
     }
 }
 
@@ -707,9 +753,11 @@ impl ObjectFile for Mqueue {
     const FOPS: &'static bindings::file_operations = &MQUEUE_FOPS.0;
 
     /// `mqueue_read_file()`: one line, as `/dev/mqueue` shows it.
+    /// Like `simple_read_from_buffer()`, from `pos`; a read that gives
+    /// bytes updates the access and change times.
     fn read_at(
         this: ArcBorrow<'_, Self>,
-        _file: &File,
+        file: &File,
         mut out: UserSliceWriter,
         pos: &mut i64,
     ) -> Result<usize> {
@@ -717,12 +765,12 @@ impl ObjectFile for Mqueue {
             let inner = this.inner.lock();
             let reg = inner.notify.as_ref();
             let signo = match reg.map(|r| &r.how) {
-                Some(How::Signal(sig)) => *sig,
+                Some(How::Signal { signo, .. }) => *signo,
                 _ => 0,
             };
             CString::try_from_fmt(fmt!(
                 "QSIZE:{:<10} NOTIFY:{:<5} SIGNO:{:<5} NOTIFY_PID:{:<6}\n",
-                inner.qsize,
+                inner.messages.bytes(),
                 reg.map_or(0, |r| r.sigev_notify()),
                 signo,
                 reg.map_or(0, |r| r.owner.nr())
@@ -733,6 +781,9 @@ impl ObjectFile for Mqueue {
         let n = out.len().min(bytes.len() - start);
         out.write_slice(&bytes[start..start + n])?;
         *pos += n as i64;
+        if n > 0 {
+            object_file::touch_read_times(file);
+        }
         Ok(n)
     }
 
@@ -740,9 +791,13 @@ impl ObjectFile for Mqueue {
     /// loses its notification registration.
     fn flush(this: ArcBorrow<'_, Self>, _file: &File) {
         let mut inner = this.inner.lock();
-        if inner.notify.as_ref().is_some_and(|r| r.owner.is_current()) {
-            inner.notify = None;
-        }
+        let removed = if inner.notify.as_ref().is_some_and(|r| r.owner.is_current()) {
+            inner.notify.take()
+        } else {
+            None
+        };
+        drop(inner);
+        drop(removed);
     }
 
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
@@ -765,7 +820,7 @@ impl ObjectFile for Mqueue {
             uapi::RIPC_IOC_MQ_GETSETATTR => {
                 this.getsetattr(file, &read_user(arg as u64)?).map(|()| 0)
             }
-            uapi::RIPC_IOC_MQ_NOTIFY => this.set_notify(&read_user(arg as u64)?).map(|()| 0),
+            uapi::RIPC_IOC_MQ_NOTIFY => this.set_notify(file, &read_user(arg as u64)?).map(|()| 0),
             _ => Err(ENOTTY),
         }
     }

@@ -289,6 +289,20 @@ static int user_mq_open(const void *arg)
 	return 0;
 }
 
+/* As user_mq_open, with msgsize 1. */
+static int user_mq_open_unlimited(const void *arg)
+{
+	struct mq_attr attr = { .mq_maxmsg = *(const long *)arg, .mq_msgsize = 1 };
+	mqd_t q;
+
+	q = ripc_mq_open("/limits-user-big", O_CREAT | O_RDWR, 0600, &attr);
+	if (q == (mqd_t)-1)
+		return errno;
+	ripc_mq_close(q);
+	ripc_mq_unlink("/limits-user-big");
+	return 0;
+}
+
 TEST_F(limits, mqueue_limits_bind_unprivileged_users)
 {
 	long maxmsg = 5;
@@ -309,6 +323,26 @@ TEST_F(limits, mqueue_limits_bind_unprivileged_users)
 	/* No queue at all for an unprivileged user. */
 	ASSERT_EQ(0, write_param("mq_queues_max", 0));
 	EXPECT_EQ(ENOSPC, as_user(RIPCUSER, user_mq_open, &maxmsg));
+	/* The count is checked before the attributes (mqueue_create_attr()). */
+	maxmsg = 0;
+	EXPECT_EQ(ENOSPC, as_user(RIPCUSER, user_mq_open, &maxmsg));
+	maxmsg = 1000;
+	EXPECT_EQ(ENOSPC, as_user(RIPCUSER, user_mq_open, &maxmsg));
+}
+
+/* mq_msg_max reaches Linux's HARD_MSGMAX (65536), and no further. */
+TEST_F(limits, mq_msg_max_reaches_hard_msgmax)
+{
+	struct rlimit room = { 16 << 20, 16 << 20 };
+	long maxmsg = 65536;
+
+	/* Room for the queue's 4.7 MiB, inherited by the user's process. */
+	ASSERT_EQ(0, setrlimit(RLIMIT_MSGQUEUE, &room));
+	ASSERT_EQ(0, write_param("mq_msg_max", 65536));
+	EXPECT_EQ(EINVAL, write_param("mq_msg_max", 65537));
+	EXPECT_EQ(0, as_user(RIPCOTHER, user_mq_open_unlimited, &maxmsg));
+	maxmsg = 65537;
+	EXPECT_EQ(EINVAL, as_user(RIPCOTHER, user_mq_open_unlimited, &maxmsg));
 }
 
 /*

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
+#include <sys/select.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -215,6 +216,51 @@ TEST_F(preload, mq_is_in_ripcfs)
 	EXPECT_EQ(0, mq_close(mq));
 	EXPECT_EQ(0, mq_unlink("/preload"));
 	EXPECT_EQ(-1, access(MNT "/mq/preload", F_OK));
+}
+
+static int notified_fd = -1;
+
+static void on_notified(union sigval value)
+{
+	if (write(notified_fd, &value.sival_int, sizeof(int)) != sizeof(int))
+		abort();
+}
+
+/*
+ * mq_notify(SIGEV_THREAD) through the preload: a thread runs the function
+ * with the value when a message arrives in the empty ripc queue, as
+ * glibc's does on Linux's queues.
+ */
+TEST_F(preload, mq_notify_sigev_thread_is_routed)
+{
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD,
+				.sigev_notify_function = on_notified,
+				.sigev_value.sival_int = 77 };
+	struct timeval tv = { 10, 0 };
+	int fds[2], value = 0;
+	char buf[16];
+	fd_set set;
+	mqd_t mq;
+
+	ASSERT_EQ(0, pipe(fds));
+	notified_fd = fds[1];
+	mq_unlink("/preload-thread");
+	mq = mq_open("/preload-thread", O_CREAT | O_EXCL | O_RDWR, 0600, &attr);
+	ASSERT_GE(mq, 0) TH_LOG("mq_open: %s", strerror(errno));
+	EXPECT_EQ(0, access(MNT "/mq/preload-thread", F_OK));
+	ASSERT_EQ(0, mq_notify(mq, &sev)) TH_LOG("mq_notify: %s", strerror(errno));
+	ASSERT_EQ(0, mq_send(mq, "one", 3, 1));
+	FD_ZERO(&set);
+	FD_SET(fds[0], &set);
+	ASSERT_EQ(1, select(fds[0] + 1, &set, NULL, NULL, &tv));
+	ASSERT_EQ(sizeof(value), read(fds[0], &value, sizeof(value)));
+	EXPECT_EQ(77, value);
+	EXPECT_EQ(3, mq_receive(mq, buf, sizeof(buf), NULL));
+	EXPECT_EQ(0, mq_close(mq));
+	EXPECT_EQ(0, mq_unlink("/preload-thread"));
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* The calls the ENOSYS and fallback cases keep off ripc. */

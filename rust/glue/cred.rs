@@ -8,7 +8,7 @@
 //! into numbers of the caller's user namespace at the ABI boundary.
 
 use core::ptr::NonNull;
-use kernel::bindings;
+use kernel::{bindings, cred::Credential, sync::aref::ARef};
 
 /// A kernel uid (`kuid_t`): namespace-independent. The kernel crate's
 /// [`kernel::task::Kuid`], with the conversions to and from the caller's
@@ -33,6 +33,16 @@ extern "C" {
     // a zero-sized array that the `improper_ctypes` lint rejects.
     fn ripc_current_user_ns() -> *mut kernel::ffi::c_void;
     fn ripc_current_egid() -> bindings::kgid_t;
+    fn ripc_current_tid() -> i32;
+    // `struct cred *` and `struct pid *` untyped, as above.
+    fn ripc_get_current_cred() -> *mut kernel::ffi::c_void;
+    fn ripc_mq_notify_signal(
+        owner: *mut kernel::ffi::c_void,
+        registrant: *const kernel::ffi::c_void,
+        exec_id: u64,
+        sig: i32,
+        value: u64,
+    );
 }
 
 fn current_user_ns() -> *mut bindings::user_namespace {
@@ -120,6 +130,13 @@ pub(crate) fn current_tgid() -> i32 {
     kernel::current!().tgid_nr_ns(None)
 }
 
+/// The current thread's id in the initial pid namespace
+/// (`task_pid_nr(current)`): unique among live threads.
+pub(crate) fn current_tid() -> i32 {
+    // SAFETY: reads the current task's pid, valid while it runs.
+    unsafe { ripc_current_tid() }
+}
+
 /// Seconds since the epoch (`ktime_get_real_seconds()`).
 pub(crate) fn real_seconds() -> i64 {
     // SAFETY: reads the clock; callable from any context.
@@ -183,11 +200,55 @@ impl PidRef {
         unsafe { bindings::pid_nr_ns(self.0.as_ptr(), ns.as_ptr()) }
     }
 
-    /// Sends `sig` to the process (`kill_pid(pid, sig, 1)`: from the
-    /// kernel, so no permission check and `si_code` `SI_KERNEL`).
-    pub(crate) fn kill(&self, sig: i32) {
-        // SAFETY: the pid is valid, by the type invariant.
-        unsafe { bindings::kill_pid(self.0.as_ptr(), sig, 1) };
+    /// Sends the signal of a POSIX message queue notification from the
+    /// current task, as `__do_notify()` in `ipc/mqueue.c` does: `sig` with
+    /// `si_code` `SI_MESGQ`, `value` as `si_value`, and as `si_pid` and
+    /// `si_uid` the sending process and its real uid as the registered
+    /// process sees them (the pid in this pid's namespace, the uid in the
+    /// user namespace of `registrant`).
+    ///
+    /// Nothing is sent if the process is gone or has called `execve()`
+    /// since its `self_exec_id` was `exec_id`: the new program did not ask
+    /// for the signal. There is no permission check, as in Linux
+    /// (`do_send_sig_info()`, not `kill_pid_info()`): registering was the
+    /// permission.
+    pub(crate) fn send_mq_notification(
+        &self,
+        sig: i32,
+        value: u64,
+        exec_id: u64,
+        registrant: &RegistrantCred,
+    ) {
+        // SAFETY: the pid is valid, by the type invariant, and so are the
+        // credentials, which `registrant` holds; the shim takes the RCU
+        // read lock that `pid_task()` needs.
+        unsafe {
+            ripc_mq_notify_signal(
+                self.0.as_ptr().cast(),
+                registrant.0.as_ptr().cast(),
+                exec_id,
+                sig,
+                value,
+            )
+        };
+    }
+}
+
+/// The credentials of a task that registered for a notification, kept for
+/// their user namespace (`notify_user_ns` in `ipc/mqueue.c`), in which
+/// the notification's `si_uid` is given. Holding the credentials holds the
+/// namespace (`get_user_ns()` is inline and out of reach).
+pub(crate) struct RegistrantCred(ARef<Credential>);
+
+impl RegistrantCred {
+    /// The current task's.
+    pub(crate) fn current() -> Self {
+        // SAFETY: `get_current_cred()` returns the current task's
+        // credentials with a reference taken, never null.
+        let cred = unsafe { ripc_get_current_cred() };
+        // SAFETY: the `ARef` takes over that reference; `Credential` is a
+        // transparent wrapper of `struct cred`.
+        Self(unsafe { ARef::from_raw(NonNull::new_unchecked(cred.cast::<Credential>())) })
     }
 }
 

@@ -11,7 +11,7 @@ use crate::{
     uapi,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::{prelude::*, sync::Arc, task::Kuid};
+use kernel::{prelude::*, rbtree::RBTree, sync::Arc, task::Kuid};
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use (see the module doc).
@@ -57,8 +57,9 @@ kernel::sync::global_lock! {
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, as above.
     /// POSIX queue attributes handed from `mq_open()` to the queue's
-    /// creation, by task (see `mqueue::open`); empty between calls.
-    pub(crate) unsafe(uninit) static MQ_PENDING: Mutex<KVec<(usize, uapi::ripc_mq_attr)>> = KVec::new();
+    /// creation, by task id (see `mqueue::open`); empty between calls.
+    /// `None` until first used, as a tree cannot be made in a `const`.
+    pub(crate) unsafe(uninit) static MQ_PENDING: Mutex<Option<RBTree<i32, uapi::ripc_mq_attr>>> = None;
 }
 
 static INITIALISED: AtomicBool = AtomicBool::new(false);
@@ -99,7 +100,7 @@ impl Drop for Teardown {
         // The tables below are empty or about to be, but a `KVec` keeps its
         // allocation until it is replaced.
         *UNDO_OWNERS.lock() = KVec::new();
-        *MQ_PENDING.lock() = KVec::new();
+        *MQ_PENDING.lock() = None;
         *PIPE_USER_PAGES.lock() = KVec::new();
         *MQ_USER_BYTES.lock() = KVec::new();
         *SHM_USER_PAGES.lock() = KVec::new();

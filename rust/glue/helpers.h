@@ -25,6 +25,15 @@ struct pid *ripc_get_pid(struct pid *pid);
 void ripc_file_set_nonblock(struct file *file, bool nonblock);
 void ripc_set_current_interruptible(void);
 
+/* POSIX message queues. */
+pid_t ripc_current_tid(void);
+u64 ripc_current_self_exec_id(void);
+const struct cred *ripc_get_current_cred(void);
+void ripc_mq_notify_signal(struct pid *owner, const struct cred *registrant, u64 exec_id,
+			   int sig, u64 value);
+void ripc_file_touch_times(struct file *file);
+void ripc_file_touch_read_times(struct file *file);
+
 /* Shared memory: shmem.h. */
 
 /* IPC namespaces: helpers.c. */

@@ -482,3 +482,45 @@ unsafe extern "C" fn show_fdinfo<T: ObjectFile>(
     };
     T::show_fdinfo(this, m, f);
 }
+
+/// `FMODE_READ` and `FMODE_WRITE` (`include/linux/fs.h`), casts bindgen
+/// does not translate.
+const FMODE_READ: bindings::fmode_t = 1 << 0;
+const FMODE_WRITE: bindings::fmode_t = 1 << 1;
+
+/// Whether `file` was opened for reading (`FMODE_READ`). Unlike
+/// `f_flags & O_ACCMODE`, a file opened with access mode 3 is neither
+/// opened for reading nor for writing.
+pub(crate) fn opened_for_read(file: &File) -> bool {
+    // SAFETY: `f_mode` is set when the file is opened; what later changes
+    // it (`FMODE_NOWAIT` and the like) leaves these bits alone.
+    unsafe { (*file.as_ptr()).f_mode & FMODE_READ != 0 }
+}
+
+/// Whether `file` was opened for writing (`FMODE_WRITE`).
+pub(crate) fn opened_for_write(file: &File) -> bool {
+    // SAFETY: as in `opened_for_read`.
+    unsafe { (*file.as_ptr()).f_mode & FMODE_WRITE != 0 }
+}
+
+extern "C" {
+    // `struct inode` is reached through C: its layout is config-dependent.
+    // `struct file *` untyped, as above.
+    fn ripc_file_touch_times(file: *mut c_void);
+    fn ripc_file_touch_read_times(file: *mut c_void);
+}
+
+/// Sets the access, modification and change times of the file's inode to
+/// now (`simple_inode_init_ts()`), as a message queue's send and receive do.
+pub(crate) fn touch_times(file: &File) {
+    // SAFETY: an open file pins its inode; the VFS updates these times
+    // without a lock.
+    unsafe { ripc_file_touch_times(file.as_ptr().cast()) };
+}
+
+/// Sets the access and change times of the file's inode to now, as a read
+/// of a message queue's status does (`mqueue_read_file()`).
+pub(crate) fn touch_read_times(file: &File) {
+    // SAFETY: as in `touch_times`.
+    unsafe { ripc_file_touch_read_times(file.as_ptr().cast()) };
+}

@@ -48,13 +48,27 @@ pub(crate) fn send_sigpipe() {
 /// The current task's scheduling priority (`current->prio`, lower is
 /// served first), which orders blocked POSIX queue senders and receivers.
 pub(crate) fn current_prio() -> i32 {
-    // SAFETY: the current task is alive while it runs this call; `prio`
-    // is read without a lock, as `wq_add()` in `ipc/mqueue.c` reads it.
-    unsafe { (*bindings::get_current()).prio }
+    // SAFETY: the current task is alive while it runs this call, so the
+    // field is valid for reads. The scheduler writes `prio` from other
+    // CPUs (priority inheritance, `sched_setscheduler()`) without a lock
+    // we could take, so the read is volatile, as `READ_ONCE()`: one
+    // untorn load of an aligned `int`, either the old or the new value,
+    // which is all `wq_add()` in `ipc/mqueue.c` needs.
+    unsafe { core::ptr::read_volatile(&raw const (*bindings::get_current()).prio) }
+}
+
+/// The current task's `self_exec_id`: how many times its process has
+/// called `execve()`, which `mq_notify()` records so that a notification
+/// signal is not sent to a program that did not ask for it.
+pub(crate) fn current_self_exec_id() -> u64 {
+    // SAFETY: reads a field of the current task, alive while it runs this.
+    unsafe { ripc_current_self_exec_id() }
 }
 
 extern "C" {
     fn ripc_set_current_interruptible();
+    // The field is past where bindgen's `task_struct` agrees with C's.
+    fn ripc_current_self_exec_id() -> u64;
 }
 
 /// No limit for [`sleep_unlocked`] (`MAX_SCHEDULE_TIMEOUT`).

@@ -320,9 +320,24 @@ struct ripc_mq_getsetattr_args {
 	__u64 oldattr;		/* struct ripc_mq_attr *, or 0 */
 };
 
-/* How mq_notify() notifies; the values of SIGEV_SIGNAL and SIGEV_NONE. */
+/*
+ * How mq_notify() notifies; the values of SIGEV_SIGNAL, SIGEV_NONE and
+ * SIGEV_THREAD. RIPC_SIGEV_SIGNAL sends signo with si_code SI_MESGQ, value
+ * as si_value and the sender's pid and uid, as Linux does, unless the
+ * registered process has called execve() since.
+ */
 #define RIPC_SIGEV_SIGNAL	0
 #define RIPC_SIGEV_NONE		1
+/*
+ * For libripc's SIGEV_THREAD: the ripc notifier open as notifier_fd gets
+ * RIPC_MQ_NOTIFY_WOKENUP when the notification fires, or
+ * RIPC_MQ_NOTIFY_REMOVED when the registration is removed without firing
+ * (unregistered, or a descriptor of the queue closed by its owner); a
+ * helper thread of the registered process waits for either.
+ */
+#define RIPC_SIGEV_THREAD	2
+#define RIPC_MQ_NOTIFY_WOKENUP	1
+#define RIPC_MQ_NOTIFY_REMOVED	2
 /* ripc's own: add 1 to the ripc notifier open as notifier_fd. */
 #define RIPC_SIGEV_NOTIFIER	3
 /* No notification: unregister (mq_notify() with a NULL sevp). */
@@ -331,8 +346,9 @@ struct ripc_mq_getsetattr_args {
 struct ripc_mq_notify_args {
 	__s32 notify;		/* RIPC_SIGEV_* */
 	__s32 signo;		/* RIPC_SIGEV_SIGNAL */
-	__s32 notifier_fd;	/* RIPC_SIGEV_NOTIFIER */
+	__s32 notifier_fd;	/* RIPC_SIGEV_THREAD, RIPC_SIGEV_NOTIFIER */
 	__s32 __pad;
+	__u64 value;		/* RIPC_SIGEV_SIGNAL: sigev_value, given as si_value */
 };
 
 #define RIPC_IOC_MQ_OPEN	_IOW(RIPC_IOC_MAGIC, 0x38, struct ripc_mq_open_args)
