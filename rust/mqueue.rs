@@ -65,7 +65,6 @@ use crate::{
     uapi,
     wake::{Sleeper, WakeList},
 };
-use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
     bindings,
     fs::File,
@@ -83,9 +82,6 @@ use kernel::{
 
 static MQUEUE_FOPS: AssertSync<bindings::file_operations> =
     AssertSync(object_file::fops::<Mqueue>());
-
-/// Queues alive, for `mq_queues_max`.
-static NR_QUEUES: AtomicUsize = AtomicUsize::new(0);
 
 /// The ledger of queue bytes per user, [`MQ_USER_BYTES`], checked against
 /// `RLIMIT_MSGQUEUE`.
@@ -354,29 +350,14 @@ pub(crate) struct Mqueue {
     /// their own slots.
     #[pin]
     pollers: PollCondVar,
-    _count: QueueCount,
     /// The queue's bytes, charged to its creator's real uid.
     _charge: Charge<MqBytes>,
 }
 
-/// One queue counted in [`NR_QUEUES`] while it lives.
-struct QueueCount;
-
-impl Drop for QueueCount {
-    fn drop(&mut self) {
-        NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 impl Mqueue {
+    /// A new queue. `mq_queues_max` is ripcfs's to count: queues are the
+    /// names of its `mq/` in one IPC namespace (`Kind::limited_by`).
     fn new(attr: MqAttr) -> Result<Arc<Self>> {
-        if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::mq_queues_max()
-            && !capable(Capability::SysResource)
-        {
-            NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
-            return Err(ENOSPC);
-        }
-        let count = QueueCount;
         let bytes = queue_bytes(&attr)?;
         let (charge, total) = Charge::new(current!().uid(), bytes)?;
         if total > process::rlimit_msgqueue() {
@@ -397,7 +378,6 @@ impl Mqueue {
                     "Mqueue::inner"
                 ),
                 pollers <- new_poll_condvar!("Mqueue::pollers"),
-                _count: count,
                 _charge: charge,
             }),
             GFP_KERNEL_ACCOUNT,

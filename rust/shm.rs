@@ -47,7 +47,7 @@ use crate::{
     glue::{
         cred,
         object_file::{self, ObjectFile},
-        ripcfs::{NamedObject, StatusFile},
+        ripcfs::{NamedObject, StatusFile, StatusView},
         shmem::{self, CountedMapping, MmapRequest, ShmemFile},
         task::{capable, Capability},
         AssertSync,
@@ -572,15 +572,12 @@ fn lock(id: i32, lock: bool) -> Result {
 pub(crate) struct Status;
 
 impl StatusFile for Status {
-    fn show(m: &SeqFile) {
+    fn show(m: &SeqFile, view: &StatusView<'_>) {
         seq_print!(
             m,
             "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n"
         );
-        let Ok(tables) = ipc::current_ns() else {
-            return;
-        };
-        let ns = tables.lock();
+        let ns = view.tables().lock();
         for segment in ns.shm.iter() {
             let s = segment.inner.lock();
             let (rss, swp) = s.file.as_ref().map_or((0, 0), |f| f.usage());
