@@ -67,7 +67,7 @@ use crate::{
 };
 use kernel::{
     bindings,
-    fs::File,
+    fs::{File, LocalFile},
     new_mutex, new_poll_condvar,
     prelude::*,
     str::CString,
@@ -612,7 +612,7 @@ fn read_timeout(addr: u64) -> Result<Option<i64>> {
     Ok(Some(sec.saturating_mul(1_000_000_000).saturating_add(nsec)))
 }
 
-fn nonblocking(file: &File) -> bool {
+fn nonblocking(file: &LocalFile) -> bool {
     file.flags() & bindings::O_NONBLOCK != 0
 }
 
@@ -692,7 +692,7 @@ impl ObjectFile for Mqueue {
     /// `mqueue_read_file()`: one line, as `/dev/mqueue` shows it.
     fn read_at(
         this: ArcBorrow<'_, Self>,
-        _file: &File,
+        _file: &LocalFile,
         mut out: UserSliceWriter,
         pos: &mut i64,
     ) -> Result<usize> {

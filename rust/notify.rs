@@ -24,7 +24,7 @@ use crate::{
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
     bindings,
-    fs::File,
+    fs::{File, LocalFile},
     new_mutex, new_poll_condvar,
     prelude::*,
     seq_file::SeqFile,
@@ -117,7 +117,7 @@ impl NamedObject for Notifier {
     }
 }
 
-fn nonblocking(file: &File) -> bool {
+fn nonblocking(file: &LocalFile) -> bool {
     file.flags() & bindings::O_NONBLOCK != 0
 }
 
@@ -133,7 +133,7 @@ impl ObjectFile for Notifier {
     /// out, the value is copied while the lock is held and only committed
     /// once the copy succeeded: a bad buffer gives `EFAULT` and loses
     /// nothing.
-    fn read(this: ArcBorrow<'_, Self>, file: &File, mut out: UserSliceWriter) -> Result<usize> {
+    fn read(this: ArcBorrow<'_, Self>, file: &LocalFile, mut out: UserSliceWriter) -> Result<usize> {
         if out.len() < VALUE_SIZE {
             return Err(EINVAL);
         }
@@ -156,7 +156,11 @@ impl ObjectFile for Notifier {
 
     /// Adds the first 8 bytes of the buffer to the count, blocking while
     /// the sum would pass `u64::MAX - 1`.
-    fn write(this: ArcBorrow<'_, Self>, file: &File, mut input: UserSliceReader) -> Result<usize> {
+    fn write(
+        this: ArcBorrow<'_, Self>,
+        file: &LocalFile,
+        mut input: UserSliceReader,
+    ) -> Result<usize> {
         if input.len() < VALUE_SIZE {
             return Err(EINVAL);
         }

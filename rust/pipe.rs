@@ -47,7 +47,7 @@ use crate::{
 use account::Charge;
 use kernel::{
     bindings, current,
-    fs::{file::FileDescriptorReservation, File},
+    fs::{file::FileDescriptorReservation, File, LocalFile},
     new_mutex, new_poll_condvar,
     page::{PAGE_SHIFT, PAGE_SIZE},
     prelude::*,
@@ -141,7 +141,7 @@ fn access(file: &File) -> (bool, bool) {
     }
 }
 
-fn nonblocking(file: &File) -> bool {
+fn nonblocking(file: &LocalFile) -> bool {
     file.flags() & bindings::O_NONBLOCK != 0
 }
 
@@ -433,7 +433,7 @@ impl ObjectFile for Pipe {
 
     /// Reads what is there, blocking only while the pipe is empty and a
     /// writer exists; 0 at EOF (empty, no writer).
-    fn read(this: ArcBorrow<'_, Self>, file: &File, mut out: UserSliceWriter) -> Result<usize> {
+    fn read(this: ArcBorrow<'_, Self>, file: &LocalFile, mut out: UserSliceWriter) -> Result<usize> {
         let mut total = out.len();
         if total == 0 {
             return Ok(0);
@@ -479,7 +479,11 @@ impl ObjectFile for Pipe {
     /// Writes all of `input`, blocking while the ring is full. A write of
     /// at most `PIPE_BUF` bytes goes in whole or waits: merged into the last
     /// page if it fits there, else into a free slot.
-    fn write(this: ArcBorrow<'_, Self>, file: &File, mut input: UserSliceReader) -> Result<usize> {
+    fn write(
+        this: ArcBorrow<'_, Self>,
+        file: &LocalFile,
+        mut input: UserSliceReader,
+    ) -> Result<usize> {
         let total = input.len();
         if total == 0 {
             return Ok(0);

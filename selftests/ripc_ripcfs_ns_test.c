@@ -18,6 +18,8 @@
 #include <sys/ipc.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -360,6 +362,61 @@ TEST_F(ns, tunables_writable_by_root_only)
 			    (slurp(proc, buf, sizeof(buf)) > 0) != (slurp(ripc, buf, sizeof(buf)) > 0)) {
 				fprintf(stderr, "# %s: not as Linux\n", tunables[t]);
 				failed = 1;
+			}
+		}
+		_exit(failed);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+/* Makes an object of kind `kind` (0 msg, 1 sem, 2 shm), on ripc or Linux. */
+static int make(int kind, int on_ripc)
+{
+	switch (kind) {
+	case 0:
+		return on_ripc ? ripc_msgget(IPC_PRIVATE, 0600) : msgget(IPC_PRIVATE, 0600);
+	case 1:
+		return on_ripc ? ripc_semget(IPC_PRIVATE, 1, 0600) : semget(IPC_PRIVATE, 1, 0600);
+	default:
+		return on_ripc ? ripc_shmget(IPC_PRIVATE, 4096, 0600) : shmget(IPC_PRIVATE, 4096, 0600);
+	}
+}
+
+/*
+ * kernel.{msg,sem,shm}_next_id (checkpoint/restore): the next object made
+ * gets that id, or the first free slot from its index with its sequence
+ * number, and the file goes back to -1; the cyclic allocation goes on as
+ * if nothing happened. The same ids as Linux's in a new namespace.
+ */
+TEST_F(ns, next_id_gives_the_next_object_its_id)
+{
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		static const char *const kinds[] = { "msg", "sem", "shm" };
+		static const char *const ids[] = { "12", "98309", "12", "3" };
+		char proc[64], ripc[64], want[32], got[32];
+		int failed = 0, k, i, lin, rip;
+
+		if (own_namespace())
+			_exit(100);
+		for (k = 0; k < 3; k++) {
+			snprintf(proc, sizeof(proc), "/proc/sys/kernel/%s_next_id", kinds[k]);
+			snprintf(ripc, sizeof(ripc), MNT "/sys/kernel/%s_next_id", kinds[k]);
+			for (i = 0; i < 5; i++) {
+				/* The last one without: the cyclic allocation. */
+				if (i < 4 && (spit(proc, ids[i]) || spit(ripc, ids[i])))
+					failed = 1;
+				lin = make(k, 0);
+				rip = make(k, 1);
+				slurp(proc, want, sizeof(want));
+				slurp(ripc, got, sizeof(got));
+				if (lin < 0 || lin != rip || strcmp(want, "-1\n") || strcmp(got, want)) {
+					fprintf(stderr, "# %s_next_id %s: Linux %d, ripc %d, then \"%s\" \"%s\"\n",
+						kinds[k], i < 4 ? ids[i] : "-", lin, rip, want, got);
+					failed = 1;
+				}
 			}
 		}
 		_exit(failed);

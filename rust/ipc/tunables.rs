@@ -17,7 +17,7 @@
 //! files read and write them here, in Linux's formats and with its checks
 //! (`rust/glue/ripcfs.c`).
 
-use super::{current_ns, NsTables};
+use super::{current_ns, IpcNamespace, NsTables};
 use crate::glue::params::{self, Param};
 use kernel::sync::atomic::{Atomic, Relaxed};
 
@@ -47,7 +47,7 @@ pub(crate) enum Cell {
     SemOpm,
     /// `kernel.sem`, fourth value.
     SemMni,
-    /// `kernel.msg_next_id`.
+    /// `kernel.msg_next_id`, kept in the table (`IpcIds::next_id`).
     MsgNextId,
     /// `kernel.sem_next_id`.
     SemNextId,
@@ -101,10 +101,21 @@ impl Cell {
             _ => self.param().map_or(0, Param::get),
         }
     }
+
+    /// For a `*NextId`, where the table keeps it (`ids->next_id`), which
+    /// the next object made takes, under the tables' lock.
+    fn next_id(self) -> Option<fn(&mut IpcNamespace) -> &mut i32> {
+        match self {
+            Self::MsgNextId => Some(|ns| &mut ns.msg.next_id),
+            Self::SemNextId => Some(|ns| &mut ns.sem.next_id),
+            Self::ShmNextId => Some(|ns| &mut ns.shm.next_id),
+            _ => None,
+        }
+    }
 }
 
 /// The tunables of one IPC namespace (signed values are stored as their
-/// `isize` bit patterns).
+/// `isize` bit patterns), but for the `next_id`s, which the tables keep.
 pub(crate) struct Tunables {
     cells: [Atomic<usize>; NR_CELLS],
 }
@@ -120,12 +131,9 @@ impl Tunables {
 
     /// The initial namespace's values that are not module parameters.
     const fn initial() -> Self {
-        const NONE: usize = -1isize as usize;
-        let mut cells = [const { Atomic::new(0) }; NR_CELLS];
-        cells[Cell::MsgNextId as usize] = Atomic::new(NONE);
-        cells[Cell::SemNextId as usize] = Atomic::new(NONE);
-        cells[Cell::ShmNextId as usize] = Atomic::new(NONE);
-        Self { cells }
+        Self {
+            cells: [const { Atomic::new(0) }; NR_CELLS],
+        }
     }
 }
 
@@ -164,6 +172,9 @@ static INITIAL: Tunables = Tunables::initial();
 impl NsTables {
     /// Reads value `cell` of this namespace.
     pub(crate) fn tunable(&self, cell: Cell) -> usize {
+        if let Some(next_id) = cell.next_id() {
+            return *next_id(&mut self.lock()) as isize as usize;
+        }
         match (self, cell.param()) {
             (Self::Init, Some(param)) => param.get(),
             (Self::Init, None) => INITIAL.cells[cell as usize].load(Relaxed),
@@ -173,28 +184,15 @@ impl NsTables {
 
     /// Sets value `cell` of this namespace (the caller checked it).
     pub(crate) fn set_tunable(&self, cell: Cell, value: usize) {
+        if let Some(next_id) = cell.next_id() {
+            *next_id(&mut self.lock()) = value as isize as i32;
+            return;
+        }
         match (self, cell.param()) {
             (Self::Init, Some(param)) => param.set(value),
             (Self::Init, None) => INITIAL.cells[cell as usize].store(value, Relaxed),
             (Self::Child(child), _) => child.tunables.cells[cell as usize].store(value, Relaxed),
         }
-    }
-
-    /// Takes the `next_id` of a table (`cell` is one of the `*NextId`):
-    /// the id the next object made in it gets, or `None` (-1); the value
-    /// goes back to -1, as `ipc_idr_alloc()` leaves it.
-    pub(crate) fn take_next_id(&self, cell: Cell) -> Option<i32> {
-        let slot = match (self, cell.param()) {
-            (Self::Child(child), _) => &child.tunables.cells[cell as usize],
-            (Self::Init, None) => &INITIAL.cells[cell as usize],
-            (Self::Init, Some(_)) => return None,
-        };
-        // Cheap when unset: one load, no write.
-        if slot.load(Relaxed) as isize == -1 {
-            return None;
-        }
-        let id = slot.xchg(-1isize as usize, Relaxed) as isize;
-        i32::try_from(id).ok().filter(|id| *id >= 0)
     }
 }
 
