@@ -875,7 +875,11 @@ static void ripcfs_kill_sb(struct super_block *sb)
 {
 	struct ripcfs_fs_info *info = sb->s_fs_info;
 
-	/* Evicting the names uses the info: free it after. */
+	/*
+	 * Evicting the names uses the info: free it after. kill_anon_super()
+	 * marks the superblock SB_DEAD, after which sget_fc() runs no
+	 * ripcfs_test_super() on it, which reads the info too.
+	 */
 	kill_anon_super(sb);
 	if (info)
 		ripcfs_free_info(info);
