@@ -133,7 +133,11 @@ impl ObjectFile for Notifier {
     /// out, the value is copied while the lock is held and only committed
     /// once the copy succeeded: a bad buffer gives `EFAULT` and loses
     /// nothing.
-    fn read(this: ArcBorrow<'_, Self>, file: &LocalFile, mut out: UserSliceWriter) -> Result<usize> {
+    fn read(
+        this: ArcBorrow<'_, Self>,
+        file: &LocalFile,
+        mut out: UserSliceWriter,
+    ) -> Result<usize> {
         if out.len() < VALUE_SIZE {
             return Err(EINVAL);
         }

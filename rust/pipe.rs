@@ -433,7 +433,11 @@ impl ObjectFile for Pipe {
 
     /// Reads what is there, blocking only while the pipe is empty and a
     /// writer exists; 0 at EOF (empty, no writer).
-    fn read(this: ArcBorrow<'_, Self>, file: &LocalFile, mut out: UserSliceWriter) -> Result<usize> {
+    fn read(
+        this: ArcBorrow<'_, Self>,
+        file: &LocalFile,
+        mut out: UserSliceWriter,
+    ) -> Result<usize> {
         let mut total = out.len();
         if total == 0 {
             return Ok(0);
