@@ -198,6 +198,11 @@ impl NsTables {
 
 /// Value `cell` of the caller's IPC namespace; the parameter's for a task
 /// past `exit_task_namespaces()`, which can make nothing any more.
+///
+/// Callers may hold their namespace's tables: finding the namespace takes
+/// the registry lock inside them, which is safe because nothing takes a
+/// namespace's tables under the registry lock, and a namespace whose
+/// tables the caller holds is found without making (or sweeping) any.
 pub(crate) fn current(cell: Cell) -> usize {
     match current_ns() {
         Ok(ns) => ns.tunable(cell),
