@@ -318,7 +318,7 @@ static int ripcfs_status_open(struct inode *inode, struct file *file)
 	struct ripcfs_status_view *view;
 	int err;
 
-	view = kmalloc(sizeof(*view), GFP_KERNEL_ACCOUNT);
+	view = kmalloc_obj(*view, GFP_KERNEL_ACCOUNT);
 	if (!view)
 		return -ENOMEM;
 	view->status = inode->i_private;
@@ -854,7 +854,7 @@ static int ripcfs_init_fs_context(struct fs_context *fc)
 	struct ripcfs_fs_info *info;
 	void *ns;
 
-	info = kzalloc(sizeof(*info), GFP_KERNEL_ACCOUNT);
+	info = kzalloc_obj(*info, GFP_KERNEL_ACCOUNT);
 	if (!info)
 		return -ENOMEM;
 	ns = ripcfs_ns_ops->get();
