@@ -56,6 +56,7 @@ use crate::{
         self, eidrm,
         ids::IpcObject,
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
+        tunables::Cell,
         IPC_PRIVATE,
     },
     limits, uapi,
@@ -184,14 +185,16 @@ impl ShmSegment {
     }
 
     /// `__shm_close()`: one attachment less; the segment is destroyed
-    /// when it was the last and the segment is marked `SHM_DEST`.
+    /// when it was the last and the segment is marked `SHM_DEST`, or its
+    /// namespace has `kernel.shm_rmid_forced` set (`shm_may_destroy()`).
     fn detach(&self) {
+        let forced = self.ns.tunable(Cell::ShmRmidForced) != 0;
         let mut ns = self.ns.lock();
         let mut inner = self.inner.lock();
         inner.lpid = cred::current_tgid();
         inner.dtime = cred::real_seconds();
         inner.nattch = inner.nattch.saturating_sub(1);
-        let file = if inner.nattch == 0 && inner.perm.mode & SHM_DEST != 0 {
+        let file = if inner.nattch == 0 && (forced || inner.perm.mode & SHM_DEST != 0) {
             destroy_locked(&mut ns, &mut inner)
         } else {
             None

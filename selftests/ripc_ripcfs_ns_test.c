@@ -424,6 +424,49 @@ TEST_F(ns, next_id_gives_the_next_object_its_id)
 	EXPECT_EQ(0, wait_exit(pid));
 }
 
+/*
+ * kernel.shm_rmid_forced: with it set, the last detach destroys a segment
+ * even without IPC_RMID (shm_may_destroy()); without it the segment stays.
+ * Both ways as Linux, in a new namespace.
+ */
+TEST_F(ns, shm_rmid_forced_destroys_at_last_detach)
+{
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct shmid_ds ds;
+		int forced, lin, rip, lin_left, rip_left;
+		void *p, *q;
+
+		if (own_namespace())
+			_exit(100);
+		for (forced = 0; forced < 2; forced++) {
+			if (spit("/proc/sys/kernel/shm_rmid_forced", forced ? "1" : "0") ||
+			    spit(MNT "/sys/kernel/shm_rmid_forced", forced ? "1" : "0"))
+				_exit(1);
+			lin = shmget(IPC_PRIVATE, 4096, 0600);
+			rip = ripc_shmget(IPC_PRIVATE, 4096, 0600);
+			if (lin < 0 || rip < 0)
+				_exit(2);
+			p = shmat(lin, NULL, 0);
+			q = ripc_shmat(rip, NULL, 0);
+			if (p == (void *)-1 || q == (void *)-1 || shmdt(p) || ripc_shmdt(q))
+				_exit(3);
+			lin_left = shmctl(lin, IPC_STAT, &ds) == 0;
+			rip_left = ripc_shmctl(rip, IPC_STAT, &ds) == 0;
+			if (lin_left != !forced || rip_left != lin_left)
+				_exit(4 + forced);
+			if (lin_left)
+				shmctl(lin, IPC_RMID, NULL);
+			if (rip_left)
+				ripc_shmctl(rip, IPC_RMID, NULL);
+		}
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
 /* The global pipe limits: Linux's format, and root's to set. */
 TEST_F(ns, pipe_limits)
 {
