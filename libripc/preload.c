@@ -15,8 +15,9 @@
  * instead (found with dlsym(RTLD_NEXT), so nothing recurses).
  *
  * libripc itself calls only open, close, ioctl, read, write, unlinkat and
- * stdio, none of which is defined here; fcntl is, and libripc's own
- * ripc_fcntl() is not used by this library for that reason.
+ * stdio; of those, open and fopen are defined here, but only to map the
+ * /proc paths listed below, which libripc never opens; fcntl is, and
+ * libripc's own ripc_fcntl() is not used by this library for that reason.
  *
  * A routed call never falls back: without /dev/ripc it fails as libripc
  * does (ENOENT from the open of the device).
@@ -30,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -316,6 +318,261 @@ RIPC_EXPORT int fcntl(int fd, int cmd, ...)
  * both names are one function, and so they are here.
  */
 RIPC_EXPORT int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
+
+/*
+ * The /proc files of the IPC mechanisms: opened through open, openat,
+ * fopen and their *64 and fortified (__open_2 ...) names, these absolute
+ * paths are opened in ripcfs instead, whose sysvipc/ and sys/ have the same
+ * files in Linux's formats (Documentation/ripcfs.rst), so that ipcs, ipcrm
+ * and sysctl show and change ripc's objects and limits. Every other path
+ * goes to libc unchanged. The ripcfs used is the one libripc uses:
+ * RIPCFS_MOUNT, else the first ripcfs in /proc/self/mounts; with none
+ * mounted, a mapped path fails with ENOENT rather than show Linux's values
+ * for ripc's objects.
+ */
+static const struct {
+	const char *proc;
+	const char *ripcfs;
+} proc_map[] = {
+	{ "/proc/sysvipc/", "sysvipc/" },
+	{ "/proc/sys/kernel/", "sys/kernel/" },
+	{ "/proc/sys/fs/mqueue/", "sys/fs/mqueue/" },
+	{ "/proc/sys/fs/", "sys/fs/" },
+};
+
+/* The files under each directory of proc_map[] that are mapped. */
+static const char *const proc_files[] = {
+	/* /proc/sysvipc/ */
+	"msg", "sem", "shm",
+	/* /proc/sys/kernel/ */
+	"msgmax", "msgmni", "msgmnb", "sem", "shmmax", "shmall", "shmmni", "shm_rmid_forced",
+	"msg_next_id", "sem_next_id", "shm_next_id",
+	/* /proc/sys/fs/mqueue/ */
+	"queues_max", "msg_max", "msgsize_max", "msg_default", "msgsize_default",
+	/* /proc/sys/fs/ */
+	"pipe-max-size", "pipe-user-pages-soft", "pipe-user-pages-hard",
+};
+
+/* Where each directory's files start in proc_files[], and end. */
+static const unsigned char proc_files_of[][2] = { { 0, 3 }, { 3, 14 }, { 14, 19 }, { 19, 22 } };
+
+/* libc's @name, looked up once into @slot: every open() of the program comes here. */
+static void *libc_fn(void **slot, const char *name)
+{
+	void *fn = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!fn) {
+		fn = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(slot, fn, __ATOMIC_RELAXED);
+	}
+	return fn;
+}
+
+static void *libc_fopen_slot;
+
+/* The mount point of the ripcfs in use, into @dir; -1 if none. */
+static int ripcfs_mount(char *dir, size_t size)
+{
+	FILE *(*libc_fopen)(const char *, const char *) = libc_fn(&libc_fopen_slot, "fopen");
+	const char *env = getenv("RIPCFS_MOUNT");
+	char dev[256], path[4000], type[64];
+	FILE *mounts;
+	int found = -1;
+
+	if (env) {
+		snprintf(dir, size, "%s", env);
+		return 0;
+	}
+	mounts = libc_fopen ? libc_fopen("/proc/self/mounts", "re") : NULL;
+	if (!mounts)
+		return -1;
+	while (fscanf(mounts, "%255s %3999s %63s %*[^\n]", dev, path, type) == 3) {
+		if (strcmp(type, RIPC_FS_NAME) == 0) {
+			snprintf(dir, size, "%s", path);
+			found = 0;
+			break;
+		}
+	}
+	fclose(mounts);
+	return found;
+}
+
+/*
+ * Whether @path is one of the mapped /proc files: 0 if not, 1 with its
+ * ripcfs path in @out, -1 (errno ENOENT) if it is but no ripcfs is
+ * mounted.
+ */
+static int proc_path(const char *path, char *out, size_t size)
+{
+	char mnt[4000];
+	size_t i, j, len;
+
+	/* The common case, any other path, costs one comparison. */
+	if (!path || strncmp(path, "/proc/sys", 9) != 0)
+		return 0;
+	for (i = 0; i < sizeof(proc_map) / sizeof(proc_map[0]); i++) {
+		len = strlen(proc_map[i].proc);
+		if (strncmp(path, proc_map[i].proc, len) != 0)
+			continue;
+		for (j = proc_files_of[i][0]; j < proc_files_of[i][1]; j++)
+			if (strcmp(path + len, proc_files[j]) == 0)
+				break;
+		if (j == proc_files_of[i][1])
+			return 0;
+		if (ripcfs_mount(mnt, sizeof(mnt))) {
+			errno = ENOENT;
+			return -1;
+		}
+		snprintf(out, size, "%s/%s%s", mnt, proc_map[i].ripcfs, proc_files[j]);
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether open's flags carry a mode argument. */
+static int needs_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+/* openat() of libc's symbol @name, with @path mapped if it is a /proc file. */
+static int preload_openat(void **slot, const char *name, int dirfd, const char *path, int flags,
+			  mode_t mode)
+{
+	int (*fn)(int, const char *, int, ...) = libc_fn(slot, name);
+	char mapped[4096];
+	int m = proc_path(path, mapped, sizeof(mapped));
+
+	if (m < 0)
+		return -1;
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(dirfd, m ? mapped : path, flags, mode);
+}
+
+static int preload_open(void **slot, const char *name, const char *path, int flags, mode_t mode)
+{
+	int (*fn)(const char *, int, ...) = libc_fn(slot, name);
+	char mapped[4096];
+	int m = proc_path(path, mapped, sizeof(mapped));
+
+	if (m < 0)
+		return -1;
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(m ? mapped : path, flags, mode);
+}
+
+#define OPEN_MODE(flags, mode)				\
+	do {						\
+		va_list ap;				\
+							\
+		if (needs_mode(flags)) {		\
+			va_start(ap, flags);		\
+			mode = va_arg(ap, mode_t);	\
+			va_end(ap);			\
+		}					\
+	} while (0)
+
+RIPC_EXPORT int open(const char *path, int flags, ...)
+{
+	static void *slot;
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return preload_open(&slot, "open", path, flags, mode);
+}
+
+RIPC_EXPORT int open64(const char *path, int flags, ...)
+{
+	static void *slot;
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return preload_open(&slot, "open64", path, flags, mode);
+}
+
+RIPC_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	static void *slot;
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return preload_openat(&slot, "openat", dirfd, path, flags, mode);
+}
+
+RIPC_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	static void *slot;
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return preload_openat(&slot, "openat64", dirfd, path, flags, mode);
+}
+
+/*
+ * What _FORTIFY_SOURCE builds call for an open whose flags the compiler
+ * cannot see: the same as open() without a mode.
+ */
+RIPC_EXPORT int __open_2(const char *path, int flags)
+{
+	static void *slot;
+
+	return preload_open(&slot, "open", path, flags, 0);
+}
+
+RIPC_EXPORT int __open64_2(const char *path, int flags)
+{
+	static void *slot;
+
+	return preload_open(&slot, "open64", path, flags, 0);
+}
+
+RIPC_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	static void *slot;
+
+	return preload_openat(&slot, "openat", dirfd, path, flags, 0);
+}
+
+RIPC_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	static void *slot;
+
+	return preload_openat(&slot, "openat64", dirfd, path, flags, 0);
+}
+
+/* fopen: glibc's opens the file without going through open(). */
+static FILE *preload_fopen(void **slot, const char *name, const char *path, const char *how)
+{
+	FILE *(*fn)(const char *, const char *) = libc_fn(slot, name);
+	char mapped[4096];
+	int m = proc_path(path, mapped, sizeof(mapped));
+
+	if (m < 0)
+		return NULL;
+	if (!fn) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	return fn(m ? mapped : path, how);
+}
+
+RIPC_EXPORT FILE *fopen(const char *path, const char *how)
+{
+	return preload_fopen(&libc_fopen_slot, "fopen", path, how);
+}
+
+RIPC_EXPORT FILE *fopen64(const char *path, const char *how)
+{
+	static void *slot;
+
+	return preload_fopen(&slot, "fopen64", path, how);
+}
 
 /*
  * syscall(2): programs that exercise the kernel ABI call IPC system calls

@@ -41,6 +41,7 @@
 pub(crate) mod ids;
 pub(crate) mod perm;
 pub(crate) mod rules;
+pub(crate) mod tunables;
 
 use crate::{
     glue::{
@@ -133,6 +134,8 @@ impl Drop for IpcNamespace {
 pub(crate) struct ChildNs {
     /// Keeps the namespace's address unique while it is ripc's key.
     ns: NsRef,
+    /// The namespace's sysctls, read without the lock ([`tunables`]).
+    tunables: tunables::Tunables,
     #[pin]
     tables: Mutex<IpcNamespace>,
 }
@@ -221,6 +224,7 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
     let child = Arc::pin_init(
         try_pin_init!(ChildNs {
             ns: NsRef::caller()?,
+            tunables: tunables::Tunables::from_params(),
             tables <- new_mutex!(IpcNamespace::new()),
         }),
         GFP_KERNEL_ACCOUNT,

@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Module-wide limits, held in one place as the IPC namespace's sysctls are
-//! (`msg_ctlmax`, `sem_ctls`, `shm_ctlmax`, `pipe-max-size`, ...).
+//! The limits, held in one place as the sysctls are (`msg_ctlmax`,
+//! `sem_ctls`, `shm_ctlmax`, `pipe-max-size`, ...): the one place that
+//! answers "what is msgmax here".
 //!
 //! Each mechanism reads its limits from here; none keeps a private copy.
-//! The tunable ones are functions: module parameters (`rust/glue/params.c`,
-//! `/sys/module/ripc/parameters/`), read at each use as sysctls are. The
-//! constants are those Linux does not let one tune either.
+//! The tunable ones are functions read at each use, as sysctls are. Those
+//! Linux keeps per IPC namespace (SysV and POSIX queues) are the caller's
+//! namespace's ([`crate::ipc::tunables`]: the module parameters in the
+//! initial namespace, its own values in another); the pipe limits are
+//! global in Linux and are the module parameters (`rust/glue/params.c`,
+//! `/sys/module/ripc/parameters/`). All of them are also ripcfs's `sys/`
+//! files, as in `/proc/sys/`. The constants are those Linux does not let
+//! one tune either.
 
-use crate::glue::params;
+use crate::{
+    glue::params,
+    ipc::tunables::{self, Cell},
+};
 
 pub(crate) mod charge;
 
@@ -27,20 +36,26 @@ pub(crate) const PIPE_MIN_DEF_BUFFERS: usize = 2;
 /// Largest capacity in bytes an unprivileged user may set on a pipe
 /// (`/proc/sys/fs/pipe-max-size`).
 pub(crate) fn pipe_max_size() -> usize {
-    params::pipe_max_size()
+    params::pipe_max_size().get()
 }
 
 /// Pipe pages a user may hold before new pipes get only
 /// [`PIPE_MIN_DEF_BUFFERS`] slots and growing one fails
 /// (`/proc/sys/fs/pipe-user-pages-soft`; 0 means no limit).
 pub(crate) fn pipe_user_pages_soft() -> usize {
-    params::pipe_user_pages_soft()
+    params::pipe_user_pages_soft().get()
 }
 
 /// Pipe pages past which an unprivileged user can neither make nor grow a
 /// pipe (`/proc/sys/fs/pipe-user-pages-hard`; 0, the default, means none).
 pub(crate) fn pipe_user_pages_hard() -> usize {
-    params::pipe_user_pages_hard()
+    params::pipe_user_pages_hard().get()
+}
+
+/// A limit Linux keeps in an `int` (`kernel.sem` takes any): a negative
+/// one admits nothing, as 0 does.
+fn int_limit(cell: Cell) -> usize {
+    (tunables::current(cell) as isize).max(0) as usize
 }
 
 // SysV IPC (`ipc/util.h`).
@@ -52,16 +67,16 @@ pub(crate) const IPCMNI: usize = 1 << 15;
 
 /// `msg_ctlmni` (`MSGMNI`): message queues at most.
 pub(crate) fn msgmni() -> usize {
-    params::msgmni()
+    tunables::current(Cell::MsgMni)
 }
 /// `msg_ctlmax` (`MSGMAX`): bytes in one message at most.
 pub(crate) fn msgmax() -> usize {
-    params::msgmax()
+    tunables::current(Cell::MsgMax)
 }
 /// `msg_ctlmnb` (`MSGMNB`): the default `msg_qbytes` of a new queue, and
 /// the most it can be raised to without `CAP_SYS_RESOURCE`.
 pub(crate) fn msgmnb() -> usize {
-    params::msgmnb()
+    tunables::current(Cell::MsgMnb)
 }
 /// `MSGSSZ`: the message segment size reported by `IPC_INFO`.
 pub(crate) const MSGSSZ: usize = 16;
@@ -86,19 +101,19 @@ pub(crate) const MSGSEG: usize = {
 
 /// `sc_semmsl` (`SEMMSL`): semaphores in one array at most.
 pub(crate) fn semmsl() -> usize {
-    params::semmsl()
+    int_limit(Cell::SemMsl)
 }
 /// `sc_semmni` (`SEMMNI`): semaphore arrays at most.
 pub(crate) fn semmni() -> usize {
-    params::semmni()
+    int_limit(Cell::SemMni)
 }
 /// `sc_semmns` (`SEMMNS`): semaphores in all arrays at most.
 pub(crate) fn semmns() -> usize {
-    params::semmns()
+    int_limit(Cell::SemMns)
 }
 /// `sc_semopm` (`SEMOPM`): operations in one `semop()` at most.
 pub(crate) fn semopm() -> usize {
-    params::semopm()
+    int_limit(Cell::SemOpm)
 }
 /// `SEMVMX`: the largest value of a semaphore.
 pub(crate) const SEMVMX: i32 = 32767;
@@ -115,28 +130,27 @@ pub(crate) const SEMUSZ: usize = 20;
 
 // POSIX message queues (`include/linux/ipc_namespace.h`, `mq_*` sysctls).
 
-/// `mq_queues_max` (`DFLT_QUEUESMAX`): queues at most, unless
-/// `CAP_SYS_RESOURCE`.
-pub(crate) fn mq_queues_max() -> usize {
-    params::mq_queues_max()
-}
+// `mq_queues_max` (`DFLT_QUEUESMAX`), queues at most unless
+// `CAP_SYS_RESOURCE`, bounds the names of ripcfs's `mq/` in the mount's
+// namespace: ripcfs counts them and reads it (`Kind::limited_by`).
+
 /// `mq_msg_max` (`DFLT_MSGMAX`): the most `mq_maxmsg` without
 /// `CAP_SYS_RESOURCE`.
 pub(crate) fn mq_msg_max() -> i64 {
-    params::mq_msg_max() as i64
+    tunables::current(Cell::MqMsgMax) as i64
 }
 /// `mq_msgsize_max` (`DFLT_MSGSIZEMAX`): the most `mq_msgsize` without
 /// `CAP_SYS_RESOURCE`.
 pub(crate) fn mq_msgsize_max() -> i64 {
-    params::mq_msgsize_max() as i64
+    tunables::current(Cell::MqMsgsizeMax) as i64
 }
 /// `mq_msg_default` (`DFLT_MSG`): `mq_maxmsg` when none is given.
 pub(crate) fn mq_msg_default() -> usize {
-    params::mq_msg_default()
+    tunables::current(Cell::MqMsgDefault)
 }
 /// `mq_msgsize_default` (`DFLT_MSGSIZE`): `mq_msgsize` when none is given.
 pub(crate) fn mq_msgsize_default() -> usize {
-    params::mq_msgsize_default()
+    tunables::current(Cell::MqMsgsizeDefault)
 }
 /// `HARD_MSGMAX`: the most `mq_maxmsg` even with `CAP_SYS_RESOURCE`.
 pub(crate) const MQ_HARD_MSGMAX: i64 = 65536;
@@ -149,18 +163,18 @@ pub(crate) const MQ_HARD_MSGSIZEMAX: i64 = 16 * 1024 * 1024;
 pub(crate) const SHMMIN: usize = 1;
 /// `shm_ctlmax` (`SHMMAX`): bytes in a segment at most.
 pub(crate) fn shmmax() -> usize {
-    params::shmmax()
+    tunables::current(Cell::ShmMax)
 }
 /// `shm_ctlall` (`SHMALL`): pages in all segments together at most.
 pub(crate) fn shmall() -> usize {
-    params::shmall()
+    tunables::current(Cell::ShmAll)
 }
 /// `shm_ctlmni` (`SHMMNI`): segments at most.
 pub(crate) fn shmmni() -> usize {
-    params::shmmni()
+    tunables::current(Cell::ShmMni)
 }
 /// `SHMSEG`: attachments per process, reported by `IPC_INFO` only (Linux
 /// does not enforce it either).
 pub(crate) fn shmseg() -> usize {
-    params::shmmni()
+    tunables::current(Cell::ShmMni)
 }

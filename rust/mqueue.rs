@@ -69,10 +69,9 @@ use crate::{
     uapi,
     wake::{Sleeper, WakeList},
 };
-use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
     bindings,
-    fs::File,
+    fs::{File, LocalFile},
     list::ListArc,
     new_mutex, new_poll_condvar,
     prelude::*,
@@ -90,9 +89,6 @@ static MQUEUE_FOPS: AssertSync<bindings::file_operations> = AssertSync(bindings:
     llseek: Some(bindings::default_llseek),
     ..object_file::fops::<Mqueue>()
 });
-
-/// Queues alive, for `mq_queues_max`.
-static NR_QUEUES: AtomicUsize = AtomicUsize::new(0);
 
 /// The ledger of queue bytes per user, [`MQ_USER_BYTES`], checked against
 /// `RLIMIT_MSGQUEUE`.
@@ -366,38 +362,14 @@ pub(crate) struct Mqueue {
     /// their own slots.
     #[pin]
     pollers: PollCondVar,
-    _count: QueueCount,
     /// The queue's bytes, charged to its creator's real uid.
     _charge: Charge<MqBytes>,
 }
 
-/// One queue counted in [`NR_QUEUES`] while it lives.
-struct QueueCount;
-
-impl QueueCount {
-    /// Counts one more queue: `ENOSPC` at `mq_queues_max`, unless the
-    /// caller has `CAP_SYS_RESOURCE`.
-    fn take() -> Result<Self> {
-        if NR_QUEUES.fetch_add(1, Ordering::Relaxed) >= limits::mq_queues_max()
-            && !capable(Capability::SysResource)
-        {
-            NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
-            return Err(ENOSPC);
-        }
-        Ok(Self)
-    }
-}
-
-impl Drop for QueueCount {
-    fn drop(&mut self) {
-        NR_QUEUES.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 impl Mqueue {
-    /// A queue of `attr`, counted by `count` (`mqueue_get_inode()`):
-    /// charged to the creator's `RLIMIT_MSGQUEUE`.
-    fn new(count: QueueCount, attr: MqAttr) -> Result<Arc<Self>> {
+    /// A new queue. `mq_queues_max` is ripcfs's to count: queues are the
+    /// names of its `mq/` in one IPC namespace (`Kind::limited_by`).
+    fn new(attr: MqAttr) -> Result<Arc<Self>> {
         let bytes = queue_bytes(&attr)?;
         let (charge, total) = Charge::new(current!().uid(), bytes)?;
         if total > process::rlimit_msgqueue() {
@@ -417,7 +389,6 @@ impl Mqueue {
                     "Mqueue::inner"
                 ),
                 pollers <- new_poll_condvar!("Mqueue::pollers"),
-                _count: count,
                 _charge: charge,
             }),
             GFP_KERNEL_ACCOUNT,
@@ -669,7 +640,7 @@ fn read_timeout(addr: u64) -> Result<Option<i64>> {
     Ok(Some(sec.saturating_mul(1_000_000_000).saturating_add(nsec)))
 }
 
-fn nonblocking(file: &File) -> bool {
+fn nonblocking(file: &LocalFile) -> bool {
     file.flags() & bindings::O_NONBLOCK != 0
 }
 
@@ -731,9 +702,9 @@ pub(crate) fn open(args: &uapi::ripc_mq_open_args) -> Result<isize> {
 impl NamedObject for Mqueue {
     /// `mqueue_create_attr()`: with the attributes [`open`] left for this
     /// task, else the defaults (a plain `open(O_CREAT)` of the name). The
-    /// queue count is checked before the attributes, as Linux does.
+    /// queue count (`mq_queues_max`, ripcfs's per namespace) was checked
+    /// before this, so before the attributes, as Linux does.
     fn create_named() -> Result<Arc<Self>> {
-        let count = QueueCount::take()?;
         let task = cred::current_tid();
         let pending = MQ_PENDING
             .lock()
@@ -743,7 +714,7 @@ impl NamedObject for Mqueue {
             Some(attr) => attr_ok(&attr)?,
             None => MqAttr::default_attr(),
         };
-        Mqueue::new(count, attr)
+        Mqueue::new(attr)
     }
 }
 
@@ -757,7 +728,7 @@ impl ObjectFile for Mqueue {
     /// bytes updates the access and change times.
     fn read_at(
         this: ArcBorrow<'_, Self>,
-        file: &File,
+        file: &LocalFile,
         mut out: UserSliceWriter,
         pos: &mut i64,
     ) -> Result<usize> {

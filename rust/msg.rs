@@ -40,7 +40,7 @@
 use crate::{
     glue::{
         cred,
-        ripcfs::StatusFile,
+        ripcfs::{StatusFile, StatusView},
         task::{capable, sleep_unlocked, Capability, NO_TIMEOUT},
     },
     ipc::{
@@ -657,15 +657,12 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
 pub(crate) struct Status;
 
 impl StatusFile for Status {
-    fn show(m: &SeqFile) {
+    fn show(m: &SeqFile, view: &StatusView<'_>) {
         seq_print!(
             m,
             "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n"
         );
-        let Ok(tables) = ipc::current_ns() else {
-            return;
-        };
-        let ns = tables.lock();
+        let ns = view.tables().lock();
         for queue in ns.msg.iter() {
             let q = queue.inner.lock();
             seq_print!(

@@ -30,7 +30,7 @@ use crate::{
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
     bindings, current,
-    fs::File,
+    fs::{File, LocalFile},
     iov::IovIterDest,
     new_spinlock,
     prelude::*,
@@ -125,7 +125,7 @@ impl NamedObject for Notifier {
     }
 }
 
-fn nonblocking(file: &File) -> bool {
+fn nonblocking(file: &LocalFile) -> bool {
     file.flags() & bindings::O_NONBLOCK != 0
 }
 
@@ -198,7 +198,11 @@ impl ObjectFile for Notifier {
     /// while the sum would pass `u64::MAX - 1`. Any other length is
     /// `EINVAL`; this is `.write`, not `.write_iter`, as eventfd's, so
     /// `writev()` writes each vector on its own.
-    fn write(this: ArcBorrow<'_, Self>, file: &File, mut input: UserSliceReader) -> Result<usize> {
+    fn write(
+        this: ArcBorrow<'_, Self>,
+        file: &LocalFile,
+        mut input: UserSliceReader,
+    ) -> Result<usize> {
         if input.len() != VALUE_SIZE {
             return Err(EINVAL);
         }

@@ -46,7 +46,7 @@ module! {
 static RIPCFS_KINDS: glue::AssertSync<[glue::ripcfs::Kind; 4]> = glue::AssertSync([
     glue::ripcfs::kind::<notify::Notifier>(c"notify"),
     glue::ripcfs::kind::<pipe::Pipe>(c"pipe"),
-    glue::ripcfs::kind::<mqueue::Mqueue>(c"mq"),
+    glue::ripcfs::kind::<mqueue::Mqueue>(c"mq").limited_by(ipc::tunables::Cell::MqQueuesMax),
     glue::ripcfs::kind::<shm::ShmNamed>(c"shm"),
 ]);
 

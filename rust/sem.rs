@@ -61,7 +61,7 @@ use crate::{
         cred,
         global::UNDO_OWNERS,
         process,
-        ripcfs::StatusFile,
+        ripcfs::{StatusFile, StatusView},
         task::{sleep_unlocked, NO_TIMEOUT},
     },
     ipc::{
@@ -1366,15 +1366,12 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_semid64_ds, isize)> {
 pub(crate) struct Status;
 
 impl StatusFile for Status {
-    fn show(m: &SeqFile) {
+    fn show(m: &SeqFile, view: &StatusView<'_>) {
         seq_print!(
             m,
             "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n"
         );
-        let Ok(tables) = ipc::current_ns() else {
-            return;
-        };
-        let ns = tables.lock();
+        let ns = view.tables().lock();
         for array in ns.sem.iter() {
             let p = array.perm();
             seq_print!(

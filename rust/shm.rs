@@ -53,7 +53,7 @@ use crate::{
         cred::{self, PidRef},
         global::SHM_USER_PAGES,
         object_file::{self, ObjectFile},
-        ripcfs::{NamedObject, StatusFile},
+        ripcfs::{NamedObject, StatusFile, StatusView},
         shmem::{self, CountedMapping, MmapRequest, ShmemFile, ShmemMapping},
         task::{capable, Capability},
         AssertSync,
@@ -62,6 +62,7 @@ use crate::{
         self, eidrm,
         ids::IpcObject,
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
+        tunables::Cell,
         IPC_PRIVATE,
     },
     limits::{
@@ -251,14 +252,16 @@ impl ShmSegment {
     }
 
     /// `__shm_close()`: one attachment less; the segment is destroyed
-    /// when it was the last and the segment is marked `SHM_DEST`.
+    /// when it was the last and the segment is marked `SHM_DEST`, or its
+    /// namespace has `kernel.shm_rmid_forced` set (`shm_may_destroy()`).
     fn detach(&self) {
+        let forced = self.ns.tunable(Cell::ShmRmidForced) != 0;
         let mut ns = self.ns.lock();
         let mut inner = self.inner.lock();
         inner.lpid = Some(PidRef::current_process());
         inner.dtime = cred::real_seconds();
         inner.drop_attach();
-        let file = if inner.nattch == 0 && inner.perm.mode & SHM_DEST != 0 {
+        let file = if inner.nattch == 0 && (forced || inner.perm.mode & SHM_DEST != 0) {
             destroy_locked(&mut ns, &mut inner)
         } else {
             None
@@ -661,21 +664,14 @@ fn lock(id: i32, lock: bool) -> Result {
 pub(crate) struct Status;
 
 impl StatusFile for Status {
-    fn show(m: &SeqFile) {
+    fn show(m: &SeqFile, view: &StatusView<'_>) {
         seq_print!(
             m,
             "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n"
         );
-        let Ok(tables) = ipc::current_ns() else {
-            return;
-        };
-        let task = current!();
-        let pid_ns = task.active_pid_ns();
-        let pid_nr = |pid: Option<&PidRef>| match (pid, pid_ns) {
-            (Some(pid), Some(ns)) => pid.nr_in(ns),
-            _ => 0,
-        };
-        let ns = tables.lock();
+        // The opener's pid namespace, fixed at open (`seq_file`'s).
+        let pid_nr = |pid: Option<&PidRef>| pid.map_or(0, |pid| pid.nr_in(view.pid_ns()));
+        let ns = view.tables().lock();
         for segment in ns.shm.iter() {
             let s = segment.inner.lock();
             let (rss, swp) = s.file.as_ref().map_or((0, 0), |f| f.usage());

@@ -3,9 +3,10 @@
 #
 # Build the guest's initramfs (uncompressed newc cpio): busybox-static,
 # ripc.ko, the test programs and samples, the preload library and the
-# benchmark programs, the guest scripts, perf, bash, the libraries of every
-# dynamically linked program, and a passwd with root and an unprivileged user (ripcuser,
-# uid/gid 1000) for permission tests.
+# benchmark programs, the guest scripts, perf, bash, Debian's ipcs, ipcrm
+# and sysctl, the libraries of every dynamically linked program, and a
+# passwd with root and an unprivileged user (ripcuser, uid/gid 1000) for
+# permission tests.
 #
 # Usage: mkinitramfs.sh KO_PATH OUTPUT.cpio
 set -euo pipefail
@@ -71,6 +72,15 @@ if [ -x "$perf" ]; then
 	cp "$perf" "$root/bin/perf"
 	copy_libs "$perf"
 fi
+# Debian's ipcs and ipcrm (util-linux) and sysctl (procps), dynamically
+# linked so that the preload reaches them, at their Debian paths: the
+# busybox applets of /bin are static, out of the preload's reach.
+for prog in /usr/bin/ipcs /usr/bin/ipcrm /usr/sbin/sysctl; do
+	[ -x "$prog" ] || continue
+	mkdir -p "$root$(dirname "$prog")"
+	cp "$prog" "$root$prog"
+	copy_libs "$prog"
+done
 mkdir -p "$root/ripc/lib" "$root/ripc/bench"
 cp "$top/build/user/lib/"*.so "$root/ripc/lib/"
 cp "$top/build/user/bench/"* "$root/ripc/bench/" 2>/dev/null || true

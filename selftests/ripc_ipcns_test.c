@@ -140,8 +140,16 @@ TEST(unshare_hides_objects_both_ways)
 
 		if (read(to_child[0], theirs, sizeof(theirs)) != sizeof(theirs))
 			_exit(1);
-		if (unshare(CLONE_NEWIPC))
+		if (unshare(CLONE_NEWIPC | CLONE_NEWNS))
 			_exit(2);
+		/*
+		 * ripcfs is per IPC namespace, as /dev/mqueue is: the
+		 * parent's mount shows the parent's objects, so the child
+		 * mounts its own, in a mount namespace of its own.
+		 */
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("none", MNT, "ripcfs", 0, NULL))
+			_exit(9);
 		if (!none_visible(KEY_PARENT, theirs))
 			_exit(3);
 		if (create_all(KEY_CHILD, child_ids))

@@ -37,12 +37,17 @@
 
 #define MNT "/tmp/ripc-preload-mnt"
 
-/* Whether the listing @path has a line whose first two numbers are @key, @id. */
+/*
+ * Whether the listing @path has a line whose first two numbers are @key,
+ * @id. Opened with a raw syscall: the preload maps /proc/sysvipc/ to
+ * ripcfs, and the listing wanted here may be Linux's own.
+ */
 static int listed(const char *path, int key, int id)
 {
 	char line[512];
 	int k, i, found = 0;
-	FILE *f = fopen(path, "r");
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
 
 	if (!f)
 		return -1;

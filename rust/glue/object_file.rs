@@ -74,8 +74,11 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
     /// reference.
     fn release(_this: ArcBorrow<'_, Self>, _file: &File) {}
 
-    /// `read(2)`: copy at most `out.len()` bytes out.
-    fn read(_this: ArcBorrow<'_, Self>, _file: &File, _out: UserSliceWriter) -> Result<usize> {
+    /// `read(2)`: copy at most `out.len()` bytes out. The file is a
+    /// [`LocalFile`]: a read runs under `fdget_pos()`, which leaves
+    /// `f_pos` unlocked when the file has one reference, so the file may
+    /// not be shared with another thread from here.
+    fn read(_this: ArcBorrow<'_, Self>, _file: &LocalFile, _out: UserSliceWriter) -> Result<usize> {
         Err(EINVAL)
     }
 
@@ -83,15 +86,20 @@ pub(crate) trait ObjectFile: Send + Sync + Sized + 'static {
     /// ignores it and calls [`ObjectFile::read`], for stream objects.
     fn read_at(
         this: ArcBorrow<'_, Self>,
-        file: &File,
+        file: &LocalFile,
         out: UserSliceWriter,
         _pos: &mut i64,
     ) -> Result<usize> {
         Self::read(this, file, out)
     }
 
-    /// `write(2)`: take at most `input.len()` bytes in.
-    fn write(_this: ArcBorrow<'_, Self>, _file: &File, _input: UserSliceReader) -> Result<usize> {
+    /// `write(2)`: take at most `input.len()` bytes in (a [`LocalFile`],
+    /// as for [`ObjectFile::read`]).
+    fn write(
+        _this: ArcBorrow<'_, Self>,
+        _file: &LocalFile,
+        _input: UserSliceReader,
+    ) -> Result<usize> {
         Err(EINVAL)
     }
 
@@ -303,8 +311,9 @@ unsafe extern "C" fn read<T: ObjectFile>(
     len: usize,
     pos: *mut bindings::loff_t,
 ) -> isize {
-    // SAFETY: the VFS keeps the file alive during the call.
-    let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
+    // SAFETY: the VFS keeps the file alive during the call, and any
+    // `fdget_pos()` without `f_pos_lock` is this read's own, on this thread.
+    let (this, f) = unsafe { (object::<T>(file), LocalFile::from_raw_file(file)) };
     let out = UserSlice::new(UserPtr::from_ptr(buf.cast()), len).writer();
     // Stream files (`stream_open()`, pipes) get no position: null.
     let mut no_pos = 0;
@@ -392,7 +401,7 @@ unsafe extern "C" fn write<T: ObjectFile>(
     _pos: *mut bindings::loff_t,
 ) -> isize {
     // SAFETY: as in `read`.
-    let (this, f) = unsafe { (object::<T>(file), File::from_raw_file(file)) };
+    let (this, f) = unsafe { (object::<T>(file), LocalFile::from_raw_file(file)) };
     let input = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), len).reader();
     match T::write(this, f, input) {
         Ok(n) => n as isize,
@@ -520,7 +529,7 @@ pub(crate) fn touch_times(file: &File) {
 
 /// Sets the access and change times of the file's inode to now, as a read
 /// of a message queue's status does (`mqueue_read_file()`).
-pub(crate) fn touch_read_times(file: &File) {
+pub(crate) fn touch_read_times(file: &LocalFile) {
     // SAFETY: as in `touch_times`.
     unsafe { ripc_file_touch_read_times(file.as_ptr().cast()) };
 }

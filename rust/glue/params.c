@@ -3,13 +3,15 @@
  * ripc's tunable limits as module parameters, readable and writable in
  * /sys/module/ripc/parameters/ (mode 0644: root sets them, anyone reads),
  * and settable at load time (insmod ripc.ko msgmni=64). They are the
- * counterparts of the IPC namespace's sysctls (kernel.msgmni, kernel.sem,
- * kernel.shm*, fs.mqueue.*, fs.pipe-*).
+ * counterparts of the sysctls (kernel.msgmni, kernel.sem, kernel.shm*,
+ * fs.mqueue.*, fs.pipe-*): the values of the initial IPC namespace, and
+ * those a new namespace starts with (rust/ipc/tunables.rs); ripcfs's sys/
+ * files show and set them too, with the sysctls' checks.
  *
  * C because the Rust module! macro only has read-only, load-time
- * parameters without sysfs access. Each value is read with READ_ONCE()
- * at every use (params.rs), as the sysctls are, and a write outside its
- * range fails with EINVAL.
+ * parameters without sysfs access. Each value is an atomic on the Rust
+ * side (params.rs), read at every use as the sysctls are; a sysfs write
+ * outside its range fails with EINVAL.
  */
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
@@ -47,9 +49,6 @@ static const struct kernel_param_ops ripc_param_ops = {
 	struct ripc_param ripc_param_##name = { .value = (def), .min = (lo), .max = (hi) };	\
 	module_param_cb(name, &ripc_param_ops, &ripc_param_##name, 0644);		\
 	MODULE_PARM_DESC(name, desc)
-
-/* IPCMNI: slots per kind of SysV object; no count limit may exceed it. */
-#define RIPC_IPCMNI 32768
 
 /* Pipes: fs.pipe-max-size, fs.pipe-user-pages-soft/-hard. */
 RIPC_PARAM(pipe_max_size, 1048576, PAGE_SIZE, 1UL << 31,

@@ -10,7 +10,13 @@ struct ripc_param {
 	unsigned long max;
 };
 
-/* Read from C too. */
+/* IPCMNI: slots per kind of SysV object; no count limit may exceed it. */
+#define RIPC_IPCMNI 32768
+
+/* Read from C too: ripcfs bounds its names and shows the pipe limits. */
 extern struct ripc_param ripc_param_ripcfs_max_names;
+extern struct ripc_param ripc_param_pipe_max_size;
+extern struct ripc_param ripc_param_pipe_user_pages_soft;
+extern struct ripc_param ripc_param_pipe_user_pages_hard;
 
 #endif

@@ -1,18 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The tunable limits, module parameters defined in `params.c` (the
-//! `module!` macro has no writable ones). Each function reads its value
-//! now, as `READ_ONCE()` does: a write through sysfs applies to the next call,
-//! as a sysctl write does. `crate::limits` gives them their meaning.
+//! `module!` macro has no writable ones). Each value is an atomic that a
+//! sysfs store in `params.c` (`WRITE_ONCE()`) and the IPC namespace's
+//! tunable files of ripcfs (`crate::ipc::tunables`, for the initial
+//! namespace) change while the module runs; it is read with a relaxed load,
+//! as `READ_ONCE()` does: a write applies to the next call, as a sysctl
+//! write does. `crate::limits` gives them their meaning.
 
-use kernel::ffi::c_ulong;
+use kernel::{
+    ffi::c_ulong,
+    sync::atomic::{Atomic, Relaxed},
+};
 
 /// `struct ripc_param`: the value, and the range `params.c` checks.
+///
+/// The value is written behind Rust's back (by `params.c`), so it must be
+/// interior-mutable: an `Atomic` with the layout of `unsigned long`.
 #[repr(C)]
 pub(crate) struct Param {
-    value: c_ulong,
+    value: Atomic<usize>,
     _min: c_ulong,
     _max: c_ulong,
+}
+
+// `params.c` stores `unsigned long`s in the place of the atomic.
+const _: () = assert!(core::mem::size_of::<Atomic<usize>>() == core::mem::size_of::<c_ulong>());
+
+impl Param {
+    /// The value now.
+    #[inline]
+    pub(crate) fn get(&self) -> usize {
+        self.value.load(Relaxed)
+    }
+
+    /// Sets the value, as a sysfs store does but without its range check
+    /// (the caller applies the range of the matching sysctl).
+    pub(crate) fn set(&self, value: usize) {
+        self.value.store(value, Relaxed);
+    }
 }
 
 macro_rules! params {
@@ -23,12 +49,12 @@ macro_rules! params {
         $(
             $(#[$doc])*
             #[inline]
-            pub(crate) fn $name() -> usize {
+            pub(crate) fn $name() -> &'static Param {
                 // SAFETY: the parameter is a static of `params.c`, alive as
-                // long as the module. A sysfs write stores the value with
-                // `WRITE_ONCE()`; a volatile read of the aligned word is
-                // `READ_ONCE()`, without a call on the hot paths.
-                unsafe { core::ptr::read_volatile(&raw const $c_name.value) as usize }
+                // long as the module; `Param` is interior-mutable, so a
+                // shared reference stays valid while `params.c` stores
+                // into it.
+                unsafe { &$c_name }
             }
         )*
     };

@@ -6,7 +6,35 @@
 #include <linux/types.h>
 
 struct file_operations;
+struct pid_namespace;
 struct seq_file;
+
+/*
+ * The IPC namespace's values behind ripcfs's sys/ files, numbered as the
+ * Rust side numbers them (`Cell` in rust/ipc/tunables.rs).
+ */
+enum ripcfs_tunable_id {
+	RIPCFS_SHMMAX,
+	RIPCFS_SHMALL,
+	RIPCFS_SHMMNI,
+	RIPCFS_SHM_RMID_FORCED,
+	RIPCFS_MSGMAX,
+	RIPCFS_MSGMNI,
+	RIPCFS_MSGMNB,
+	RIPCFS_SEMMSL,
+	RIPCFS_SEMMNS,
+	RIPCFS_SEMOPM,
+	RIPCFS_SEMMNI,
+	RIPCFS_MSG_NEXT_ID,
+	RIPCFS_SEM_NEXT_ID,
+	RIPCFS_SHM_NEXT_ID,
+	RIPCFS_MQ_QUEUES_MAX,
+	RIPCFS_MQ_MSG_MAX,
+	RIPCFS_MQ_MSGSIZE_MAX,
+	RIPCFS_MQ_MSG_DEFAULT,
+	RIPCFS_MQ_MSGSIZE_DEFAULT,
+	RIPCFS_NR_TUNABLES
+};
 
 /*
  * A kind of named object: the directory it lives in, the type of its names,
@@ -24,19 +52,44 @@ struct ripcfs_kind {
 	void (*put)(void *object);
 	/* Sets the object's size (truncate), or NULL: no size of its own. */
 	int (*set_size)(void *object, loff_t size);
+	/*
+	 * The tunable that bounds the objects of the kind alive in one
+	 * namespace's ripcfs unless CAP_SYS_RESOURCE (ENOSPC past it, as
+	 * fs.mqueue.queues_max), or -1: none.
+	 */
+	int limit;
 };
 
 /*
  * A status file of sysvipc/ (like /proc/sysvipc/<name>): read-only, its
- * content written by show(). Mirrored by `Status` in ripcfs.rs.
+ * content written by show() for the tables `ns` of the mount's IPC
+ * namespace, with the opener's credentials (current's, during show) and
+ * pid namespace. Mirrored by `Status` in ripcfs.rs.
  */
 struct ripcfs_status {
 	const char *name;
-	void (*show)(struct seq_file *m);
+	void (*show)(struct seq_file *m, void *ns, struct pid_namespace *pid_ns);
+};
+
+/*
+ * What ripcfs asks the Rust side about IPC namespaces: each superblock
+ * belongs to one, as the mqueue filesystem's does. Mirrored by `NsOps` in
+ * ripcfs.rs.
+ */
+struct ripcfs_ns_ops {
+	/* The caller's namespace (a reference), or an ERR_PTR. */
+	void *(*get)(void);
+	/* Drops a reference from get(). */
+	void (*put)(void *ns);
+	/* Value `id` of the namespace, signed ones as a long. */
+	unsigned long (*tunable_get)(void *ns, unsigned int id);
+	/* Sets value `id` (checked by the caller). */
+	void (*tunable_set)(void *ns, unsigned int id, unsigned long value);
 };
 
 int ripcfs_register(const struct ripcfs_kind *kinds, size_t nr_kinds,
-		    const struct ripcfs_status *statuses, size_t nr_statuses);
+		    const struct ripcfs_status *statuses, size_t nr_statuses,
+		    const struct ripcfs_ns_ops *ns_ops);
 void ripcfs_unregister(void);
 
 struct file *ripcfs_open_in_kind_dir(int dirfd, const char *name, int flags,

@@ -3,15 +3,22 @@
 //! The Rust side of ripcfs. Its VFS plumbing is in `ripcfs.c`; this file
 //! hands it the kinds of named objects, each a directory where `open`
 //! with `O_CREAT` (regular files) or `mknod` (FIFOs) makes a new object of
-//! that kind.
+//! that kind, the status files, and the IPC namespaces: each superblock
+//! belongs to one, whose tables ([`NsTables`]) it holds a reference to.
 
 use super::{object_file::ObjectFile, AssertSync};
+use crate::ipc::{
+    self,
+    tunables::{self, Cell},
+    ChildNs, NsTables,
+};
 use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::{from_err_ptr, to_result},
-    ffi::{c_char, c_int, c_uint, c_void},
+    ffi::{c_char, c_int, c_uint, c_ulong, c_void},
     fs::{file::FileDescriptorReservation, File},
+    pid_namespace::PidNamespace,
     prelude::*,
     seq_file::SeqFile,
     sync::{aref::ARef, Arc, ArcBorrow},
@@ -49,6 +56,7 @@ pub(crate) struct Kind {
     create: unsafe extern "C" fn() -> *mut c_void,
     put: unsafe extern "C" fn(*mut c_void),
     set_size: Option<unsafe extern "C" fn(*mut c_void, i64) -> c_int>,
+    limit: c_int,
 }
 
 /// Describes kind `T`, named in directory `dir`.
@@ -60,6 +68,19 @@ pub(crate) const fn kind<T: NamedObject>(dir: &'static CStr) -> Kind {
         create: create::<T>,
         put: put::<T>,
         set_size: if T::SIZED { Some(set_size::<T>) } else { None },
+        limit: -1,
+    }
+}
+
+impl Kind {
+    /// The kind, with at most tunable `cell` of its objects alive in one
+    /// IPC namespace's ripcfs unless `CAP_SYS_RESOURCE` (`ENOSPC` past
+    /// it), as `fs.mqueue.queues_max` bounds POSIX queues.
+    pub(crate) const fn limited_by(self, cell: Cell) -> Self {
+        Self {
+            limit: cell as c_int,
+            ..self
+        }
     }
 }
 
@@ -97,18 +118,41 @@ unsafe extern "C" fn put<T: NamedObject>(object: *mut c_void) {
     drop(unsafe { Arc::<T>::from_foreign(object) });
 }
 
+/// What a status file shows: the tables of the mount's IPC namespace, in
+/// the view of the process that opened the file. While
+/// [`StatusFile::show`] runs, the current credentials are the opener's
+/// (so `Kuid::to_user` translates into its user namespace, as
+/// `seq_user_ns()` does); [`StatusView::pid_ns`] is its pid namespace.
+pub(crate) struct StatusView<'a> {
+    tables: NsTables,
+    pid_ns: &'a PidNamespace,
+}
+
+impl StatusView<'_> {
+    /// The tables of the namespace whose objects the file lists.
+    pub(crate) fn tables(&self) -> &NsTables {
+        &self.tables
+    }
+
+    /// The opener's pid namespace, to show pids in (`PidRef::nr_in`).
+    pub(crate) fn pid_ns(&self) -> &PidNamespace {
+        self.pid_ns
+    }
+}
+
 /// A status file of ripcfs's `sysvipc/` directory, like the files of
-/// `/proc/sysvipc/`: read-only, formatted afresh at each open.
+/// `/proc/sysvipc/`: read-only, formatted afresh at each read from the
+/// start.
 pub(crate) trait StatusFile {
     /// Writes the whole content.
-    fn show(m: &SeqFile);
+    fn show(m: &SeqFile, view: &StatusView<'_>);
 }
 
 /// Mirror of `struct ripcfs_status` in `ripcfs.h`.
 #[repr(C)]
 pub(crate) struct Status {
     name: *const c_char,
-    show: unsafe extern "C" fn(*mut bindings::seq_file),
+    show: unsafe extern "C" fn(*mut bindings::seq_file, *mut c_void, *mut bindings::pid_namespace),
 }
 
 /// Describes status file `sysvipc/<name>`, written by `T`.
@@ -121,10 +165,104 @@ pub(crate) const fn status<T: StatusFile>(name: &'static CStr) -> Status {
 
 /// # Safety
 ///
-/// Called by `ripcfs_status_show()` only, with a live `seq_file`.
-unsafe extern "C" fn show<T: StatusFile>(m: *mut bindings::seq_file) {
+/// Called by `ripcfs_status_show()` only, with a live `seq_file`, the
+/// namespace reference of a live superblock and a live pid namespace.
+unsafe extern "C" fn show<T: StatusFile>(
+    m: *mut bindings::seq_file,
+    ns: *mut c_void,
+    pid_ns: *mut bindings::pid_namespace,
+) {
+    let view = StatusView {
+        // SAFETY: the superblock holds `ns` while its files are open.
+        tables: unsafe { ns_tables(ns) },
+        // SAFETY: the open file holds a reference on `pid_ns`.
+        pid_ns: unsafe { PidNamespace::from_ptr(pid_ns) },
+    };
     // SAFETY: `m` is valid for the duration of the call.
-    T::show(unsafe { SeqFile::from_raw(m) });
+    T::show(unsafe { SeqFile::from_raw(m) }, &view);
+}
+
+/// The pointer that stands for the initial namespace's tables, which are
+/// static and need no reference (its value is never read).
+static INIT_NS_KEY: u8 = 0;
+
+fn init_ns_key() -> *mut c_void {
+    core::ptr::from_ref(&INIT_NS_KEY).cast_mut().cast()
+}
+
+/// The tables that `ns`, a pointer from [`ns_get`], stands for.
+///
+/// # Safety
+///
+/// `ns` came from [`ns_get`] and [`ns_put`] has not been called on it.
+unsafe fn ns_tables(ns: *mut c_void) -> NsTables {
+    if ns == init_ns_key() {
+        NsTables::Init
+    } else {
+        // SAFETY: by the function's requirement, `ns` holds an
+        // `Arc<ChildNs>` from `into_foreign`.
+        NsTables::Child(unsafe { Arc::<ChildNs>::borrow(ns) }.into())
+    }
+}
+
+/// Mirror of `struct ripcfs_ns_ops` in `ripcfs.h`.
+#[repr(C)]
+pub(crate) struct NsOps {
+    get: unsafe extern "C" fn() -> *mut c_void,
+    put: unsafe extern "C" fn(*mut c_void),
+    tunable_get: unsafe extern "C" fn(*mut c_void, c_uint) -> c_ulong,
+    tunable_set: unsafe extern "C" fn(*mut c_void, c_uint, c_ulong),
+}
+
+static NS_OPS: NsOps = NsOps {
+    get: ns_get,
+    put: ns_put,
+    tunable_get,
+    tunable_set,
+};
+
+/// # Safety
+///
+/// Called by `ripcfs_init_fs_context()` only.
+unsafe extern "C" fn ns_get() -> *mut c_void {
+    match ipc::current_ns() {
+        Ok(NsTables::Init) => init_ns_key(),
+        Ok(NsTables::Child(child)) => child.into_foreign(),
+        // ERR_PTR(): the errno as a pointer.
+        Err(err) => err.to_errno() as isize as *mut c_void,
+    }
+}
+
+/// # Safety
+///
+/// Called by `ripcfs_free_info()` only, once for each [`ns_get`].
+unsafe extern "C" fn ns_put(ns: *mut c_void) {
+    if ns != init_ns_key() {
+        // SAFETY: `ns` came from `into_foreign` in `ns_get` and is given
+        // back once.
+        drop(unsafe { Arc::<ChildNs>::from_foreign(ns) });
+    }
+}
+
+/// # Safety
+///
+/// Called by `ripcfs.c` only, with the namespace of a live superblock.
+unsafe extern "C" fn tunable_get(ns: *mut c_void, id: c_uint) -> c_ulong {
+    let Some(cell) = tunables::cell(id as usize) else {
+        return 0;
+    };
+    // SAFETY: the superblock holds `ns`.
+    unsafe { ns_tables(ns) }.tunable(cell)
+}
+
+/// # Safety
+///
+/// Called by `ripcfs.c` only, with the namespace of a live superblock.
+unsafe extern "C" fn tunable_set(ns: *mut c_void, id: c_uint, value: c_ulong) {
+    if let Some(cell) = tunables::cell(id as usize) {
+        // SAFETY: the superblock holds `ns`.
+        unsafe { ns_tables(ns) }.set_tunable(cell, value);
+    }
 }
 
 extern "C" {
@@ -133,6 +271,7 @@ extern "C" {
         nr_kinds: usize,
         statuses: *const Status,
         nr_statuses: usize,
+        ns_ops: *const NsOps,
     ) -> c_int;
     fn ripcfs_unregister();
     fn ripcfs_open_in_kind_dir(
@@ -196,7 +335,9 @@ impl Registration {
     ) -> Result<Self> {
         // SAFETY: called once, from module init, with `'static` tables;
         // undone in `drop`.
-        to_result(unsafe { ripcfs_register(kinds.0.as_ptr(), N, statuses.0.as_ptr(), S) })?;
+        to_result(unsafe {
+            ripcfs_register(kinds.0.as_ptr(), N, statuses.0.as_ptr(), S, &NS_OPS)
+        })?;
         // INVARIANT: registration succeeded.
         Ok(Self(()))
     }

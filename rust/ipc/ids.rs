@@ -48,6 +48,9 @@ pub(crate) struct IpcIds<T> {
     last_idx: Option<usize>,
     /// `idr_next` of the cyclic allocation: where the next search starts.
     next_idx: usize,
+    /// `next_id`: the id the next object gets, or -1 (checkpoint/restore's
+    /// `kernel.*_next_id`, [`super::tunables`]).
+    pub(crate) next_id: i32,
 }
 
 impl<T: IpcObject> IpcIds<T> {
@@ -59,6 +62,7 @@ impl<T: IpcObject> IpcIds<T> {
             seq: 0,
             last_idx: None,
             next_idx: 0,
+            next_id: -1,
         }
     }
 
@@ -126,14 +130,25 @@ impl<T: IpcObject> IpcIds<T> {
         if self.in_use >= limit {
             return Err(ENOSPC);
         }
-        let idx = self.free_idx().ok_or(ENOSPC)?;
+        // `ipc_idr_alloc()`: a `next_id` is used once, whatever happens.
+        let next_id = core::mem::replace(&mut self.next_id, -1);
+        let (idx, seq) = if next_id < 0 {
+            let idx = self.free_idx().ok_or(ENOSPC)?;
+            (idx, rules::next_seq(self.seq, self.last_idx, idx))
+        } else {
+            // The first free slot from the id's (`idr_alloc()`), with the
+            // id's sequence number; the cyclic allocation is left as is.
+            let idx = (id_idx(next_id)..limits::IPCMNI)
+                .find(|&idx| self.entries.get(idx).is_none_or(|e| e.is_none()))
+                .ok_or(ENOSPC)?;
+            (idx, (next_id >> rules::IPCMNI_SHIFT) as u16)
+        };
         // Reserve the slot before making the object, so that a failed
         // allocation leaves the table as it was.
         if idx >= self.entries.len() {
             self.entries
                 .reserve(idx + 1 - self.entries.len(), GFP_KERNEL_ACCOUNT)?;
         }
-        let seq = rules::next_seq(self.seq, self.last_idx, idx);
         let id = build_id(idx, seq);
         let object = create(KernIpcPerm::new_current(key, id, seq, flags))?;
         while self.entries.len() <= idx {
@@ -141,9 +156,11 @@ impl<T: IpcObject> IpcIds<T> {
             self.entries.push(None, GFP_KERNEL_ACCOUNT)?;
         }
         self.entries[idx] = Some(Entry { key, id, object });
-        self.seq = seq;
-        self.last_idx = Some(idx);
-        self.next_idx = idx + 1;
+        if next_id < 0 {
+            self.seq = seq;
+            self.last_idx = Some(idx);
+            self.next_idx = idx + 1;
+        }
         self.in_use += 1;
         Ok(id)
     }
