@@ -38,12 +38,18 @@
 /* The kernel's IPC_64, which only 32-bit ABIs parse. */
 #define IPC_64_BIT 0x0100
 
-/* Whether the listing @path has a line whose first two numbers are @key, @id. */
+/*
+ * Whether the listing @path has a line whose first two numbers are @key,
+ * @id. Opened with a raw openat, which the preload passes to Linux: it
+ * maps open() of /proc/sysvipc/ to ripcfs, and the listing wanted here
+ * may be Linux's own.
+ */
 static int listed(const char *path, int key, int id)
 {
 	char line[512];
 	int k, i, found = 0;
-	FILE *f = fopen(path, "r");
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
 
 	if (!f)
 		return -1;
