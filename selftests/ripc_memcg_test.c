@@ -198,6 +198,15 @@ static void remove_made(const struct ipc_side *side, enum kind kind, struct made
 	}
 }
 
+/*
+ * ripcfs for libripc's POSIX queues, mounted once by the program (each
+ * case runs in a child of the harness, which would not unmount it).
+ */
+__attribute__((constructor)) static void mount_ripcfs(void)
+{
+	mount_ripcfs_for_libripc("/tmp/ripc-memcg-mnt");
+}
+
 FIXTURE(memcg) {
 	struct made *made;
 	struct rlimit msgqueue;
@@ -211,7 +220,6 @@ FIXTURE_SETUP(memcg)
 
 	if (make_group())
 		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
-	mount_ripcfs_for_libripc("/tmp/ripc-memcg-mnt");
 	self->made = mmap(NULL, sizeof(*self->made), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->made);

@@ -167,8 +167,14 @@ fn pipe_size_ioctls() -> Outcome {
 
 fn pipe2_unknown_flags_einval() -> Outcome {
     let dev = Device::open().expect("open /dev/ripc");
-    let err = dev.pipe2(libc::O_DIRECT as u32).unwrap_err();
+    // As `do_pipe2()`: only O_CLOEXEC, O_NONBLOCK and O_DIRECT (packet
+    // mode) are pipe flags.
+    let err = dev.pipe2(libc::O_APPEND as u32).unwrap_err();
     ensure!(err.raw_os_error() == Some(libc::EINVAL), "got {err}");
+    ensure!(
+        dev.pipe2(libc::O_DIRECT as u32).is_ok(),
+        "O_DIRECT makes a packet-mode pipe"
+    );
     Outcome::Pass
 }
 
