@@ -817,6 +817,9 @@ impl SemArray {
                     pending_alter,
                     pending_const,
                 } = &mut **state;
+                if pending_alter.is_empty() && pending_const.is_empty() {
+                    return;
+                }
                 let mut no_complex = 0;
                 let mut c = Completer {
                     array: self,

@@ -23,8 +23,8 @@
 //! them all, or `exec`ed a program that never opened one) is caught later:
 //! [`sweep_exited`] applies the lists of processes that are gone.
 //!
-//! Lock order: an array's lock (`Inner`), then a process's `undos`.
-//! [`UNDO_OWNERS`] is taken alone.
+//! Lock order: [`UNDO_OWNERS`] or an array's lock (`Inner`), then a
+//! process's `undos`.
 
 use super::SemArray;
 use crate::glue::{cred::PidRef, global::UNDO_OWNERS, process};
@@ -146,6 +146,12 @@ fn current_process() -> Result<Arc<ProcessUndos>> {
 /// The current process's adjustments on `array`, made on first use
 /// (`find_alloc_undo()`). `EIDRM` if the array was removed.
 pub(super) fn undo_for(array: &Arc<SemArray>) -> Result<Arc<Undo>> {
+    // The usual case: both exist; one reference taken.
+    if let Some(process) = UNDO_OWNERS.lock().get(process::current_process_key()) {
+        if let Some(found) = process.undos.lock().get(&array.serial) {
+            return Ok(found.clone());
+        }
+    }
     let process = current_process()?;
     if let Some(found) = process.undos.lock().get(&array.serial) {
         return Ok(found.clone());
