@@ -535,7 +535,13 @@ fn wake_const_sem(c: &mut Completer<'_, '_>, zero: &mut ZeroLists<'_>, num: usiz
     // array's lock is held, so they are walked outside its lock, which
     // recording `sempid` takes.
     let sem = &c.array.sems[num];
-    let mut list = core::mem::take(&mut sem.state.lock().pending_const);
+    let mut list = {
+        let mut state = sem.state.lock();
+        if state.pending_const.is_empty() {
+            return false;
+        }
+        core::mem::take(&mut state.pending_const)
+    };
     let completed = wake_const_ops(c, &mut list);
     sem.state.lock().pending_const = list;
     completed
