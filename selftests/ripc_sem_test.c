@@ -772,6 +772,31 @@ TEST(undo_kept_when_a_spare_descriptor_is_closed)
 	undo_kept_across(_metadata, close_a_spare_open);
 }
 
+/*
+ * Deliberate difference (Documentation/sem.rst): a process that exits with
+ * no descriptor of /dev/ripc open is not seen exiting; its adjustments are
+ * applied when a /dev/ripc file is next released (Linux: at its exit).
+ */
+TEST(undo_of_a_process_without_descriptor_applied_later)
+{
+	struct sembuf up = { 0, 1, SEM_UNDO };
+	int id = new_array(1, 0600);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	if (pid == 0) {
+		if (ripc_semop(id, &up, 1))
+			_exit(1);
+		close(ripc_dev_fd());
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	close_a_spare_open();
+	EXPECT_EQ(0, getval(id, 0));
+	rmid(id);
+}
+
 struct sleeper_arg {
 	int id;
 	int result;
