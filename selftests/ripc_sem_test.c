@@ -1096,7 +1096,7 @@ static int run_order(struct order_run *run, pthread_t *threads, struct order_sle
 	return run->done;
 }
 
-TEST(thousand_sleepers_completed_in_linux_order)
+TEST_F_TIMEOUT(long_running, thousand_sleepers_completed_in_linux_order, 600)
 {
 	static struct order_run linux_run, ripc_run;
 	static pthread_t threads[SLEEPERS];
