@@ -21,8 +21,8 @@ pub(crate) fn rlimit_msgqueue() -> usize {
 
 /// Names the current process (the thread group): the address of its
 /// `struct pid`, only compared, never dereferenced. Two live processes
-/// never share it, and a process that holds a [`super::cred::PidRef`] of
-/// it keeps any later process from reusing it.
+/// never share it, and while a [`super::cred::PidRef`] of it is held no
+/// later process can get it.
 pub(crate) fn current_process_key() -> usize {
     // SAFETY: only reads a pointer of the current task.
     unsafe { ripc_current_process_key() as usize }
