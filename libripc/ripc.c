@@ -28,7 +28,11 @@ int ripc_dev_fd(void)
 	fd = open(RIPC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	/* Another thread may have raced us; keep one descriptor. */
+	/*
+	 * Another thread may have raced us; keep one descriptor. Closing the
+	 * spare is harmless: a close of /dev/ripc is not an exit, and the
+	 * process's SEM_UNDO adjustments stay until it exits.
+	 */
 	if (!__atomic_compare_exchange_n(&ripc_fd, &expected, fd, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		close(fd);

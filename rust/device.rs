@@ -74,16 +74,19 @@ fn read_arg<T: kernel::transmute::FromBytes>(arg: usize) -> Result<T> {
         .read()
 }
 
-/// `flush` of `/dev/ripc`: the process identified by `owner` closes a
-/// descriptor of it, at exit at the latest; its `SEM_UNDO` adjustments are
-/// applied now (see `Documentation/sem.rst`).
-pub(crate) fn flush(owner: usize) {
-    sem::exit_undo(owner);
+/// `flush` of `/dev/ripc`: the caller closes a descriptor of it. When the
+/// caller's process is exiting, this is its `exit_sem()`: its `SEM_UNDO`
+/// adjustments are applied (see `rust/sem/undo.rs`); any other close
+/// changes nothing.
+pub(crate) fn flush() {
+    sem::exit_undo();
 }
 
 /// `release` of `/dev/ripc`: often the last act of a process (its files
 /// are released after it left its namespaces), so IPC namespaces it was
-/// the last user of are freed now.
+/// the last user of are freed now, and the `SEM_UNDO` adjustments of
+/// processes that exited without a `/dev/ripc` descriptor are applied.
 pub(crate) fn release() {
+    sem::sweep_exited_undos();
     ipc::sweep_dead_namespaces();
 }

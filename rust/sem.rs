@@ -5,61 +5,73 @@
 //! Data flow: `RIPC_IOC_SEM{GET,OP,CTL}` on `/dev/ripc` → [`semget`],
 //! [`semop`], [`semctl`] → the array is found by id in the namespace's
 //! table ([`crate::ipc`]) → [`SemArray`] does the work under the lock that
-//! the operation needs (see "Locking" below).
+//! the operation needs (see "Locking" below). `SEM_UNDO` adjustments are
+//! in [`undo`].
 //!
 //! | `ipc/sem.c`                      | ripc                                 |
 //! |----------------------------------|--------------------------------------|
 //! | `struct sem_array`               | [`SemArray`] (shared state: `Inner`) |
 //! | `sem_perm` (`kern_ipc_perm`)     | `SemArray::perm`, `Inner::perm`      |
-//! | `struct sem` (`sems[]`)          | `Sem`, its state in `SemState`       |
-//! | `sem->semval`, `sem->sempid`     | `SemState::value`, `SemState::pid`   |
-//! | `sem->pending_alter/_const`      | `SemState::pending_*` (fast mode)    |
-//! | `sma->pending_alter/_const`      | `Inner::pending_*` (global mode)     |
+//! | `struct sem` (`sems[]`)          | `Sem`, its lists in `SemState`       |
+//! | `sem->semval`, `sem->sempid`     | `Sem::value`, `SemState::pid`        |
+//! | `sem->pending_alter/_const`      | `SemState::pending_*`                |
+//! | `sma->pending_alter/_const`      | `Inner::pending_*`                   |
 //! | `sma->complex_count`             | `Inner::complex_count`               |
 //! | `sma->use_global_lock`           | `SemArray::use_global`               |
 //! | `struct sem_queue`               | `Waiter`                             |
 //! | `q->status`, `q->blocking`       | `Waiter::status`, `Waiter::blocking` |
-//! | `struct sem_undo` (`semadj[]`)   | `Undo` in `Inner::undos`             |
-//! | `struct sem_undo_list`           | the owner's entry in `UNDO_OWNERS`   |
-//! | `sem_lock()`, `sem_unlock()`     | `SemArray::lock`, `Locked::unlock`   |
-//! | `merge_queues()`, `complexmode_tryleave()` | `enter_global`, `leave_global` |
+//! | `struct sem_undo` (`semadj[]`)   | [`undo::Undo`], in `Inner::undos`    |
+//! | `struct sem_undo_list`           | [`undo::ProcessUndos`]               |
+//! | `find_alloc_undo()`              | `undo::undo_for`                     |
+//! | `sem_lock()`, `sem_unlock()`     | `SemArray::lock`, `SemArray::unlock` |
+//! | `complexmode_enter()`, `_tryleave()` | `enter_global`, `leave_global`   |
+//! | `merge_queues()`, `unmerge_queues()` | `merge_queues`, `unmerge_queues` |
 //! | `perform_atomic_semop()`         | `perform`                            |
-//! | `update_queue()`, `wake_const_ops()`, `do_smart_update()` | `update_queues` |
+//! | `update_queue()`, `wake_const_ops()` | `update_queue`, `wake_const_ops` |
+//! | `do_smart_update()`, `do_smart_wakeup_zero()` | same names          |
 //! | `count_semcnt()`                 | `SemArray::count_waiters`            |
 //! | `freeary()`                      | [`SemArray::destroy`]                |
-//! | `exit_sem()`                     | [`exit_undo`]                        |
+//! | `exit_sem()`                     | [`undo::exit_current`]               |
 //! | `sysvipc_sem_proc_show()`        | [`Status`] (`sysvipc/sem`)           |
 //!
 //! # Locking
 //!
-//! As in `ipc/sem.c`, an operation on one semaphore (without `SEM_UNDO`)
-//! takes only that semaphore's lock while no complex operation (several
-//! semaphores, or `SEM_UNDO`) is pending: the "fast mode". A complex
-//! operation, `semctl()` and removal take the array's lock (`Inner`) and
-//! switch the array to "global mode" first: they raise `use_global`, then
-//! take and drop each semaphore's lock once, so that every fast operation
-//! in flight has finished and every later one sees `use_global` and takes
-//! the array's lock too. In global mode, all state changes happen under
-//! the array's lock; a semaphore's own lock is then only taken, briefly and
-//! one at a time, to reach its fields. The array returns to fast mode once
-//! no operation waits on the array's lists and `USE_GLOBAL_HYSTERESIS`
-//! operations have gone by (Linux also leaves with simple waiters, which
-//! it moves back; see `leave_global`).
+//! As in `ipc/sem.c`, an operation on one semaphore takes only that
+//! semaphore's lock while no complex operation (several semaphores) is
+//! pending or running: the "fast mode". `SEM_UNDO` does not make an
+//! operation complex: the adjustment of a semaphore changes under the lock
+//! its value changes under. A complex operation, `semctl()` and removal
+//! take the array's lock (`Inner`) and switch the array to "global mode"
+//! first: they raise `use_global`, then take and drop each semaphore's
+//! lock once, so that every fast operation in flight has finished and
+//! every later one sees `use_global` and takes the array's lock too. In
+//! global mode, all state changes happen under the array's lock; a
+//! semaphore's own lock is then only taken, briefly, to reach its lists
+//! and `sempid`. Values and adjustments are atomics, read and written
+//! with relaxed ordering under whichever of the two locks the mode
+//! requires.
 //!
-//! Blocked operations wait in FIFO lists: in fast mode on their
-//! semaphore's lists, in global mode on the array's (`enter_global` moves
-//! them there, keeping arrival order). Whoever changes a value completes,
-//! on their behalf, every waiting operation that can now complete (setting
-//! its `status`), then wakes only those, each on its own condvar, after
-//! dropping the lock.
+//! Blocked operations wait in FIFO lists, as Linux keeps them: simple ones
+//! on their semaphore's lists, complex ones (and, while any of those
+//! waits, simple altering ones) on the array's. The lists are trees keyed
+//! by a ticket from `SemArray::next_key`, so that a waiter that gives up
+//! leaves its list in O(log n); moving a waiter between lists
+//! (`merge_queues`) gives it a new ticket at the tail, in the node it
+//! already has. Whoever changes a value completes, on their behalf, every
+//! waiting operation that can now complete (setting its `status`), then
+//! wakes only those after dropping the lock.
 //!
-//! Lock order: the namespace's tables (`ipc::current_ns()`), then `UNDO_OWNERS`, then an array's
-//! `Inner`, then one `Sem` lock at a time.
+//! Lock order: the namespace's tables (`ipc::current_ns()`), then an
+//! array's `Inner`, then one `Sem` lock at a time, or a process's undo
+//! list (see [`undo`]).
+
+mod undo;
+
+pub(crate) use undo::{exit_current as exit_undo, sweep_exited as sweep_exited_undos, UndoOwners};
 
 use crate::{
     glue::{
-        cred,
-        global::UNDO_OWNERS,
+        cred::{self, PidRef},
         process,
         ripcfs::{StatusFile, StatusView},
         task::{sleep_unlocked, NO_TIMEOUT},
@@ -73,10 +85,13 @@ use crate::{
     uapi,
     wake::Sleeper,
 };
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+};
 use kernel::{
     new_mutex,
     prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{
@@ -85,7 +100,9 @@ use kernel::{
     },
     time::Jiffies,
     uaccess::{UserPtr, UserSlice},
+    warn_on,
 };
+use undo::Undo;
 
 const IPC_NOWAIT: i16 = uapi::RIPC_IPC_NOWAIT as i16;
 const SEM_UNDO: i16 = uapi::RIPC_SEM_UNDO as i16;
@@ -96,6 +113,12 @@ const USE_GLOBAL_HYSTERESIS: usize = 10;
 
 /// `Waiter::status` while the operation waits (`-EINTR` in Linux).
 const PENDING: i32 = 1;
+
+/// `Waiter::place` of a waiter on the array's lists.
+const ON_ARRAY: usize = usize::MAX;
+
+/// Numbers the arrays, as keys in a process's tree of adjustments.
+static NEXT_ARRAY_SERIAL: AtomicU64 = AtomicU64::new(0);
 
 /// One operation of a `semop()` (`struct sembuf`), checked against the
 /// array's size.
@@ -168,20 +191,24 @@ impl core::ops::Deref for WaiterOps {
 
 /// A blocked `semop()` (`struct sem_queue`).
 struct Waiter {
-    /// Arrival order within the array.
-    ticket: u64,
     sops: WaiterOps,
     /// Some operation changes a value (`q->alter`).
     alter: bool,
-    /// Several semaphores or `SEM_UNDO`: needs global mode.
+    /// Several operations (`q->nsops > 1`): waits on the array's lists
+    /// and is counted in `complex_count`.
     complex: bool,
-    /// The process whose adjustments `SEM_UNDO` operations change.
-    undo_owner: Option<usize>,
-    pid: i32,
+    /// The process's adjustments, if an operation has `SEM_UNDO`.
+    undo: Option<Arc<Undo>>,
+    /// `q->pid`: its process, recorded as `sempid` when it completes.
+    pid: PidRef,
     /// `PENDING`, then 0 or the negative errno the waker decided.
     status: AtomicI32,
     /// The operation it waits on (`q->blocking`), for `GETNCNT`/`GETZCNT`.
     blocking: AtomicUsize,
+    /// Its key in the list that holds it, and which list: `ON_ARRAY` or
+    /// the number of the semaphore. Changed only under that list's lock.
+    key: AtomicU64,
+    place: AtomicUsize,
     /// Its task (`q->sleeper`): woken only when completed, or removed.
     task: Sleeper,
 }
@@ -195,46 +222,43 @@ impl Waiter {
     }
 }
 
+/// A list of waiters in arrival order, by ticket.
+type WaitList = RBTree<u64, Arc<Waiter>>;
+
 /// What one semaphore holds under its own lock.
 struct SemState {
-    /// `semval`: 0..=`SEMVMX`.
-    value: i32,
     /// `sempid`: the last process that changed or set it.
-    pid: i32,
-    /// Last `semop()` on it (`sem_otime`), kept per semaphore so that fast
-    /// operations touch no shared field.
-    otime: i64,
-    /// Waiting single-semaphore operations, in fast mode only.
-    pending_alter: KVec<Arc<Waiter>>,
-    pending_const: KVec<Arc<Waiter>>,
+    pid: Option<PidRef>,
+    /// Waiting single-semaphore operations (`sem->pending_alter`,
+    /// `sem->pending_const`).
+    pending_alter: WaitList,
+    pending_const: WaitList,
 }
 
+/// One semaphore (`struct sem`).
 #[pin_data]
 struct Sem {
+    /// `semval`: 0..=`SEMVMX`; see "Locking" for who may change it.
+    value: AtomicI32,
+    /// Last `semop()` on it (`sem_otime`), kept per semaphore so that fast
+    /// operations touch no shared field.
+    otime: AtomicI64,
     #[pin]
     state: Mutex<SemState>,
-}
-
-/// `SEM_UNDO` adjustments of one process on this array (`struct
-/// sem_undo`): added to the values when the process exits.
-struct Undo {
-    owner: usize,
-    semadj: KVec<i16>,
 }
 
 /// What the array holds under its own lock (`sem_perm.lock`).
 struct Inner {
     perm: KernIpcPerm,
     ctime: i64,
-    /// Waiting operations, in global mode.
-    pending_alter: KVec<Arc<Waiter>>,
-    pending_const: KVec<Arc<Waiter>>,
+    /// Waiting complex operations, and simple altering ones while any
+    /// complex one waits (`sma->pending_alter`, `sma->pending_const`).
+    pending_alter: WaitList,
+    pending_const: WaitList,
     /// Waiting complex operations (`complex_count`).
     complex_count: usize,
-    undos: KVec<Undo>,
-    /// In global mode: some semaphore's lists still hold waiters that
-    /// `enter_global` could not move for want of memory.
-    stranded: bool,
+    /// Every process's adjustments (`list_id`), by process id.
+    undos: RBTree<u64, Arc<Undo>>,
 }
 
 /// A semaphore array (`struct sem_array`).
@@ -247,11 +271,14 @@ pub(crate) struct SemArray {
     uid: AtomicU32,
     gid: AtomicU32,
     mode: AtomicU32,
+    /// Never reused: names the array in a process's adjustments.
+    serial: u64,
     /// `sem_perm.deleted`; set in global mode, read under any lock.
     deleted: AtomicBool,
     /// 0 in fast mode; else operations to go in global mode.
     use_global: AtomicUsize,
-    next_ticket: AtomicI64,
+    /// The next ticket of a waiter.
+    next_key: AtomicU64,
     sems: KVec<Pin<KBox<Sem>>>,
     #[pin]
     inner: Mutex<Inner>,
@@ -259,37 +286,36 @@ pub(crate) struct SemArray {
 
 /// The lock an operation holds (`locknum` of `sem_lock()`).
 enum Locked<'a> {
-    /// Fast mode: the one semaphore's lock.
-    Fast(Guard<'a, SemState, MutexBackend>),
+    /// Fast mode: the lock of semaphore `.0`.
+    Fast(usize, Guard<'a, SemState, MutexBackend>),
     /// Global mode: the array's lock.
     Global(Guard<'a, Inner, MutexBackend>),
 }
 
-/// The values as an operation sees them, whatever lock it holds.
-trait Values {
-    fn value(&mut self, num: usize) -> i32;
-    fn set_value(&mut self, num: usize, value: i32);
-    /// Records a completed operation: `sempid` of each semaphore it used,
-    /// and `sem_otime` of its first (`set_semotime()`).
-    fn completed(&mut self, sops: &[SemBuf], pid: i32);
+/// The process an operation is done for, recorded as `sempid`.
+#[derive(Clone, Copy)]
+enum Who<'a> {
+    /// The caller: its `struct pid` is only taken if `sempid` changes.
+    Current,
+    Process(&'a PidRef),
 }
 
-/// Global mode: each semaphore's lock is taken for each access; nobody
-/// else changes values while the array's lock is held.
-struct GlobalValues<'a>(&'a [Pin<KBox<Sem>>]);
-
-impl Values for GlobalValues<'_> {
-    fn value(&mut self, num: usize) -> i32 {
-        self.0[num].state.lock().value
-    }
-    fn set_value(&mut self, num: usize, value: i32) {
-        self.0[num].state.lock().value = value;
-    }
-    fn completed(&mut self, sops: &[SemBuf], pid: i32) {
-        for sop in sops {
-            self.0[sop.num()].state.lock().pid = pid;
+/// `ipc_update_pid()`: `slot` becomes `who`.
+fn record_pid(slot: &mut Option<PidRef>, who: Who<'_>) {
+    match who {
+        Who::Current => {
+            if !slot.as_ref().is_some_and(PidRef::is_current) {
+                *slot = Some(PidRef::current_process());
+            }
         }
-        self.0[sops[0].num()].state.lock().otime = cred::real_seconds();
+        Who::Process(pid) => *slot = Some(pid.clone()),
+    }
+}
+
+/// Decrements a count that must be positive; a bug shows as a warning.
+fn count_down(count: &mut usize) {
+    if !warn_on!(*count == 0) {
+        *count -= 1;
     }
 }
 
@@ -300,28 +326,17 @@ enum Outcome {
     Blocks(usize),
 }
 
-/// The adjustments an operation may change, if it has `SEM_UNDO` ops.
-fn undo_of<'a>(undos: &'a mut KVec<Undo>, owner: Option<usize>) -> Option<&'a mut KVec<i16>> {
-    let owner = owner?;
-    undos
-        .iter_mut()
-        .find(|u| u.owner == owner)
-        .map(|u| &mut u.semadj)
-}
-
-/// `perform_atomic_semop()`: applies all of `sops` or none. `ERANGE` if a
-/// value or adjustment would leave its range, `EAGAIN` if it would block
-/// and the blocking operation has `IPC_NOWAIT`.
-fn perform(
-    values: &mut impl Values,
-    sops: &[SemBuf],
-    mut undo: Option<&mut KVec<i16>>,
-    pid: i32,
-) -> Result<Outcome> {
+/// `perform_atomic_semop()`: applies all of `sops` to the values and to
+/// `undo`'s adjustments, or none. `ERANGE` if a value or adjustment would
+/// leave its range, `EAGAIN` if it would block and the blocking operation
+/// has `IPC_NOWAIT`. The caller holds the lock the values need and
+/// records `sempid`.
+fn perform(sems: &[Pin<KBox<Sem>>], sops: &[SemBuf], undo: Option<&Undo>) -> Result<Outcome> {
     let mut result = Ok(Outcome::Done);
     let mut applied = 0;
     for (i, sop) in sops.iter().enumerate() {
-        let value = values.value(sop.num());
+        let sem = &sems[sop.num()];
+        let value = sem.value.load(Ordering::Relaxed);
         let new = value + i32::from(sop.op);
         if (sop.op == 0 && value != 0) || new < 0 {
             result = if sop.flags & IPC_NOWAIT != 0 {
@@ -336,29 +351,31 @@ fn perform(
             break;
         }
         if sop.flags & SEM_UNDO != 0 {
-            if let Some(adj) = undo.as_deref_mut() {
-                let a = i32::from(adj[sop.num()]) - i32::from(sop.op);
-                if !(-SEMAEM - 1..=SEMAEM).contains(&a) {
+            if let Some(undo) = undo {
+                let adj = undo.adj(sop.num()) - i32::from(sop.op);
+                if !(-SEMAEM - 1..=SEMAEM).contains(&adj) {
                     result = Err(ERANGE);
                     break;
                 }
-                adj[sop.num()] = a as i16;
+                undo.set_adj(sop.num(), adj);
             }
         }
-        values.set_value(sop.num(), new);
+        sem.value.store(new, Ordering::Relaxed);
         applied = i + 1;
     }
     if matches!(result, Ok(Outcome::Done)) {
-        values.completed(sops, pid);
         return result;
     }
-    // Roll back what was applied, last first.
+    // Roll back what was applied, last first (`perform_atomic_semop_slow()`).
     for sop in sops[..applied].iter().rev() {
-        let value = values.value(sop.num());
-        values.set_value(sop.num(), value - i32::from(sop.op));
+        let sem = &sems[sop.num()];
+        sem.value.store(
+            sem.value.load(Ordering::Relaxed) - i32::from(sop.op),
+            Ordering::Relaxed,
+        );
         if sop.flags & SEM_UNDO != 0 {
-            if let Some(adj) = undo.as_deref_mut() {
-                adj[sop.num()] = (i32::from(adj[sop.num()]) + i32::from(sop.op)) as i16;
+            if let Some(undo) = undo {
+                undo.set_adj(sop.num(), undo.adj(sop.num()) + i32::from(sop.op));
             }
         }
     }
@@ -397,114 +414,219 @@ impl Wakeups {
             w.task.wake();
         }
     }
-}
 
-/// Completes a waiter with `status` (`wake_up_sem_queue_prepare()`): its
-/// sleeper is woken by `Wakeups::wake`, or at once if memory is short.
-fn complete(waiter: &Arc<Waiter>, status: i32, wakeups: &mut Wakeups) {
-    waiter.status.store(status, Ordering::Release);
-    if let Some(slot) = wakeups.first.iter_mut().find(|w| w.is_none()) {
-        *slot = Some(waiter.clone());
-    } else if wakeups
-        .more
-        .get_or_insert_with(KVec::new)
-        .push(waiter.clone(), GFP_KERNEL_ACCOUNT)
-        .is_err()
-    {
-        waiter.task.wake();
-    }
-}
-
-/// `update_queue()` and `wake_const_ops()` over one pair of lists:
-/// completes, in arrival order, every waiting operation that can now
-/// complete, until none can.
-fn update_queues(
-    values: &mut impl Values,
-    alter: &mut KVec<Arc<Waiter>>,
-    constant: &mut KVec<Arc<Waiter>>,
-    mut undos: Option<&mut KVec<Undo>>,
-    complex_count: &mut usize,
-    wakeups: &mut Wakeups,
-) {
-    loop {
-        let mut progressed = false;
-        // Wait-for-zero operations first: they change nothing.
-        let mut i = 0;
-        while i < constant.len() {
-            let w = constant[i].clone();
-            let undo = undos.as_deref_mut().and_then(|u| undo_of(u, w.undo_owner));
-            match perform(values, &w.sops, undo, w.pid) {
-                Ok(Outcome::Blocks(b)) => {
-                    w.blocking.store(b, Ordering::Relaxed);
-                    i += 1;
-                    continue;
-                }
-                Ok(Outcome::Done) => complete(&w, 0, wakeups),
-                Err(e) => complete(&w, e.to_errno(), wakeups),
-            }
-            constant.remove(i).ok();
-            if w.complex {
-                *complex_count -= 1;
-            }
-        }
-        // Then the first altering operation that can complete; values
-        // changed, so everything is looked at again.
-        let mut i = 0;
-        while i < alter.len() {
-            let w = alter[i].clone();
-            let undo = undos.as_deref_mut().and_then(|u| undo_of(u, w.undo_owner));
-            let done = match perform(values, &w.sops, undo, w.pid) {
-                Ok(Outcome::Blocks(b)) => {
-                    w.blocking.store(b, Ordering::Relaxed);
-                    i += 1;
-                    continue;
-                }
-                Ok(Outcome::Done) => {
-                    complete(&w, 0, wakeups);
-                    true
-                }
-                Err(e) => {
-                    complete(&w, e.to_errno(), wakeups);
-                    false
-                }
-            };
-            alter.remove(i).ok();
-            if w.complex {
-                *complex_count -= 1;
-            }
-            if done {
-                progressed = true;
-                break;
-            }
-        }
-        if !progressed {
+    /// Completes `waiter` with `status` (`wake_up_sem_queue_prepare()`):
+    /// its sleeper is woken by `wake`, or at once if memory is short.
+    fn complete(&mut self, waiter: Arc<Waiter>, status: i32) {
+        waiter.status.store(status, Ordering::Release);
+        if let Some(slot) = self.first.iter_mut().find(|w| w.is_none()) {
+            *slot = Some(waiter);
             return;
         }
+        let more = self.more.get_or_insert_with(KVec::new);
+        if more.reserve(1, GFP_KERNEL_ACCOUNT).is_err() {
+            waiter.task.wake();
+            return;
+        }
+        // Cannot fail: the room was reserved.
+        let _ = more.push_within_capacity(waiter);
     }
 }
 
-/// Moves every waiter of `from` into `to`, keeping arrival order
-/// (`merge_queues()`, which only relinks). The room in `to` is reserved
-/// first: if it cannot be had, nothing moves and the waiters stay on their
-/// semaphore's lists, where `unlink` and `destroy` still find them, global
-/// mode updates them (`SemArray::update_stranded`) and fast mode finds them
-/// in place again. Returns whether `from` is empty now.
-fn move_waiters(from: &mut KVec<Arc<Waiter>>, to: &mut KVec<Arc<Waiter>>) -> bool {
-    if from.is_empty() {
-        return true;
+/// What completing waiters needs besides the lists it walks.
+struct Completer<'a, 'b> {
+    array: &'a SemArray,
+    /// Fast mode: `sempid` of the one semaphore whose lock is held. In
+    /// global mode each semaphore's lock is taken to record it.
+    held_pid: Option<&'b mut Option<PidRef>>,
+    complex_count: &'b mut usize,
+    wakeups: &'b mut Wakeups,
+}
+
+impl Completer<'_, '_> {
+    /// Records a completed operation: `sempid` of each semaphore it used,
+    /// and `sem_otime` of its first (`set_semotime()`).
+    fn record(&mut self, sops: &[SemBuf], who: Who<'_>) {
+        let sems = &self.array.sems;
+        match self.held_pid.as_deref_mut() {
+            Some(slot) => record_pid(slot, who),
+            None => {
+                for sop in sops {
+                    record_pid(&mut sems[sop.num()].state.lock().pid, who);
+                }
+            }
+        }
+        sems[sops[0].num()]
+            .otime
+            .store(cred::real_seconds(), Ordering::Relaxed);
     }
-    if to.reserve(from.len(), GFP_KERNEL_ACCOUNT).is_err() {
+
+    /// Tries a waiter's operations: `None` if it still blocks, else
+    /// whether it succeeded, its waker now has to unlink and complete it.
+    fn try_waiter(&mut self, w: &Waiter) -> Option<Result> {
+        match perform(&self.array.sems, &w.sops, w.undo.as_deref()) {
+            Ok(Outcome::Blocks(b)) => {
+                w.blocking.store(b, Ordering::Relaxed);
+                None
+            }
+            Ok(Outcome::Done) => {
+                self.record(&w.sops, Who::Process(&w.pid));
+                Some(Ok(()))
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Unlinks `w` (`unlink_queue()`, the list did) and completes it.
+    fn finish(&mut self, w: Arc<Waiter>, result: Result) {
+        if w.complex {
+            count_down(self.complex_count);
+        }
+        let status = match result {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        };
+        self.wakeups.complete(w, status);
+    }
+}
+
+/// The wait-for-zero lists an update may complete waiters of, besides
+/// those it takes from their semaphores itself.
+struct ZeroLists<'b> {
+    /// The list of one semaphore, which the caller already holds.
+    own: Option<(usize, &'b mut WaitList)>,
+    /// The array's list; `None` in fast mode, where it is empty.
+    array: Option<&'b mut WaitList>,
+}
+
+/// `wake_const_ops()` over `list`: completes every waiter that can
+/// complete now. Returns whether one succeeded.
+fn wake_const_ops(c: &mut Completer<'_, '_>, list: &mut WaitList) -> bool {
+    let mut completed = false;
+    let mut cursor = list.cursor_front_mut();
+    while let Some(current) = cursor {
+        let (&key, w) = current.current();
+        let w = w.clone();
+        let Some(result) = c.try_waiter(&w) else {
+            cursor = current.move_next();
+            continue;
+        };
+        let (rest, _node) = current.remove_current();
+        // `remove_current` falls back to the previous node at the end.
+        cursor = rest.filter(|r| *r.current().0 > key);
+        completed |= result.is_ok();
+        c.finish(w, result);
+    }
+    completed
+}
+
+/// `wake_const_ops()` for semaphore `num`.
+fn wake_const_sem(c: &mut Completer<'_, '_>, zero: &mut ZeroLists<'_>, num: usize) -> bool {
+    if let Some((own, list)) = zero.own.as_mut() {
+        if *own == num {
+            return wake_const_ops(c, list);
+        }
+    }
+    if zero.array.is_none() {
+        // Fast mode: only the held semaphore changed.
         return false;
     }
-    for w in from.drain_all() {
-        let at = to
-            .iter()
-            .position(|o| o.ticket > w.ticket)
-            .unwrap_or(to.len());
-        // Cannot fail: `at <= to.len()` and the room was reserved above.
-        let _ = to.insert_within_capacity(at, w);
+    // Global mode: nobody else touches the semaphore's lists while the
+    // array's lock is held, so they are walked outside its lock, which
+    // recording `sempid` takes.
+    let sem = &c.array.sems[num];
+    let mut list = {
+        let mut state = sem.state.lock();
+        if state.pending_const.is_empty() {
+            return false;
+        }
+        core::mem::take(&mut state.pending_const)
+    };
+    let completed = wake_const_ops(c, &mut list);
+    sem.state.lock().pending_const = list;
+    completed
+}
+
+/// `do_smart_wakeup_zero()`: completes the wait-for-zero operations that
+/// the change of `sops` (`None`: of any semaphore) may let through.
+fn do_smart_wakeup_zero(
+    c: &mut Completer<'_, '_>,
+    zero: &mut ZeroLists<'_>,
+    sops: Option<&[SemBuf]>,
+) -> bool {
+    let mut completed = false;
+    let mut got_zero = false;
+    let mut check = |c: &mut Completer<'_, '_>, zero: &mut ZeroLists<'_>, num: usize| {
+        if c.array.sems[num].value.load(Ordering::Relaxed) == 0 {
+            got_zero = true;
+            completed |= wake_const_sem(c, zero, num);
+        }
+    };
+    match sops {
+        Some(sops) => sops.iter().for_each(|sop| check(c, zero, sop.num())),
+        None => (0..c.array.nsems()).for_each(|num| check(c, zero, num)),
     }
-    true
+    if got_zero {
+        if let Some(list) = zero.array.as_deref_mut() {
+            completed |= wake_const_ops(c, list);
+        }
+    }
+    completed
+}
+
+/// `update_queue()` over `list`, the altering waiters of semaphore
+/// `semnum` or (`None`) of the array: completes, in arrival order, every
+/// one that can complete now. Returns whether one succeeded.
+fn update_queue(
+    c: &mut Completer<'_, '_>,
+    zero: &mut ZeroLists<'_>,
+    list: &mut WaitList,
+    semnum: Option<usize>,
+) -> bool {
+    let mut completed = false;
+    let mut cursor = list.cursor_front_mut();
+    while let Some(current) = cursor {
+        // A per-semaphore list holds decrements only: at 0, none proceeds.
+        if semnum.is_some_and(|n| c.array.sems[n].value.load(Ordering::Relaxed) == 0) {
+            break;
+        }
+        let (&key, w) = current.current();
+        let w = w.clone();
+        let Some(result) = c.try_waiter(&w) else {
+            cursor = current.move_next();
+            continue;
+        };
+        let (rest, _node) = current.remove_current();
+        let restart = if result.is_ok() {
+            completed = true;
+            do_smart_wakeup_zero(c, zero, Some(&w.sops));
+            // `check_restart()`: after a complex operation, or while the
+            // array's list holds others, values others wait on changed.
+            w.complex || (semnum.is_none() && rest.is_some())
+        } else {
+            false
+        };
+        c.finish(w, result);
+        cursor = if restart {
+            list.cursor_front_mut()
+        } else {
+            rest.filter(|r| *r.current().0 > key)
+        };
+    }
+    completed
+}
+
+/// Gives `waiter`, just taken out of a list as `node`, the ticket `key`
+/// and the place `place`, in the same node.
+fn requeue(
+    node: kernel::rbtree::RBTreeNode<u64, Arc<Waiter>>,
+    waiter: Arc<Waiter>,
+    key: u64,
+    place: usize,
+) -> kernel::rbtree::RBTreeNode<u64, Arc<Waiter>> {
+    waiter.key.store(key, Ordering::Relaxed);
+    waiter.place.store(place, Ordering::Relaxed);
+    node.into_reservation().into_node(key, waiter)
 }
 
 impl IpcObject for SemArray {
@@ -517,51 +639,75 @@ impl IpcObject for SemArray {
     }
 }
 
-impl SemArray {
-    fn new(perm: KernIpcPerm, nsems: usize) -> Result<Arc<Self>> {
+/// The semaphores of a new array, made before its id exists (and before
+/// the namespace's lock is taken, for 32000 of them).
+struct NewSems(KVec<Pin<KBox<Sem>>>);
+
+impl NewSems {
+    fn new(nsems: usize) -> Result<Self> {
         let mut sems = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
         for _ in 0..nsems {
             let sem = KBox::pin_init(
                 pin_init!(Sem {
+                    value: AtomicI32::new(0),
+                    otime: AtomicI64::new(0),
                     state <- new_mutex!(SemState {
-                        value: 0,
-                        pid: 0,
-                        otime: 0,
-                        pending_alter: KVec::new(),
-                        pending_const: KVec::new(),
+                        pid: None,
+                        pending_alter: RBTree::new(),
+                        pending_const: RBTree::new(),
                     }, "Sem::state"),
                 }),
                 GFP_KERNEL_ACCOUNT,
             )?;
             sems.push(sem, GFP_KERNEL_ACCOUNT)?;
         }
+        Ok(Self(sems))
+    }
+}
+
+impl SemArray {
+    /// `newary()` with semaphores made beforehand; `memory` is the array's
+    /// own allocation, also made beforehand.
+    fn new(
+        perm: KernIpcPerm,
+        sems: NewSems,
+        memory: kernel::sync::UniqueArc<core::mem::MaybeUninit<Self>>,
+    ) -> Arc<Self> {
         let inner = Inner {
             perm,
             ctime: cred::real_seconds(),
-            pending_alter: KVec::new(),
-            pending_const: KVec::new(),
+            pending_alter: RBTree::new(),
+            pending_const: RBTree::new(),
             complex_count: 0,
-            undos: KVec::new(),
-            stranded: false,
+            undos: RBTree::new(),
         };
-        Arc::pin_init(
-            pin_init!(Self {
-                perm,
-                uid: AtomicU32::new(perm.uid.raw()),
-                gid: AtomicU32::new(perm.gid.raw()),
-                mode: AtomicU32::new(perm.mode),
-                deleted: AtomicBool::new(false),
-                use_global: AtomicUsize::new(0),
-                next_ticket: AtomicI64::new(0),
-                sems,
-                inner <- new_mutex!(inner, "SemArray::inner"),
-            }),
-            GFP_KERNEL_ACCOUNT,
-        )
+        let init = pin_init!(Self {
+            perm,
+            uid: AtomicU32::new(perm.uid.raw()),
+            gid: AtomicU32::new(perm.gid.raw()),
+            mode: AtomicU32::new(perm.mode),
+            serial: NEXT_ARRAY_SERIAL.fetch_add(1, Ordering::Relaxed),
+            deleted: AtomicBool::new(false),
+            use_global: AtomicUsize::new(0),
+            next_key: AtomicU64::new(0),
+            sems: sems.0,
+            inner <- new_mutex!(inner, "SemArray::inner"),
+        });
+        let Ok(array) = memory.pin_init_with(init);
+        array.into()
     }
 
     fn nsems(&self) -> usize {
         self.sems.len()
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted.load(Ordering::Relaxed)
+    }
+
+    /// A ticket for a waiter joining the tail of a list.
+    fn next_key(&self) -> u64 {
+        self.next_key.fetch_add(1, Ordering::Relaxed)
     }
 
     /// `sem_lock()`: the semaphore's lock for a simple operation in fast
@@ -573,16 +719,16 @@ impl SemArray {
     /// array back to fast mode (`leave_global`), as in Linux.
     fn lock(&self, simple: Option<usize>) -> Locked<'_> {
         let Some(num) = simple else {
-            let mut inner = self.inner.lock();
-            self.enter_global(&mut inner);
+            let inner = self.inner.lock();
+            self.enter_global();
             return Locked::Global(inner);
         };
-        if self.use_global.load(Ordering::Acquire) == 0 {
+        if self.use_global.load(Ordering::Relaxed) == 0 {
             let guard = self.sems[num].state.lock();
             // Re-check under the semaphore's lock: a switch to global
             // mode takes this lock after raising the flag.
             if self.use_global.load(Ordering::Acquire) == 0 {
-                return Locked::Fast(guard);
+                return Locked::Fast(num, guard);
             }
         }
         let inner = self.inner.lock();
@@ -591,15 +737,13 @@ impl SemArray {
             // lock; nobody can enter it again while that lock is held.
             let guard = self.sems[num].state.lock();
             drop(inner);
-            return Locked::Fast(guard);
+            return Locked::Fast(num, guard);
         }
         Locked::Global(inner)
     }
 
-    /// Switches to global mode (`complexmode_enter()`, `merge_queues()`):
-    /// waits for fast operations in flight and moves their waiters to the
-    /// array's lists.
-    fn enter_global(&self, inner: &mut Inner) {
+    /// `complexmode_enter()`: waits for the fast operations in flight.
+    fn enter_global(&self) {
         if self.use_global.load(Ordering::Relaxed) != 0 {
             self.use_global
                 .store(USE_GLOBAL_HYSTERESIS, Ordering::Relaxed);
@@ -608,141 +752,185 @@ impl SemArray {
         self.use_global
             .store(USE_GLOBAL_HYSTERESIS, Ordering::Release);
         for sem in &self.sems {
-            let mut state = sem.state.lock();
-            let alter = move_waiters(&mut state.pending_alter, &mut inner.pending_alter);
-            let constant = move_waiters(&mut state.pending_const, &mut inner.pending_const);
-            inner.stranded |= !alter || !constant;
+            drop(sem.state.lock());
         }
     }
 
-    /// `complexmode_tryleave()`: back to fast mode once no operation waits
-    /// on the array's lists and the hysteresis has run out. (Linux moves
-    /// the simple waiters back with `unmerge_queues()`; here that would
-    /// need memory that may not be there, so the array stays in global
-    /// mode until its lists are empty, which only delays the fast path.)
-    fn leave_global(&self, inner: &mut Inner) {
-        if inner.complex_count != 0
-            || !inner.pending_alter.is_empty()
-            || !inner.pending_const.is_empty()
-        {
+    /// `complexmode_tryleave()`: back to fast mode once no complex
+    /// operation waits and the hysteresis has run out.
+    fn leave_global(&self, inner: &Inner) {
+        if inner.complex_count != 0 {
             return;
         }
         let left = self.use_global.load(Ordering::Relaxed);
         if left > 1 {
             self.use_global.store(left - 1, Ordering::Relaxed);
+        } else {
+            self.use_global.store(0, Ordering::Release);
+        }
+    }
+
+    /// `merge_queues()`: the simple altering waiters join the array's list
+    /// at its tail, semaphore by semaphore, before a complex operation
+    /// queues (all altering waiters must then be served in one order).
+    fn merge_queues(&self, inner: &mut Inner) {
+        for sem in &self.sems {
+            let mut state = sem.state.lock();
+            while let Some(front) = state.pending_alter.cursor_front_mut() {
+                let waiter = front.current().1.clone();
+                let (_, node) = front.remove_current();
+                let node = requeue(node, waiter, self.next_key(), ON_ARRAY);
+                inner.pending_alter.insert(node);
+            }
+        }
+    }
+
+    /// `unmerge_queues()`: once no complex operation waits, the array's
+    /// altering waiters (all simple) go back to their semaphore's list.
+    fn unmerge_queues(&self, inner: &mut Inner) {
+        if inner.complex_count != 0 {
             return;
         }
-        // Stranded waiters are where fast mode looks for them.
-        inner.stranded = false;
-        self.use_global.store(0, Ordering::Release);
-    }
-
-    fn unlock(&self, locked: Locked<'_>) {
-        if let Locked::Global(mut inner) = locked {
-            self.leave_global(&mut inner);
+        while let Some(front) = inner.pending_alter.cursor_front_mut() {
+            let waiter = front.current().1.clone();
+            let (_, node) = front.remove_current();
+            let num = waiter.sops[0].num();
+            let node = requeue(node, waiter, self.next_key(), num);
+            self.sems[num].state.lock().pending_alter.insert(node);
         }
     }
 
-    /// Runs `update_queues` under whatever lock is held, collecting the
-    /// sleepers to wake in `wakeups`.
-    fn update(&self, locked: &mut Locked<'_>, wakeups: &mut Wakeups) {
+    /// `sem_unlock()`.
+    fn unlock(&self, locked: Locked<'_>) {
+        if let Locked::Global(mut inner) = locked {
+            self.unmerge_queues(&mut inner);
+            self.leave_global(&inner);
+        }
+    }
+
+    /// `do_smart_update()`: completes what the change of `sops` (`None`:
+    /// of any semaphore) lets through, under whatever lock is held.
+    fn do_smart_update(
+        &self,
+        locked: &mut Locked<'_>,
+        sops: Option<&[SemBuf]>,
+        wakeups: &mut Wakeups,
+    ) {
         match locked {
-            Locked::Fast(state) => {
-                let (mut values, alter, constant) = FastGuard::split(state);
-                if alter.is_empty() && constant.is_empty() {
+            Locked::Fast(num, state) => {
+                let SemState {
+                    pid,
+                    pending_alter,
+                    pending_const,
+                } = &mut **state;
+                if pending_alter.is_empty() && pending_const.is_empty() {
                     return;
                 }
                 let mut no_complex = 0;
-                update_queues(&mut values, alter, constant, None, &mut no_complex, wakeups);
+                let mut c = Completer {
+                    array: self,
+                    held_pid: Some(pid),
+                    complex_count: &mut no_complex,
+                    wakeups,
+                };
+                let mut zero = ZeroLists {
+                    own: Some((*num, pending_const)),
+                    array: None,
+                };
+                do_smart_wakeup_zero(&mut c, &mut zero, sops);
+                // Only increments let decrements through.
+                if sops.is_none_or(|sops| sops.iter().any(|s| s.op > 0)) {
+                    update_queue(&mut c, &mut zero, pending_alter, Some(*num));
+                }
             }
             Locked::Global(inner) => {
-                let inner = &mut **inner;
-                loop {
-                    update_queues(
-                        &mut GlobalValues(&self.sems),
-                        &mut inner.pending_alter,
-                        &mut inner.pending_const,
-                        Some(&mut inner.undos),
-                        &mut inner.complex_count,
-                        wakeups,
-                    );
-                    if !inner.stranded || !self.update_stranded(wakeups) {
-                        break;
-                    }
+                let Inner {
+                    pending_alter,
+                    pending_const,
+                    complex_count,
+                    ..
+                } = &mut **inner;
+                let mut c = Completer {
+                    array: self,
+                    held_pid: None,
+                    complex_count,
+                    wakeups,
+                };
+                let mut zero = ZeroLists {
+                    own: None,
+                    array: Some(pending_const),
+                };
+                do_smart_wakeup_zero(&mut c, &mut zero, sops);
+                if !pending_alter.is_empty() {
+                    update_queue(&mut c, &mut zero, pending_alter, None);
+                    return;
+                }
+                let mut update_sem = |c: &mut Completer<'_, '_>, num: usize| {
+                    let sem = &self.sems[num];
+                    let (mut alter, mut constant) = {
+                        let mut state = sem.state.lock();
+                        if state.pending_alter.is_empty() {
+                            return;
+                        }
+                        (
+                            core::mem::take(&mut state.pending_alter),
+                            core::mem::take(&mut state.pending_const),
+                        )
+                    };
+                    let mut zero = ZeroLists {
+                        own: Some((num, &mut constant)),
+                        array: zero.array.as_deref_mut(),
+                    };
+                    update_queue(c, &mut zero, &mut alter, Some(num));
+                    let mut state = sem.state.lock();
+                    state.pending_alter = alter;
+                    state.pending_const = constant;
+                };
+                match sops {
+                    None => (0..self.nsems()).for_each(|num| update_sem(&mut c, num)),
+                    Some(sops) => sops
+                        .iter()
+                        .filter(|s| s.op > 0)
+                        .for_each(|s| update_sem(&mut c, s.num())),
                 }
             }
         }
-    }
-
-    /// `update_queues` over the waiters `enter_global` left on their
-    /// semaphore's lists, which no fast operation reaches in global mode.
-    /// Returns whether any of them completed (values may have changed, so
-    /// the array's lists are to be looked at again).
-    fn update_stranded(&self, wakeups: &mut Wakeups) -> bool {
-        let mut completed = false;
-        for sem in &self.sems {
-            // Taken out of the semaphore, whose lock `GlobalValues` takes;
-            // in global mode, under the array's lock, nobody else adds to
-            // or removes from them meanwhile.
-            let (mut alter, mut constant) = {
-                let mut state = sem.state.lock();
-                (
-                    core::mem::take(&mut state.pending_alter),
-                    core::mem::take(&mut state.pending_const),
-                )
-            };
-            let before = alter.len() + constant.len();
-            if before > 0 {
-                // Simple operations: no undo, not complex.
-                update_queues(
-                    &mut GlobalValues(&self.sems),
-                    &mut alter,
-                    &mut constant,
-                    None,
-                    &mut 0,
-                    wakeups,
-                );
-                completed |= alter.len() + constant.len() < before;
-            }
-            let mut state = sem.state.lock();
-            state.pending_alter = alter;
-            state.pending_const = constant;
-        }
-        completed
     }
 
     /// `semtimedop()` on this array. `sops` is copied to the heap only if
     /// the operation blocks.
     fn semop(this: &Arc<Self>, sops: &[SemBuf], timeout: Option<Jiffies>) -> Result {
         let alter = sops.iter().any(|s| s.op != 0);
-        let undo = sops.iter().any(|s| s.flags & SEM_UNDO != 0);
-        let complex = sops.len() > 1 || undo;
+        let has_undo = sops.iter().any(|s| s.flags & SEM_UNDO != 0);
         perm::ipcperms(&this.perm(), if alter { S_IWUGO } else { S_IRUGO })?;
-        let undo_owner = if undo {
-            Some(register_undo(this)?)
+        let undo = if has_undo {
+            Some(undo::undo_for(this)?)
         } else {
             None
         };
-        let pid = cred::current_tgid();
-        let simple = (!complex).then_some(sops[0].num());
+        let simple = (sops.len() == 1).then_some(sops[0].num());
 
         let mut locked = this.lock(simple);
-        if this.deleted.load(Ordering::Relaxed) {
+        if this.is_deleted() {
             this.unlock(locked);
             return Err(eidrm());
         }
-        let outcome = match &mut locked {
-            Locked::Fast(state) => perform(&mut FastGuard::split(state).0, sops, None, pid),
-            Locked::Global(inner) => match this.undo_entry(inner, undo_owner) {
-                Ok(adj) => perform(&mut GlobalValues(&this.sems), sops, adj, pid),
-                Err(e) => Err(e),
-            },
-        };
-        match outcome {
+        match perform(&this.sems, sops, undo.as_deref()) {
             Ok(Outcome::Done) => {
+                match &mut locked {
+                    Locked::Fast(_, state) => record_pid(&mut state.pid, Who::Current),
+                    Locked::Global(_) => {
+                        for sop in sops {
+                            record_pid(&mut this.sems[sop.num()].state.lock().pid, Who::Current);
+                        }
+                    }
+                }
+                this.sems[sops[0].num()]
+                    .otime
+                    .store(cred::real_seconds(), Ordering::Relaxed);
                 let mut wakeups = Wakeups::new();
                 if alter {
-                    this.update(&mut locked, &mut wakeups);
+                    this.do_smart_update(&mut locked, Some(sops), &mut wakeups);
                 }
                 this.unlock(locked);
                 wakeups.wake();
@@ -753,95 +941,100 @@ impl SemArray {
                 Err(e)
             }
             Ok(Outcome::Blocks(blocking)) => {
-                let sops = match WaiterOps::new(sops) {
-                    Ok(sops) => sops,
-                    Err(e) => {
-                        this.unlock(locked);
-                        return Err(e);
-                    }
-                };
-                let waiter = Arc::new(
-                    Waiter {
-                        ticket: this.next_ticket.fetch_add(1, Ordering::Relaxed) as u64,
-                        sops,
-                        alter,
-                        complex,
-                        undo_owner,
-                        pid,
-                        status: AtomicI32::new(PENDING),
-                        blocking: AtomicUsize::new(blocking),
-                        task: Sleeper::current(),
-                    },
-                    GFP_KERNEL_ACCOUNT,
-                );
+                let waiter = WaiterOps::new(sops).and_then(|ops| {
+                    let waiter = Arc::new(
+                        Waiter {
+                            sops: ops,
+                            alter,
+                            complex: sops.len() > 1,
+                            undo,
+                            pid: PidRef::current_process(),
+                            status: AtomicI32::new(PENDING),
+                            blocking: AtomicUsize::new(blocking),
+                            key: AtomicU64::new(0),
+                            place: AtomicUsize::new(ON_ARRAY),
+                            task: Sleeper::current(),
+                        },
+                        GFP_KERNEL_ACCOUNT,
+                    )?;
+                    Ok((waiter, RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?))
+                });
                 match waiter {
-                    Ok(waiter) => this.sleep(locked, waiter, timeout),
+                    Ok((waiter, node)) => {
+                        this.queue(&mut locked, &waiter, node);
+                        this.sleep(locked, waiter, timeout)
+                    }
                     Err(e) => {
                         this.unlock(locked);
-                        Err(e.into())
+                        Err(e)
                     }
                 }
             }
         }
     }
 
-    /// The adjustments of `owner` on this array, made on first use
-    /// (`find_alloc_undo()`); `None` without `SEM_UNDO`.
-    fn undo_entry<'a>(
+    /// Puts `waiter` at the tail of the list Linux would put it on, in
+    /// `node`.
+    fn queue(
         &self,
-        inner: &'a mut Inner,
-        owner: Option<usize>,
-    ) -> Result<Option<&'a mut KVec<i16>>> {
-        let Some(owner) = owner else {
-            return Ok(None);
-        };
-        if !inner.undos.iter().any(|u| u.owner == owner) {
-            let mut semadj = KVec::with_capacity(self.nsems(), GFP_KERNEL_ACCOUNT)?;
-            for _ in 0..self.nsems() {
-                semadj.push(0, GFP_KERNEL_ACCOUNT)?;
+        locked: &mut Locked<'_>,
+        waiter: &Arc<Waiter>,
+        node: RBTreeNodeReservation<u64, Arc<Waiter>>,
+    ) {
+        if let Locked::Global(inner) = locked {
+            if waiter.complex && inner.complex_count == 0 {
+                // The simple waiters go first: they were there before.
+                self.merge_queues(inner);
             }
-            inner
-                .undos
-                .push(Undo { owner, semadj }, GFP_KERNEL_ACCOUNT)?;
         }
-        Ok(undo_of(&mut inner.undos, Some(owner)))
+        let key = self.next_key();
+        waiter.key.store(key, Ordering::Relaxed);
+        let node = node.into_node(key, waiter.clone());
+        match locked {
+            Locked::Fast(num, state) => {
+                // Fast mode: no complex operation waits.
+                waiter.place.store(*num, Ordering::Relaxed);
+                if waiter.alter {
+                    state.pending_alter.insert(node);
+                } else {
+                    state.pending_const.insert(node);
+                }
+            }
+            Locked::Global(inner) if !waiter.complex => {
+                let num = waiter.sops[0].num();
+                if waiter.alter && inner.complex_count != 0 {
+                    waiter.place.store(ON_ARRAY, Ordering::Relaxed);
+                    inner.pending_alter.insert(node);
+                    return;
+                }
+                waiter.place.store(num, Ordering::Relaxed);
+                let mut state = self.sems[num].state.lock();
+                if waiter.alter {
+                    state.pending_alter.insert(node);
+                } else {
+                    state.pending_const.insert(node);
+                }
+            }
+            Locked::Global(inner) => {
+                waiter.place.store(ON_ARRAY, Ordering::Relaxed);
+                if waiter.alter {
+                    inner.pending_alter.insert(node);
+                } else {
+                    inner.pending_const.insert(node);
+                }
+                inner.complex_count += 1;
+            }
+        }
     }
 
-    /// Queues `waiter` and sleeps until a waker completes it, a signal
-    /// comes, the timeout passes or the array is removed.
+    /// Sleeps until a waker completes `waiter`, a signal comes, the
+    /// timeout passes or the array is removed.
     fn sleep<'a>(
         &'a self,
         mut locked: Locked<'a>,
         waiter: Arc<Waiter>,
         timeout: Option<Jiffies>,
     ) -> Result {
-        let queued = match &mut locked {
-            Locked::Fast(state) => {
-                let list = if waiter.alter {
-                    &mut state.pending_alter
-                } else {
-                    &mut state.pending_const
-                };
-                list.push(waiter.clone(), GFP_KERNEL_ACCOUNT)
-            }
-            Locked::Global(inner) => {
-                let list = if waiter.alter {
-                    &mut inner.pending_alter
-                } else {
-                    &mut inner.pending_const
-                };
-                let r = list.push(waiter.clone(), GFP_KERNEL_ACCOUNT);
-                if r.is_ok() && waiter.complex {
-                    inner.complex_count += 1;
-                }
-                r
-            }
-        };
-        if let Err(e) = queued {
-            self.unlock(locked);
-            return Err(e.into());
-        }
-
         // As `do_semtimedop()`: sleep with the lock dropped; a waker sets
         // `status` before it wakes the task, so a final status is read
         // without the lock.
@@ -872,145 +1065,131 @@ impl SemArray {
         }
     }
 
-    /// Takes a pending waiter out of whichever list holds it.
+    /// `unlink_queue()` for a waiter that gives up: takes it out of
+    /// whichever list holds it.
     fn unlink(&self, locked: &mut Locked<'_>, waiter: &Arc<Waiter>) {
-        let is = |o: &mut Arc<Waiter>| !Arc::ptr_eq(o, waiter);
+        let key = waiter.key.load(Ordering::Relaxed);
+        let place = waiter.place.load(Ordering::Relaxed);
+        let take = |list: &mut WaitList| {
+            let removed = list.remove(&key);
+            warn_on!(!removed.is_some_and(|w| Arc::ptr_eq(&w, waiter)));
+        };
+        let pick = |state: &mut SemState| {
+            if waiter.alter {
+                take(&mut state.pending_alter)
+            } else {
+                take(&mut state.pending_const)
+            }
+        };
         match locked {
-            Locked::Fast(state) => {
-                state.pending_alter.retain(is);
-                state.pending_const.retain(is);
-            }
-            Locked::Global(inner) => {
-                let before = inner.pending_alter.len() + inner.pending_const.len();
-                inner.pending_alter.retain(is);
-                inner.pending_const.retain(is);
-                let after = inner.pending_alter.len() + inner.pending_const.len();
-                if waiter.complex && after < before {
-                    inner.complex_count -= 1;
+            // Fast mode: a simple waiter is on its semaphore's list.
+            Locked::Fast(_, state) => pick(state),
+            Locked::Global(inner) if place == ON_ARRAY => {
+                if waiter.alter {
+                    take(&mut inner.pending_alter);
+                } else {
+                    take(&mut inner.pending_const);
                 }
-                if after == before && !waiter.complex {
-                    // Not moved to the array's lists (see `move_waiters`).
-                    let mut state = self.sems[waiter.sops[0].num()].state.lock();
-                    state.pending_alter.retain(is);
-                    state.pending_const.retain(is);
+                if waiter.complex {
+                    count_down(&mut inner.complex_count);
                 }
             }
+            Locked::Global(_) => pick(&mut self.sems[place].state.lock()),
         }
     }
 
-    /// `exit_sem()` for one array: adds `owner`'s adjustments to the values
-    /// (clamped to 0..=`SEMVMX`) and forgets them.
-    fn apply_undo(&self, owner: usize) {
+    /// `exit_sem()` for one array: adds `undo`'s adjustments to the values
+    /// (clamped to 0..=`SEMVMX`) and forgets them, unless the array was
+    /// removed meanwhile.
+    fn apply_undo(&self, undo: &Arc<Undo>) {
         let mut locked = self.lock(None);
         let Locked::Global(inner) = &mut locked else {
             return;
         };
-        let found = inner.undos.iter().position(|u| u.owner == owner);
-        let undo = match found {
-            Some(i) if !self.deleted.load(Ordering::Relaxed) => inner.undos.remove(i).ok(),
-            _ => None,
-        };
-        let Some(undo) = undo else {
+        let listed = inner
+            .undos
+            .get(&undo.process.id)
+            .is_some_and(|u| Arc::ptr_eq(u, undo));
+        if self.is_deleted() || !listed {
             self.unlock(locked);
             return;
-        };
-        let pid = cred::current_tgid();
-        for (num, adj) in undo.semadj.iter().enumerate() {
-            if *adj != 0 {
-                let mut s = self.sems[num].state.lock();
-                s.value = (s.value + i32::from(*adj)).clamp(0, SEMVMX);
-                s.pid = pid;
+        }
+        inner.undos.remove(&undo.process.id);
+        for (sem, adj) in self.sems.iter().zip(undo.adjustments()) {
+            if adj != 0 {
+                let value = sem.value.load(Ordering::Relaxed);
+                sem.value
+                    .store((value + adj).clamp(0, SEMVMX), Ordering::Relaxed);
+                record_pid(&mut sem.state.lock().pid, Who::Process(&undo.process.owner));
             }
         }
+        self.sems[0]
+            .otime
+            .store(cred::real_seconds(), Ordering::Relaxed);
         let mut wakeups = Wakeups::new();
-        self.update(&mut locked, &mut wakeups);
+        self.do_smart_update(&mut locked, None, &mut wakeups);
         self.unlock(locked);
         wakeups.wake();
     }
 
-    /// `freeary()`: marks the array removed and fails every waiter with
-    /// `EIDRM`. The caller has taken it out of the table.
+    /// `freeary()`: marks the array removed, fails every waiter with
+    /// `EIDRM` and forgets every adjustment. The caller has taken it out
+    /// of the table.
     pub(crate) fn destroy(&self) {
         let mut locked = self.lock(None);
         let mut wakeups = Wakeups::new();
+        let idrm = eidrm().to_errno();
         if let Locked::Global(inner) = &mut locked {
             self.deleted.store(true, Ordering::Relaxed);
-            for w in Iterator::chain(inner.pending_alter.iter(), &inner.pending_const) {
-                complete(w, eidrm().to_errno(), &mut wakeups);
+            for undo in core::mem::take(&mut inner.undos).values() {
+                undo.process.forget(self);
             }
-            inner.pending_alter.clear();
-            inner.pending_const.clear();
+            let mut fail_all = |list: &mut WaitList| {
+                for w in core::mem::take(list).values() {
+                    wakeups.complete(w.clone(), idrm);
+                }
+            };
+            fail_all(&mut inner.pending_const);
+            fail_all(&mut inner.pending_alter);
             inner.complex_count = 0;
-            inner.undos.clear();
-            // Waiters `move_waiters` could not move.
             for sem in &self.sems {
                 let mut state = sem.state.lock();
-                for w in Iterator::chain(state.pending_alter.iter(), &state.pending_const) {
-                    complete(w, eidrm().to_errno(), &mut wakeups);
-                }
-                state.pending_alter.clear();
-                state.pending_const.clear();
+                fail_all(&mut state.pending_const);
+                fail_all(&mut state.pending_alter);
+                state.pid = None;
             }
         }
-        drop(locked);
+        self.unlock(locked);
         wakeups.wake();
     }
 
     /// `count_semcnt()`: operations waiting for `num` to grow (`ncnt`) or
     /// to be zero (`!ncnt`), judged by the operation each waits on.
-    fn count_waiters(inner: &Inner, num: usize, ncnt: bool) -> usize {
-        Iterator::chain(inner.pending_alter.iter(), &inner.pending_const)
-            .filter(|w| {
-                let op = w.blocking_op();
-                op.num() == num && if ncnt { op.op < 0 } else { op.op == 0 }
-            })
-            .count()
+    fn count_waiters(&self, inner: &Inner, num: usize, ncnt: bool) -> usize {
+        let state = self.sems[num].state.lock();
+        let simple = if ncnt {
+            state.pending_alter.values().count()
+        } else {
+            state.pending_const.values().count()
+        };
+        drop(state);
+        let waits = |w: &&Arc<Waiter>| {
+            let op = w.blocking_op();
+            op.num() == num && if ncnt { op.op < 0 } else { op.op == 0 }
+        };
+        let mut complex = inner.pending_alter.values().filter(waits).count();
+        if !ncnt {
+            complex += inner.pending_const.values().filter(waits).count();
+        }
+        simple + complex
     }
 
     fn otime(&self) -> i64 {
         self.sems
             .iter()
-            .map(|s| s.state.lock().otime)
+            .map(|s| s.otime.load(Ordering::Relaxed))
             .max()
             .unwrap_or(0)
-    }
-}
-
-/// A `Values` over the fast-mode guard's semaphore: its value fields,
-/// borrowed apart from its lists of waiters.
-struct FastGuard<'a> {
-    value: &'a mut i32,
-    pid: &'a mut i32,
-    otime: &'a mut i64,
-}
-
-impl<'a> FastGuard<'a> {
-    /// The values of `state`, and its lists of altering and wait-for-zero
-    /// waiters.
-    fn split(
-        state: &'a mut SemState,
-    ) -> (Self, &'a mut KVec<Arc<Waiter>>, &'a mut KVec<Arc<Waiter>>) {
-        let SemState {
-            value,
-            pid,
-            otime,
-            pending_alter,
-            pending_const,
-        } = state;
-        (Self { value, pid, otime }, pending_alter, pending_const)
-    }
-}
-
-impl Values for FastGuard<'_> {
-    fn value(&mut self, _num: usize) -> i32 {
-        *self.value
-    }
-    fn set_value(&mut self, _num: usize, value: i32) {
-        *self.value = value;
-    }
-    fn completed(&mut self, _sops: &[SemBuf], pid: i32) {
-        *self.pid = pid;
-        *self.otime = cred::real_seconds();
     }
 }
 
@@ -1022,43 +1201,6 @@ fn status_result(status: i32) -> Result {
     }
 }
 
-/// Records that the current process has `SEM_UNDO` adjustments on `array`,
-/// so that [`exit_undo`] finds it. Returns the process's owner id.
-fn register_undo(array: &Arc<SemArray>) -> Result<usize> {
-    let owner = process::current_files_id();
-    let mut owners = UNDO_OWNERS.lock();
-    let i = match owners.iter().position(|(o, _)| *o == owner) {
-        Some(i) => i,
-        None => {
-            owners.push((owner, KVec::new()), GFP_KERNEL_ACCOUNT)?;
-            owners.len() - 1
-        }
-    };
-    let arrays = &mut owners[i].1;
-    // Forget arrays removed since; keep at most one entry per array.
-    arrays.retain(|a| !a.deleted.load(Ordering::Relaxed));
-    if !arrays.iter().any(|a| Arc::ptr_eq(a, array)) {
-        arrays.push(array.clone(), GFP_KERNEL_ACCOUNT)?;
-    }
-    Ok(owner)
-}
-
-/// `exit_sem()`: applies and forgets every `SEM_UNDO` adjustment of
-/// `owner`. Called from `flush` of `/dev/ripc`, that is when the process
-/// closes a descriptor of it, at exit at the latest.
-pub(crate) fn exit_undo(owner: usize) {
-    let arrays = {
-        let mut owners = UNDO_OWNERS.lock();
-        match owners.iter().position(|(o, _)| *o == owner) {
-            Some(i) => owners.remove(i).map(|(_, a)| a).unwrap_or_default(),
-            None => return,
-        }
-    };
-    for array in arrays.iter() {
-        array.apply_undo(owner);
-    }
-}
-
 /// `semget()`.
 pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     let nsems = usize::try_from(args.nsems).map_err(|_| EINVAL)?;
@@ -1066,6 +1208,17 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
         return Err(EINVAL);
     }
     ipc::sweep_dead_namespaces();
+    // The array is made before the namespace's lock is taken, if this call
+    // may create one: 32000 semaphores take a while.
+    let may_create = args.key == ipc::IPC_PRIVATE || args.semflg as u32 & uapi::RIPC_IPC_CREAT != 0;
+    let mut prepared = if may_create && nsems > 0 {
+        Some((
+            NewSems::new(nsems)?,
+            kernel::sync::UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
+        ))
+    } else {
+        None
+    };
     let tables = ipc::current_ns()?;
     let mut ns = tables.lock();
     let used: usize = ns.sem.iter().map(|a| a.nsems()).sum();
@@ -1089,10 +1242,14 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
             if used + nsems > limits::semmns() {
                 return Err(ENOSPC);
             }
-            SemArray::new(perm, nsems)
+            let (sems, memory) = prepared.take().ok_or(EINVAL)?;
+            Ok(SemArray::new(perm, sems, memory))
         },
-    )?;
-    Ok(id as isize)
+    );
+    drop(ns);
+    // Unused if the key existed: freed outside the lock.
+    drop(prepared);
+    Ok(id? as isize)
 }
 
 /// `semtimedop()`; `semop()` is the same without a timeout.
@@ -1253,19 +1410,29 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
         // `lock(None)` always takes the array's lock.
         return Err(EINVAL);
     };
-    if array.deleted.load(Ordering::Relaxed) {
-        drop(locked);
+    if array.is_deleted() {
+        array.unlock(locked);
         return Err(eidrm());
     }
     let result = match cmd {
-        uapi::RIPC_GETVAL => index(num).map(|n| array.sems[n].state.lock().value as isize),
-        uapi::RIPC_GETPID => index(num).map(|n| array.sems[n].state.lock().pid as isize),
-        uapi::RIPC_GETNCNT => index(num).map(|n| SemArray::count_waiters(inner, n, true) as isize),
-        uapi::RIPC_GETZCNT => index(num).map(|n| SemArray::count_waiters(inner, n, false) as isize),
+        uapi::RIPC_GETVAL => {
+            index(num).map(|n| array.sems[n].value.load(Ordering::Relaxed) as isize)
+        }
+        // `pid_vnr()`: the process as the reader's pid namespace names it.
+        uapi::RIPC_GETPID => index(num).map(|n| {
+            array.sems[n]
+                .state
+                .lock()
+                .pid
+                .as_ref()
+                .map_or(0, PidRef::nr) as isize
+        }),
+        uapi::RIPC_GETNCNT => index(num).map(|n| array.count_waiters(inner, n, true) as isize),
+        uapi::RIPC_GETZCNT => index(num).map(|n| array.count_waiters(inner, n, false) as isize),
         uapi::RIPC_GETALL => {
             let mut all = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
             for sem in array.sems.iter() {
-                all.push(sem.state.lock().value as u16, GFP_KERNEL_ACCOUNT)?;
+                all.push(sem.value.load(Ordering::Relaxed) as u16, GFP_KERNEL_ACCOUNT)?;
             }
             // Copied out after the lock is dropped, below.
             new_values = all;
@@ -1274,7 +1441,6 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
         _ => {
             // SETVAL and SETALL: new values, and every process's
             // adjustments for them are forgotten.
-            let pid = cred::current_tgid();
             for (n, sem) in array.sems.iter().enumerate() {
                 let value = if cmd == uapi::RIPC_SETVAL {
                     if n != num as usize {
@@ -1284,12 +1450,10 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
                 } else {
                     i32::from(new_values[n])
                 };
-                let mut s = sem.state.lock();
-                s.value = value;
-                s.pid = pid;
-                drop(s);
-                for undo in inner.undos.iter_mut() {
-                    undo.semadj[n] = 0;
+                sem.value.store(value, Ordering::Relaxed);
+                record_pid(&mut sem.state.lock().pid, Who::Current);
+                for undo in inner.undos.values() {
+                    undo.set_adj(n, 0);
                 }
             }
             inner.ctime = cred::real_seconds();
@@ -1298,7 +1462,7 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
     };
     let mut wakeups = Wakeups::new();
     if write {
-        array.update(&mut locked, &mut wakeups);
+        array.do_smart_update(&mut locked, None, &mut wakeups);
     }
     array.unlock(locked);
     wakeups.wake();
@@ -1345,7 +1509,7 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_semid64_ds, isize)> {
     if cmd != uapi::RIPC_SEM_STAT_ANY {
         perm::ipcperms(&perm, S_IRUGO)?;
     }
-    if array.deleted.load(Ordering::Relaxed) {
+    if array.is_deleted() {
         return Err(eidrm());
     }
     let ds = uapi::ripc_semid64_ds {

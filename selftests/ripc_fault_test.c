@@ -810,9 +810,13 @@ TEST_F(fault, shmat_touch)
 	ASSERT_EQ(0, ripc_shmctl(id, IPC_RMID, NULL));
 }
 
-/* Closing a /dev/ripc descriptor applies the undo (exit_sem), whatever fails. */
-TEST_F(fault, semop_undo_applied_at_close)
+/*
+ * Closing a /dev/ripc descriptor is not an exit: the undo stays, whatever
+ * fails (Linux applies it only in exit_sem(); semop_undo_exit checks that).
+ */
+TEST_F(fault, semop_undo_kept_at_close)
 {
+	union semun zero = { .val = 0 };
 	int id = ripc_semget(IPC_PRIVATE, 2, IPC_CREAT | 0600), fd = -1;
 
 	ASSERT_LE(0, id);
@@ -820,7 +824,9 @@ TEST_F(fault, semop_undo_applied_at_close)
 		   ASSERT_EQ(0, sem_op(id, 1, 2, SEM_UNDO)),
 		   close(fd), {
 		ASSERT_EQ(0, ret);
-		ASSERT_EQ(0, ripc_semctl(id, 1, GETVAL)) TH_LOG("n=%d", n);
+		ASSERT_EQ(2, ripc_semctl(id, 1, GETVAL)) TH_LOG("n=%d", n);
+		/* SETVAL forgets the adjustment too. */
+		ASSERT_EQ(0, ripc_semctl(id, 1, SETVAL, zero));
 	});
 	ASSERT_EQ(0, ripc_semctl(id, 0, IPC_RMID));
 }

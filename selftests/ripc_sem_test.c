@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -696,6 +698,421 @@ TEST(status_listing)
 	EXPECT_TRUE(found) TH_LOG("no line starting with '%s'", want);
 	umount("/tmp/ripc-sem-mnt");
 	rmid(id);
+}
+
+/*
+ * SEM_UNDO belongs to the process (Linux: current->sysvsem.undo_list),
+ * applied once, when its last thread exits. Closing a descriptor of
+ * /dev/ripc is not an exit: not a dup, not a spare descriptor closed by
+ * libripc's ripc_dev_fd() when two threads race to open it.
+ */
+static int wait_for_byte(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+static void send_byte(int fd)
+{
+	char c = 0;
+
+	if (write(fd, &c, 1) != 1)
+		_exit(99);
+}
+
+/* Runs close_one() in a child after its +1 with SEM_UNDO; checks the
+ * value while the child lives (1) and after it exits (0). */
+static void undo_kept_across(struct __test_metadata *_metadata, void (*close_one)(void))
+{
+	struct sembuf up = { 0, 1, SEM_UNDO };
+	int id = new_array(1, 0600);
+	int ready[2], go[2];
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	if (pid == 0) {
+		if (ripc_semop(id, &up, 1))
+			_exit(1);
+		close_one();
+		send_byte(ready[1]);
+		wait_for_byte(go[0]);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_for_byte(ready[0]));
+	EXPECT_EQ(1, getval(id, 0));
+	send_byte(go[1]);
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, getval(id, 0));
+	rmid(id);
+}
+
+static void close_a_dup(void)
+{
+	close(dup(ripc_dev_fd()));
+}
+
+/* What ripc_dev_fd() does with the descriptor of the thread that lost
+ * the race to open /dev/ripc. */
+static void close_a_spare_open(void)
+{
+	close(open("/dev/ripc", O_RDWR | O_CLOEXEC));
+}
+
+TEST(undo_kept_when_a_dup_is_closed)
+{
+	undo_kept_across(_metadata, close_a_dup);
+}
+
+TEST(undo_kept_when_a_spare_descriptor_is_closed)
+{
+	undo_kept_across(_metadata, close_a_spare_open);
+}
+
+/*
+ * Deliberate difference (Documentation/sem.rst): a process that exits with
+ * no descriptor of /dev/ripc open is not seen exiting; its adjustments are
+ * applied when a /dev/ripc file is next released (Linux: at its exit).
+ */
+TEST(undo_of_a_process_without_descriptor_applied_later)
+{
+	struct sembuf up = { 0, 1, SEM_UNDO };
+	int id = new_array(1, 0600);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	if (pid == 0) {
+		if (ripc_semop(id, &up, 1))
+			_exit(1);
+		close(ripc_dev_fd());
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	close_a_spare_open();
+	EXPECT_EQ(0, getval(id, 0));
+	rmid(id);
+}
+
+struct sleeper_arg {
+	int id;
+	int result;
+};
+
+static void *undo_sleeper(void *p)
+{
+	struct sleeper_arg *arg = p;
+
+	arg->result = op1(arg->id, 0, -1, SEM_UNDO);
+	return NULL;
+}
+
+/*
+ * A SEM_UNDO operation that sleeps while another thread closes a dup of
+ * /dev/ripc, then completes: its adjustment is kept and applied at exit.
+ */
+TEST(undo_of_a_sleeper_completed_after_a_close)
+{
+	int id = new_array(1, 0600);
+	int ready[2];
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	if (pid == 0) {
+		struct sleeper_arg arg = { id, -1 };
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, undo_sleeper, &arg))
+			_exit(1);
+		while (ripc_semctl(id, 0, GETNCNT) != 1)
+			sleep_ms(10);
+		close_a_dup();
+		send_byte(ready[1]);
+		pthread_join(t, NULL);
+		_exit(arg.result ? 2 : 0);
+	}
+	ASSERT_EQ(0, wait_for_byte(ready[0]));
+	/* The sleeper's -1 goes through: its adjustment is +1. */
+	ASSERT_EQ(0, op1(id, 0, 1, 0));
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(1, getval(id, 0));
+	rmid(id);
+}
+
+/*
+ * A child has its own adjustments, none of its parent's: its exit applies
+ * only its own, and the parent's stay until the parent exits.
+ */
+TEST(undo_of_child_and_parent_apart)
+{
+	struct sembuf up = { 0, 1, SEM_UNDO }, up2 = { 0, 2, SEM_UNDO };
+	int id = new_array(1, 0600);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	if (pid == 0) {
+		/* The parent process of this test: +1, then a child's +2. */
+		pid_t child;
+
+		if (ripc_semop(id, &up, 1))
+			_exit(1);
+		child = fork();
+		if (child == 0)
+			_exit(ripc_semop(id, &up2, 1) ? 1 : 0);
+		if (wait_exit(child))
+			_exit(2);
+		/* The child's +2 was undone, not the parent's +1. */
+		if (getval(id, 0) != 1)
+			_exit(3);
+		close_a_dup();
+		_exit(getval(id, 0) == 1 ? 0 : 4);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, getval(id, 0));
+	rmid(id);
+}
+
+/*
+ * sempid names the process in the reader's pid namespace (pid_vnr()): a
+ * process in a new pid namespace is 1 to itself, and its own pid in its
+ * parent's namespace to the parent.
+ */
+static int sempid_seen_across_pid_namespace(int native, pid_t *inner_pid, int *parent_saw)
+{
+	struct sembuf up = { 0, 1, 0 };
+	int id = native ? semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) : new_array(1, 0600);
+	int fds[2], ret = -1;
+	pid_t mid;
+
+	if (id < 0 || pipe(fds))
+		return -1;
+	mid = fork();
+	if (mid == 0) {
+		pid_t inner;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		inner = fork();
+		if (inner == 0) {
+			int r = native ? semop(id, &up, 1) : ripc_semop(id, &up, 1);
+			int seen = native ? semctl(id, 0, GETPID) : ripc_semctl(id, 0, GETPID);
+
+			_exit(r == 0 && seen == 1 ? 0 : 2);
+		}
+		if (write(fds[1], &inner, sizeof(inner)) != sizeof(inner))
+			_exit(3);
+		_exit(wait_exit(inner));
+	}
+	if (read(fds[0], inner_pid, sizeof(*inner_pid)) == sizeof(*inner_pid) &&
+	    wait_exit(mid) == 0)
+		ret = 0;
+	*parent_saw = native ? semctl(id, 0, GETPID) : ripc_semctl(id, 0, GETPID);
+	if (native)
+		semctl(id, 0, IPC_RMID);
+	else
+		rmid(id);
+	close(fds[0]);
+	close(fds[1]);
+	return ret;
+}
+
+TEST(sempid_in_the_readers_pid_namespace)
+{
+	pid_t inner;
+	int saw;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root for unshare(CLONE_NEWPID)");
+	ASSERT_EQ(0, sempid_seen_across_pid_namespace(1, &inner, &saw));
+	EXPECT_EQ(inner, saw) TH_LOG("Linux");
+	ASSERT_EQ(0, sempid_seen_across_pid_namespace(0, &inner, &saw));
+	EXPECT_EQ(inner, saw) TH_LOG("ripc");
+}
+
+/* The biggest array (SEMMSL) is made, used and removed. */
+TEST(array_of_semmsl_semaphores)
+{
+	int id = new_array(32000, 0600);
+
+	ASSERT_GE(id, 0);
+	EXPECT_EQ(0, op1(id, 31999, 3, SEM_UNDO));
+	EXPECT_EQ(3, getval(id, 31999));
+	EXPECT_EQ(0, setval(id, 0, 1));
+	EXPECT_EQ(0, op1(id, 0, -1, IPC_NOWAIT));
+	rmid(id);
+}
+
+/*
+ * Many sleepers, simple and complex, on two semaphores: the order in which
+ * releases complete them is Linux's (per-semaphore lists, merged into the
+ * array's list, semaphore by semaphore, when a complex operation waits).
+ * The same program runs on native SysV semaphores and on ripc.
+ */
+#define SLEEPERS 1000
+
+struct sem_impl {
+	int (*get)(key_t key, int nsems, int flags);
+	int (*op)(int id, struct sembuf *sops, size_t n);
+	int (*ctl)(int id, int num, int cmd, ...);
+};
+
+static int native_semop(int id, struct sembuf *sops, size_t n)
+{
+	return semop(id, sops, n);
+}
+
+static const struct sem_impl native_sem = { semget, native_semop, semctl };
+static const struct sem_impl ripc_sem = { ripc_semget, ripc_semop, ripc_semctl };
+
+struct order_run {
+	const struct sem_impl *impl;
+	int id;
+	int done;		/* completed sleepers, atomically */
+	int order[SLEEPERS];	/* sleepers by completion, sorted per release */
+};
+
+struct order_sleeper {
+	struct order_run *run;
+	int index;
+};
+
+/* The operations of sleeper i: a few fixed ones first, so that a simple
+ * waiter on semaphore 1 is queued before simple ones on semaphore 0 when
+ * the first complex one arrives, then a mix. */
+static size_t sleeper_ops(int i, struct sembuf *sops)
+{
+	static const short first[][2] = { { 1, -2 }, { 0, -1 }, { 0, -2 } };
+
+	if (i < 3) {
+		sops[0] = (struct sembuf){ first[i][0], first[i][1], SEM_UNDO };
+		return 1;
+	}
+	switch (i % 6) {
+	case 0:
+		sops[0] = (struct sembuf){ 0, -1, 0 };
+		sops[1] = (struct sembuf){ 1, -1, SEM_UNDO };
+		return 2;
+	case 1:
+		sops[0] = (struct sembuf){ 0, -2, SEM_UNDO };
+		return 1;
+	case 2:
+		sops[0] = (struct sembuf){ 1, -2, 0 };
+		return 1;
+	case 3:
+		sops[0] = (struct sembuf){ 1, 0, 0 };
+		return 1;
+	default:
+		sops[0] = (struct sembuf){ 0, -1, i % 2 ? SEM_UNDO : 0 };
+		return 1;
+	}
+}
+
+static void *order_sleeper_main(void *p)
+{
+	struct order_sleeper *s = p;
+	struct sembuf sops[2];
+	size_t n = sleeper_ops(s->index, sops);
+
+	if (s->run->impl->op(s->run->id, sops, n) == 0) {
+		int at = __atomic_fetch_add(&s->run->done, 1, __ATOMIC_SEQ_CST);
+
+		s->run->order[at] = s->index;
+	}
+	return NULL;
+}
+
+static int waiting(struct order_run *run)
+{
+	int n = 0, num;
+
+	for (num = 0; num < 2; num++)
+		n += run->impl->ctl(run->id, num, GETNCNT) + run->impl->ctl(run->id, num, GETZCNT);
+	return n;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Queues the sleepers one by one, then releases in a fixed pattern,
+ * recording who completes; returns the number completed. */
+static int run_order(struct order_run *run, pthread_t *threads, struct order_sleeper *args)
+{
+	union semun one = { .val = 1 };
+	pthread_attr_t attr;
+	int i, step, before;
+
+	run->id = run->impl->get(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+	if (run->id < 0)
+		return -1;
+	/* Semaphore 1 at 1: its wait-for-zero and -2 sleepers block, as do
+	 * all of semaphore 0's, at 0. */
+	run->impl->ctl(run->id, 1, SETVAL, one);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (i = 0; i < SLEEPERS; i++) {
+		int expect = i + 1;
+
+		args[i] = (struct order_sleeper){ run, i };
+		if (pthread_create(&threads[i], &attr, order_sleeper_main, &args[i]))
+			return -1;
+		/* Queued (or done: the first few may go through at once). */
+		while (waiting(run) + __atomic_load_n(&run->done, __ATOMIC_SEQ_CST) < expect)
+			sched_yield();
+	}
+	pthread_attr_destroy(&attr);
+	before = 0;
+	for (step = 0; step < 20 * SLEEPERS && run->done < SLEEPERS; step++) {
+		static struct sembuf releases[][2] = {
+			{ { 0, 1, 0 } },
+			{ { 0, 2, 0 } },
+			{ { 1, 1, 0 } },
+			{ { 0, 1, 0 }, { 1, 1, 0 } },
+			{ { 1, -1, IPC_NOWAIT } },
+		};
+		int r = step % 5, done;
+		int left;
+
+		run->impl->op(run->id, releases[r], r == 3 ? 2 : 1);
+		left = waiting(run);
+		/* Wait for the completed ones to record themselves. */
+		while ((done = __atomic_load_n(&run->done, __ATOMIC_SEQ_CST)) < SLEEPERS - left)
+			sched_yield();
+		qsort(&run->order[before], done - before, sizeof(int), cmp_int);
+		before = done;
+	}
+	for (i = 0; i < SLEEPERS; i++)
+		pthread_cancel(threads[i]);
+	run->impl->ctl(run->id, 0, IPC_RMID);
+	for (i = 0; i < SLEEPERS; i++)
+		pthread_join(threads[i], NULL);
+	return run->done;
+}
+
+TEST_F_TIMEOUT(long_running, thousand_sleepers_completed_in_linux_order, 600)
+{
+	static struct order_run linux_run, ripc_run;
+	static pthread_t threads[SLEEPERS];
+	static struct order_sleeper args[SLEEPERS];
+	int n_linux, n_ripc, i;
+
+	linux_run.impl = &native_sem;
+	ripc_run.impl = &ripc_sem;
+	n_linux = run_order(&linux_run, threads, args);
+	n_ripc = run_order(&ripc_run, threads, args);
+	ASSERT_GT(n_linux, SLEEPERS / 2);
+	ASSERT_EQ(n_linux, n_ripc);
+	for (i = 0; i < n_linux && linux_run.order[i] == ripc_run.order[i]; i++)
+		;
+	EXPECT_EQ(n_linux, i) TH_LOG("completion %d: sleeper %d on Linux, %d on ripc",
+				     i, linux_run.order[i], ripc_run.order[i]);
 }
 
 TEST_HARNESS_MAIN

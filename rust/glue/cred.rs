@@ -29,6 +29,7 @@ extern "C" {
     fn ripc_get_current_tgid() -> *mut kernel::ffi::c_void;
     fn ripc_is_current_tgid(pid: *mut kernel::ffi::c_void) -> bool;
     fn ripc_get_pid(pid: *mut kernel::ffi::c_void) -> *mut kernel::ffi::c_void;
+    fn ripc_pid_has_process(pid: *mut kernel::ffi::c_void) -> bool;
     // `struct user_namespace *`, returned untyped because the struct embeds
     // a zero-sized array that the `improper_ctypes` lint rejects.
     fn ripc_current_user_ns() -> *mut kernel::ffi::c_void;
@@ -183,6 +184,13 @@ impl PidRef {
     pub(crate) fn is_current(&self) -> bool {
         // SAFETY: compares pointers only.
         unsafe { ripc_is_current_tgid(self.0.as_ptr().cast()) }
+    }
+
+    /// Whether a process still has this pid (a zombie does, until it is
+    /// reaped).
+    pub(crate) fn has_process(&self) -> bool {
+        // SAFETY: the pid is valid, by the type invariant.
+        unsafe { ripc_pid_has_process(self.0.as_ptr().cast()) }
     }
 
     /// Its number in the caller's pid namespace (`pid_vnr()`), 0 if none.

@@ -7,7 +7,7 @@
 
 use crate::{
     ipc::{ChildNs, IpcNamespace},
-    sem::SemArray,
+    sem::UndoOwners,
     uapi,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -49,9 +49,9 @@ kernel::sync::global_lock! {
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
-    /// The semaphore arrays each process has `SEM_UNDO` adjustments on
-    /// (the processes' `sem_undo_list`s), by owner (see `rust/sem.rs`).
-    pub(crate) unsafe(uninit) static UNDO_OWNERS: Mutex<KVec<(usize, KVec<Arc<SemArray>>)>> = KVec::new();
+    /// The `SEM_UNDO` adjustments of each process (its `sem_undo_list`),
+    /// by [`super::process::current_process_key`] (see `rust/sem/undo.rs`).
+    pub(crate) unsafe(uninit) static UNDO_OWNERS: Mutex<UndoOwners> = UndoOwners::new();
 }
 
 kernel::sync::global_lock! {
@@ -99,7 +99,7 @@ impl Drop for Teardown {
         crate::ipc::clear_all_namespaces();
         // The tables below are empty or about to be, but a `KVec` keeps its
         // allocation until it is replaced.
-        *UNDO_OWNERS.lock() = KVec::new();
+        UNDO_OWNERS.lock().clear();
         *MQ_PENDING.lock() = None;
         *PIPE_USER_PAGES.lock() = KVec::new();
         *MQ_USER_BYTES.lock() = KVec::new();

@@ -33,13 +33,30 @@ kgid_t ripc_current_egid(void)
 }
 
 /*
- * Identifies the calling process's file table: what ->flush() receives as
- * its owner when the process closes a file, at exit at the latest.
- * SEM_UNDO adjustments are kept per file table (see rust/sem.rs).
+ * The calling process's struct pid (task_tgid(current)), as a number: only
+ * compared, never dereferenced. It names this process and no other for as
+ * long as someone holds a reference on that struct pid.
  */
-unsigned long ripc_current_files(void)
+unsigned long ripc_current_process_key(void)
 {
-	return (unsigned long)current->files;
+	return (unsigned long)task_tgid(current);
+}
+
+/*
+ * Whether the calling task is exiting and is among the last of its thread
+ * group: do_exit() has counted every thread out of signal->live, so no
+ * thread of the process will return to userspace (exit_sem()'s moment).
+ */
+bool ripc_current_process_exiting(void)
+{
+	return (current->flags & PF_EXITING) &&
+	       atomic_read(&current->signal->live) == 0;
+}
+
+/* Whether a task still uses pid as its thread-group id. */
+bool ripc_pid_has_process(struct pid *pid)
+{
+	return pid_has_task(pid, PIDTYPE_TGID);
 }
 
 /* The current process (its thread-group leader's pid), with a reference. */

@@ -17,7 +17,9 @@ int ripc_anon_inode_getfd(const char *name, const struct file_operations *fops,
 
 struct user_namespace *ripc_current_user_ns(void);
 kgid_t ripc_current_egid(void);
-unsigned long ripc_current_files(void);
+unsigned long ripc_current_process_key(void);
+bool ripc_current_process_exiting(void);
+bool ripc_pid_has_process(struct pid *pid);
 
 struct pid *ripc_get_current_tgid(void);
 bool ripc_is_current_tgid(struct pid *pid);

@@ -42,10 +42,10 @@ unsafe extern "C" fn dev_open(
 /// Only called by the VFS, when a descriptor of `/dev/ripc` is closed.
 unsafe extern "C" fn dev_flush(
     _file: *mut bindings::file,
-    owner: bindings::fl_owner_t,
+    _owner: bindings::fl_owner_t,
 ) -> kernel::ffi::c_int {
-    // The owner is the closing process's file table; it is only compared.
-    crate::device::flush(owner as usize);
+    // The closing task is `current`, which is all `flush` needs.
+    crate::device::flush();
     0
 }
 

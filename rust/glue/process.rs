@@ -6,7 +6,8 @@
 use kernel::{bindings, time::Jiffies};
 
 extern "C" {
-    fn ripc_current_files() -> kernel::ffi::c_ulong;
+    fn ripc_current_process_key() -> kernel::ffi::c_ulong;
+    fn ripc_current_process_exiting() -> bool;
     fn ripc_rlimit_msgqueue() -> kernel::ffi::c_ulong;
 }
 
@@ -18,13 +19,22 @@ pub(crate) fn rlimit_msgqueue() -> usize {
     unsafe { ripc_rlimit_msgqueue() as usize }
 }
 
-/// Identifies the current process's file table (`current->files`), the
-/// owner `->flush()` is called with when that process closes a file of
-/// ripc, at exit at the latest. Threads share it; `fork()` gives the child
-/// its own. Only compared, never dereferenced.
-pub(crate) fn current_files_id() -> usize {
+/// Names the current process (the thread group): the address of its
+/// `struct pid`, only compared, never dereferenced. Two live processes
+/// never share it, and while a [`super::cred::PidRef`] of it is held no
+/// later process can get it.
+pub(crate) fn current_process_key() -> usize {
     // SAFETY: only reads a pointer of the current task.
-    unsafe { ripc_current_files() as usize }
+    unsafe { ripc_current_process_key() as usize }
+}
+
+/// Whether the current task is exiting and no thread of its process will
+/// run in userspace again: the moment `exit_sem()` applies `SEM_UNDO`
+/// adjustments.
+pub(crate) fn current_process_exiting() -> bool {
+    // SAFETY: reads the current task's flags and its `signal_struct`,
+    // which lives as long as the task.
+    unsafe { ripc_current_process_exiting() }
 }
 
 /// A relative timeout of `secs` seconds and `nsecs` nanoseconds in
