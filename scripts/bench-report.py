@@ -110,11 +110,15 @@ def parse_clients(path):
             "usr_s": num(f[6]) if len(f) > 6 else None,
             "sys_s": num(f[7]) if len(f) > 7 else None,
         })
+    info = {}
+    for f in lines_of(path, "CLIENTINFO"):
+        if len(f) >= 5:
+            info.setdefault(f[3], {}).setdefault(f[1], []).append(" ".join(f[4:]))
     for f in lines_of(path, "REACH"):
         if len(f) >= 5:
             reach.setdefault(f[1], {})[f[2]] = {
                 "linux_objects": int(f[3]), "ripc_objects": int(f[4]), "detail": " ".join(f[5:])}
-    return order, runs, notes, reach
+    return order, runs, notes, reach, info
 
 
 # Calls into the kernel's IPC per operation of each SysV and POSIX queue
@@ -352,13 +356,13 @@ def fmt_ops(x):
 
 def clients_report(path, clock, prefix):
     """The real-clients table lines, JSON rows, and PREFIX-clients.svg."""
-    order, runs, notes, reach = parse_clients(path)
+    order, runs, notes, reach, info = parse_clients(path)
     if not order:
         return [], []
     rows, chart = [], []
     for st in order:
         r = runs.get(st, {})
-        row = {"stressor": st, "reach": reach.get(st, {})}
+        row = {"stressor": st, "reach": reach.get(st, {}), "stress_ng_metrics": info.get(st, {})}
         rp = reach.get(st, {}).get("ripc")
         if rp is None:
             row["reaches_ripc"] = None

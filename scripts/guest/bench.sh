@@ -19,6 +19,7 @@
 #
 #   CLIENT <stressor> <native|ripc> <round> <bogo_ops_per_s> <bogo_ops> <usr_s> <sys_s>
 #   REACH <stressor> <native|ripc> <linux_objects> <ripc_objects> <detail>
+#   CLIENTINFO <native|ripc> <round> <stressor> <stress-ng's extra metric>
 #   CLIENT <stressor> - - n/a <why>
 #
 # REACH is a snapshot taken half-way through the first round: the IPC
@@ -215,18 +216,24 @@ ipc_snapshot() {
 	lx=$((lx + a)) rp=$((rp + b)) detail="$detail mq=$a/$b"
 	a=$(ls /dev/shm | wc -l) b=$(ls /mnt/ripc/shm | wc -l)
 	lx=$((lx + a)) rp=$((rp + b)) detail="$detail shm_open=$a/$b"
-	# Descriptors of stress-ng's processes: Linux pipes and eventfds, and
-	# anything of ripc's ([ripc-pipe], [ripc-notify], /dev/ripc, ...). One
-	# ls for all of them: the processes come and go quickly.
-	pids=$(grep -l '^stress-ng' /proc/[0-9]*/comm 2>/dev/null | sed 's,/comm$,/fd,')
-	a=0 b=0
-	if [ -n "$pids" ]; then
-		ls -l $pids 2>/dev/null >/tmp/sng.fds
-		a=$(grep -cE -- '-> (pipe:|anon_inode:\[eventfd\])' /tmp/sng.fds)
-		b=$(grep -c -- '-> .*ripc' /tmp/sng.fds)
-	fi
+	# Descriptors of every process (this script holds no pipe or eventfd
+	# here): Linux pipes and eventfds, and anything of ripc's
+	# ([ripc-pipe], [ripc-notify], /dev/ripc, ...). One ls for all of
+	# them: the processes come and go quickly.
+	ls -l /proc/[0-9]*/fd >/tmp/sng.fds 2>/dev/null
+	a=$(grep -cE -- '-> (pipe:|anon_inode:\[eventfd\])' /tmp/sng.fds)
+	b=$(grep -cE -- '-> (/dev/ripc|anon_inode:\[ripc|/mnt/ripc/|/?ripc-shm)' /tmp/sng.fds)
 	lx=$((lx + a)) rp=$((rp + b)) detail="$detail fds=$a/$b"
 	echo "$lx $rp$detail"
+}
+
+# snapshot_later SECONDS: ipc_snapshot into /tmp/sng.snap half-way through
+# a run of SECONDS, at the highest priority: with pipeherd's hundreds of
+# runnable processes it would otherwise only run once they are gone.
+snapshot_later() {
+	half=$(awk -v s="$1" 'BEGIN {print s / 2}')
+	sh -c 'renice -n -20 -p $$ >/dev/null; sleep '"$half"'; exec sh /ripc/bench.sh snapshot' \
+		>/tmp/sng.snap
 }
 
 # The metric of the YAML file stress-ng wrote (-Y), for one stressor.
@@ -241,7 +248,7 @@ client_run() {
 	rm -f /tmp/sng.yaml /tmp/sng.snap
 	secs=${ripc_client_seconds:-3}
 	if [ "$round" = 1 ]; then
-		(sleep "$(awk -v s="$secs" 'BEGIN {print s / 2}')"; ipc_snapshot >/tmp/sng.snap) &
+		snapshot_later "$secs" &
 		snap=$!
 	fi
 	(cd /tmp && env LD_PRELOAD=$pre $stressng --"$s" "${ripc_client_workers:-2}" \
@@ -256,6 +263,8 @@ client_run() {
 		return
 	fi
 	echo "CLIENT $s $side $round $ops $(yaml_metric bogo-ops) $(yaml_metric user-time) $(yaml_metric system-time)"
+	# stress-ng's own extra metrics ("nanosecs per shmat call"...).
+	sed -n 's/.*metrc: \[[0-9]*\] \([a-z-]* .* per .*\)/CLIENTINFO '"$side $round"' \1/p' /tmp/sng.out
 	[ -s /tmp/sng.snap ] && echo "REACH $s $side $(cat /tmp/sng.snap)"
 	if [ "${ripc_bench_profile:-0}" = 1 ] && [ "$round" = 1 ]; then
 		(cd /tmp && perf record -q -e cpu-clock -F 20000 -a -o /tmp/bench.data -- \
@@ -312,7 +321,8 @@ scale_run() {
 	fi
 	if [ "${ripc_bench_profile:-0}" = 1 ] && [ "$round" = 1 ]; then
 		perf record -q -e cpu-clock -F 20000 -a -o /tmp/bench.data -- \
-			env LD_PRELOAD=$pre /ripc/bench/ripc_scale "$c" "$nn" </dev/null >/dev/null 2>&1
+			env LD_PRELOAD=$pre /ripc/bench/ripc_scale "$c" "$nn" "${ripc_scale_profile_count:-2000}" \
+			</dev/null >/dev/null 2>&1
 		perf report -i /tmp/bench.data --stdio --sort sym -n --percent-limit 1 2>/dev/null \
 			| awk -v w="$c-$nn" -v s="$side" '/%/ && $1 !~ /^#/ {print "PROFILE", w, s, $0}' | head -n 25
 	fi
@@ -355,7 +365,7 @@ stress_all() {
 	fi
 	args=
 	for s in $stressors; do args="$args --$s ${ripc_stressng_workers:-1}"; done
-	(sleep "$(awk -v s="$secs" 'BEGIN {print s / 2}')"; ipc_snapshot >/tmp/sng.snap) &
+	snapshot_later "$secs" &
 	snap=$!
 	(cd /tmp && LD_PRELOAD=$preload $stressng $args --verify -t "${secs}s" \
 		--metrics-brief </dev/null >/tmp/sng.out 2>&1)
@@ -385,6 +395,10 @@ stress_all() {
 	echo "1..$n"
 }
 
+if [ "$mode" = snapshot ]; then
+	ipc_snapshot
+	exit 0
+fi
 if [ "$mode" = stress-ng ]; then
 	stress_all
 	umount /mnt/ripc
