@@ -243,7 +243,7 @@ def parse_scale(path):
 def scale_svg(cases, clock, path):
     """One panel per case: ns per op against N, both on log scales."""
     cols, pw, ph = 2, 400, 230
-    ml, mr, mt, mb = 60, 15, 34, 36
+    ml, mr, mt, mb = 60, 28, 34, 36
     top = 64
     rows_n = (len(cases) + cols - 1) // cols
     width, height = cols * pw, top + rows_n * ph + 10
