@@ -176,7 +176,7 @@ tap_fail() {
 # difference out of the SysV and queue workloads ("body ratio").
 entry_costs() {
 	count=20000
-	[ "$mode" = smoke ] && count=20
+	[ "$mode" = smoke ] && count=1000
 	r=1
 	while [ "$r" -le "$rounds" ]; do
 		for e in null-syscall:native ioctl-devnull:native ioctl-ripc:native ioctl-mq:native ioctl-mq:ripc; do
