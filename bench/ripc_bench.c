@@ -22,6 +22,13 @@
  *   epoll-pipe          the parent sleeps in epoll_wait on a pipe, a child
  *                       writes a byte, the parent reads it and answers
  *   epoll-eventfd       the same with eventfds
+ *   null-syscall        getppid() through syscall(): the entry and exit of
+ *                       a system call that does nothing
+ *   ioctl-devnull       an ioctl on /dev/null that fails with ENOTTY: the
+ *                       same plus fdget and the VFS's ioctl switch
+ *   ioctl-ripc          the same on /dev/ripc: plus the module's dispatch
+ *   ioctl-mq            the same on a POSIX queue's descriptor (on ripc, the
+ *                       queue's ripcfs file, so run under the preload)
  */
 
 #include <errno.h>
@@ -36,7 +43,9 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/ioctl.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -405,6 +414,54 @@ static void shm_64m(void)
 	}
 }
 
+/*
+ * The entry cost: what a call pays before it reaches its own code. A
+ * command number no ioctl switch knows, so that every layer is passed and
+ * the last one answers ENOTTY.
+ */
+#define NO_SUCH_IOCTL _IO(0xb7, 0xff)
+
+static void null_syscall(void)
+{
+	for (long i = 0; i < count; i++)
+		syscall(SYS_getppid);
+}
+
+static void ioctl_loop(int fd)
+{
+	for (long i = 0; i < count; i++)
+		if (ioctl(fd, NO_SUCH_IOCTL, 0) != -1 || errno != ENOTTY)
+			die("ioctl did not fail with ENOTTY");
+}
+
+static void ioctl_path(const char *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		die(path);
+	ioctl_loop(fd);
+	close(fd);
+}
+
+static void ioctl_devnull(void) { ioctl_path("/dev/null"); }
+static void ioctl_ripc(void) { ioctl_path("/dev/ripc"); }
+
+static void ioctl_mq(void)
+{
+	struct mq_attr attr = { .mq_maxmsg = 10, .mq_msgsize = 64 };
+	mqd_t mq;
+
+	mq_unlink("/ripc-bench-ioctl");
+	mq = mq_open("/ripc-bench-ioctl", O_CREAT | O_EXCL | O_RDWR, 0600, &attr);
+	if (mq < 0)
+		die("mq_open");
+	ioctl_loop(mq);
+	mq_close(mq);
+	if (mq_unlink("/ripc-bench-ioctl"))
+		die("mq_unlink");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -421,6 +478,10 @@ static const struct {
 	{ "epoll-pipe", epoll_pipe },
 	{ "epoll-eventfd", epoll_eventfd },
 	{ "shm-64m", shm_64m },
+	{ "null-syscall", null_syscall },
+	{ "ioctl-devnull", ioctl_devnull },
+	{ "ioctl-ripc", ioctl_ripc },
+	{ "ioctl-mq", ioctl_mq },
 };
 
 int main(int argc, char **argv)

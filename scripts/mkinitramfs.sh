@@ -81,6 +81,16 @@ for prog in /usr/bin/ipcs /usr/bin/ipcrm /usr/sbin/sysctl; do
 	cp "$prog" "$root$prog"
 	copy_libs "$prog"
 done
+
+# stress-ng (Debian's, unmodified, dynamically linked): the real client of
+# `make bench`, `make stress` and a short run in `make test`, through the
+# preload (Documentation/bench.rst).
+stressng=/usr/bin/stress-ng
+if [ -x "$stressng" ]; then
+	mkdir -p "$root/usr/bin"
+	cp "$stressng" "$root/usr/bin/stress-ng"
+	copy_libs "$stressng"
+fi
 mkdir -p "$root/ripc/lib" "$root/ripc/bench"
 cp "$top/build/user/lib/"*.so "$root/ripc/lib/"
 cp "$top/build/user/bench/"* "$root/ripc/bench/" 2>/dev/null || true

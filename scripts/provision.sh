@@ -7,7 +7,7 @@
 # What it does, and why each step is done this way, is in ../shared
 # TOOLCHAIN.md and README.md:
 #   - bookworm packages: clang/lld/llvm 19, QEMU, the kernel build tools,
-#     busybox-static, linux-perf;
+#     busybox-static, linux-perf, stress-ng (the real client of make bench);
 #   - trixie-backports, added as its own deb822 source pinned to priority 1,
 #     only to `apt-get download` rust-src (matching rustc) and linux-source-7.2,
 #     which are unpacked with `dpkg-deb -x` into the cache: nothing on the
@@ -24,7 +24,7 @@ KERNEL_SERIES=${KERNEL_SERIES:-7.2}
 BINDGEN_VERSION=0.73.2
 DEB_PKGS=(clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-x86 flex bison bc
 	  libelf-dev libssl-dev cpio kmod busybox-static linux-perf libc6-dev
-	  make gcc python3 xz-utils)
+	  make gcc python3 xz-utils stress-ng)
 
 need_root_for() {
 	if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then

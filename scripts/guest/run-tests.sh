@@ -76,6 +76,10 @@ done
 # Every `make bench` workload once per side at tiny sizes (no timings).
 run_tap ripc_bench_smoke sh /ripc/bench.sh smoke
 
+# stress-ng's IPC stressors all at once, --verify, through the preload, then
+# no ripc object may be left (a few seconds; `make stress`: STRESS_SECONDS).
+run_tap ripc_stress_ng sh /ripc/bench.sh stress-ng
+
 # perf (Debian's linux-perf, with its libraries) must run in the guest for
 # `make bench`; it has no hardware PMU under TCG, software events only.
 if [ -x /bin/perf ] && perf stat -e task-clock true >/tmp/perf.out 2>&1; then
