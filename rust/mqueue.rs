@@ -57,7 +57,7 @@ use crate::{
         process,
         ripcfs::{self, NamedObject},
         task::{capable, Capability},
-        task::{current_prio, current_self_exec_id, sleep_unlocked, NO_TIMEOUT},
+        task::{current_prio, current_self_exec_id, in_compat_syscall, sleep_unlocked, NO_TIMEOUT},
         wait::PollTable,
         AssertSync,
     },
@@ -786,6 +786,11 @@ impl ObjectFile for Mqueue {
 
     fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
         match cmd {
+            // Their `struct timespec` has another layout in a 32-bit process
+            // (see "32-bit callers" in `Documentation/architecture.rst`).
+            uapi::RIPC_IOC_MQ_TIMEDSEND | uapi::RIPC_IOC_MQ_TIMEDRECEIVE if in_compat_syscall() => {
+                Err(ENOTTY)
+            }
             uapi::RIPC_IOC_MQ_TIMEDSEND => this.send(file, &read_user(arg as u64)?).map(|()| 0),
             uapi::RIPC_IOC_MQ_TIMEDRECEIVE => this.receive(file, &read_user(arg as u64)?),
             uapi::RIPC_IOC_MQ_GETSETATTR => {

@@ -24,7 +24,7 @@ KERNEL_SERIES=${KERNEL_SERIES:-7.2}
 BINDGEN_VERSION=0.73.2
 DEB_PKGS=(clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-x86 flex bison bc
 	  libelf-dev libssl-dev cpio kmod busybox-static linux-perf libc6-dev
-	  make gcc python3 xz-utils stress-ng)
+	  make gcc python3 xz-utils stress-ng bash util-linux procps)
 
 need_root_for() {
 	if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then

@@ -5,6 +5,7 @@
  */
 
 #include <linux/anon_inodes.h>
+#include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
@@ -210,4 +211,10 @@ void ripc_file_touch_read_times(struct file *file)
 	struct inode *inode = file_inode(file);
 
 	inode_set_atime_to_ts(inode, inode_set_ctime_current(inode));
+}
+
+/* Whether the current system call comes from a 32-bit process (inline). */
+bool ripc_in_compat_syscall(void)
+{
+	return in_compat_syscall();
 }

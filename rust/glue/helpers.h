@@ -26,6 +26,7 @@ bool ripc_is_current_tgid(struct pid *pid);
 struct pid *ripc_get_pid(struct pid *pid);
 void ripc_file_set_nonblock(struct file *file, bool nonblock);
 void ripc_set_current_interruptible(void);
+bool ripc_in_compat_syscall(void);
 
 /* POSIX message queues. */
 pid_t ripc_current_tid(void);

@@ -67,6 +67,7 @@ pub(crate) fn current_self_exec_id() -> u64 {
 
 extern "C" {
     fn ripc_set_current_interruptible();
+    fn ripc_in_compat_syscall() -> bool;
     // The field is past where bindgen's `task_struct` agrees with C's.
     fn ripc_current_self_exec_id() -> u64;
 }
@@ -90,4 +91,11 @@ pub(crate) fn sleep_unlocked<G>(guard: G, timeout: Jiffies) -> Jiffies {
     // returns with the task running again.
     let left = unsafe { bindings::schedule_timeout(timeout) };
     left.max(0) as Jiffies
+}
+
+/// Whether the current system call comes from a 32-bit process
+/// (`in_compat_syscall()`), whose `struct timespec` and `long` differ.
+pub(crate) fn in_compat_syscall() -> bool {
+    // SAFETY: reads the current task's syscall state only.
+    unsafe { ripc_in_compat_syscall() }
 }
