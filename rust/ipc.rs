@@ -235,7 +235,9 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
 /// registry (those it has no memory to move stay for the next sweep).
 fn take_dead(children: &mut KVec<Arc<ChildNs>>) -> KVec<Arc<ChildNs>> {
     let mut dead = KVec::new();
-    children.retain(|child| child.ns.is_active() || dead.push(child.clone(), GFP_KERNEL_ACCOUNT).is_err());
+    children.retain(|child| {
+        child.ns.is_active() || dead.push(child.clone(), GFP_KERNEL_ACCOUNT).is_err()
+    });
     dead
 }
 

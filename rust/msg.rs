@@ -39,7 +39,7 @@
 
 use crate::{
     glue::{
-        cred,
+        cred::{self, PidRef},
         ripcfs::StatusFile,
         task::{capable, sleep_unlocked, Capability, NO_TIMEOUT},
     },
@@ -51,7 +51,9 @@ use crate::{
     limits, uapi,
     wake::{Sleeper, WakeList},
 };
+use index::{Msg, MsgIndex, Search};
 use kernel::{
+    list::ListArc,
     new_condvar, new_mutex,
     prelude::*,
     seq_file::SeqFile,
@@ -68,38 +70,7 @@ const MSG_NOERROR: u32 = uapi::RIPC_MSG_NOERROR;
 const MSG_EXCEPT: u32 = uapi::RIPC_MSG_EXCEPT;
 const MSG_COPY: u32 = uapi::RIPC_MSG_COPY;
 
-/// One message (`struct msg_msg`).
-struct Msg {
-    mtype: i64,
-    text: KVec<u8>,
-}
-
-impl Msg {
-    /// A copy for `MSG_COPY` (`copy_msg()`).
-    fn try_clone(&self) -> Result<Self> {
-        let mut text = KVec::with_capacity(self.text.len(), GFP_KERNEL_ACCOUNT)?;
-        text.extend_from_slice(&self.text, GFP_KERNEL_ACCOUNT)?;
-        Ok(Self {
-            mtype: self.mtype,
-            text,
-        })
-    }
-}
-
-/// Which message a receive takes (`SEARCH_*` and `testmsg()`).
-#[derive(Clone, Copy)]
-enum Search {
-    /// `msgtyp == 0`: the first message.
-    Any,
-    /// `msgtyp > 0`: the first message of that type.
-    Equal(i64),
-    /// `msgtyp > 0` with `MSG_EXCEPT`: the first of any other type.
-    NotEqual(i64),
-    /// `msgtyp < 0`: the first of the lowest type `<= |msgtyp|`.
-    LessEqual(i64),
-    /// `MSG_COPY`: the message at this position, counting from 0.
-    Number(i64),
-}
+mod index;
 
 impl Search {
     /// `convert_mode()`.
@@ -117,17 +88,6 @@ impl Search {
             Self::Equal(msgtyp)
         }
     }
-
-    /// `testmsg()`: whether a message of type `mtype` is acceptable.
-    /// `Number` accepts any: it counts positions.
-    fn accepts(self, mtype: i64) -> bool {
-        match self {
-            Self::Any | Self::Number(_) => true,
-            Self::Equal(t) => mtype == t,
-            Self::NotEqual(t) => mtype != t,
-            Self::LessEqual(t) => mtype <= t,
-        }
-    }
 }
 
 /// What a blocked receiver was given (`msr->r_msg`).
@@ -138,7 +98,7 @@ enum Delivery {
     Rescan,
     /// A message handed over by a sender, or the error to return
     /// (`E2BIG` from a sender, `EIDRM` from removal).
-    Done(Result<Msg>),
+    Done(Result<ListArc<Msg>>),
 }
 
 /// A receiver blocked on the queue (`struct msg_receiver`).
@@ -148,8 +108,8 @@ struct Receiver {
     search: Search,
     /// Longest message it takes; `E2BIG` for a longer one.
     maxsize: usize,
-    /// Its process id, recorded as `msg_lrpid` if a sender hands over.
-    pid: i32,
+    /// Its process, recorded as `msg_lrpid` if a sender hands over.
+    pid: PidRef,
     delivery: Delivery,
     task: Sleeper,
 }
@@ -167,11 +127,12 @@ struct Inner {
     cbytes: u64,
     /// `msg_qbytes`: most bytes (and messages) the queue holds.
     qbytes: u64,
-    /// `msg_lspid`, `msg_lrpid`: last sender and receiver (0: none yet).
-    lspid: i32,
-    lrpid: i32,
-    /// `q_messages`, in arrival order; `msg_qnum` is its length.
-    messages: KVec<Msg>,
+    /// `msg_lspid`, `msg_lrpid`: last sender and receiver, if any yet;
+    /// each reader is shown their number in its own pid namespace.
+    lspid: Option<PidRef>,
+    lrpid: Option<PidRef>,
+    /// `q_messages`, indexed by type; `msg_qnum` is its length.
+    messages: MsgIndex,
     /// `q_receivers`, in arrival order.
     receivers: KVec<Receiver>,
     /// `q_senders`: tickets of the blocked senders, in arrival order.
@@ -193,34 +154,11 @@ impl Inner {
         size as u64 + self.cbytes <= self.qbytes && (self.messages.len() as u64) < self.qbytes
     }
 
-    /// `find_msg()`: the position of the message `search` takes.
-    fn find_msg(&self, search: Search) -> Option<usize> {
-        match search {
-            Search::Number(n) => usize::try_from(n).ok().filter(|&n| n < self.messages.len()),
-            Search::LessEqual(_) => {
-                let mut found: Option<(usize, i64)> = None;
-                for (i, msg) in self.messages.iter().enumerate() {
-                    if search.accepts(msg.mtype) && found.is_none_or(|(_, t)| msg.mtype < t) {
-                        found = Some((i, msg.mtype));
-                        if msg.mtype == 1 {
-                            break;
-                        }
-                    }
-                }
-                found.map(|(i, _)| i)
-            }
-            _ => self
-                .messages
-                .iter()
-                .position(|msg| search.accepts(msg.mtype)),
-        }
-    }
-
     /// `pipelined_send()`: hands `msg` to the first waiting receiver that
     /// accepts it, giving `E2BIG` to waiting receivers it is too long for
     /// on the way, and adds each receiver served to `wake`. Returns the
     /// message if nobody took it.
-    fn pipelined_send(&mut self, msg: Msg, wake: &mut WakeList) -> Option<Msg> {
+    fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
         for i in 0..self.receivers.len() {
             let r = &mut self.receivers[i];
             if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
@@ -232,7 +170,7 @@ impl Inner {
                 continue;
             }
             r.delivery = Delivery::Done(Ok(msg));
-            self.lrpid = r.pid;
+            self.lrpid = Some(r.pid.clone());
             self.rtime = cred::real_seconds();
             return None;
         }
@@ -290,9 +228,9 @@ impl MsgQueue {
             ctime: cred::real_seconds(),
             cbytes: 0,
             qbytes: limits::msgmnb() as u64,
-            lspid: 0,
-            lrpid: 0,
-            messages: KVec::new(),
+            lspid: None,
+            lrpid: None,
+            messages: MsgIndex::new(),
             receivers: KVec::new(),
             senders: KVec::new(),
             next_ticket: 0,
@@ -313,7 +251,7 @@ impl MsgQueue {
         let mut inner = self.inner.lock();
         inner.deleted = true;
         inner.cbytes = 0;
-        let messages = core::mem::replace(&mut inner.messages, KVec::new());
+        let messages = core::mem::replace(&mut inner.messages, MsgIndex::new());
         let receivers = inner.expunge_all(|| Delivery::Done(Err(eidrm())));
         drop(inner);
         drop(messages);
@@ -324,7 +262,7 @@ impl MsgQueue {
     /// The locked part of `do_msgsnd()`: waits for room unless
     /// `IPC_NOWAIT`, then hands the message to a waiting receiver or
     /// queues it.
-    fn send(&self, msg: Msg, flags: u32) -> Result {
+    fn send(&self, msg: ListArc<Msg>, flags: u32) -> Result {
         let size = msg.text.len();
         let mut inner = self.inner.lock();
         // Set once this sender waits in `senders`.
@@ -344,7 +282,7 @@ impl MsgQueue {
             // A blocked sender goes only when it is first in line.
             let first = ticket.is_none_or(|t| inner.senders.first() == Some(&t));
             if first && inner.fits(size) {
-                break inner.messages.reserve(1, GFP_KERNEL_ACCOUNT).map_err(Error::from);
+                break inner.messages.reserve(msg.mtype);
             }
             if flags & IPC_NOWAIT != 0 {
                 break Err(EAGAIN);
@@ -369,12 +307,12 @@ impl MsgQueue {
         }
         let mut receivers = WakeList::new();
         if result.is_ok() {
-            inner.lspid = cred::current_tgid();
+            inner.lspid = Some(PidRef::current_process());
             inner.stime = cred::real_seconds();
             if let Some(msg) = inner.pipelined_send(msg, &mut receivers) {
                 inner.cbytes += size as u64;
                 // Cannot fail: room was reserved above.
-                inner.messages.push(msg, GFP_KERNEL_ACCOUNT)?;
+                inner.messages.push(msg)?;
             }
         }
         // The next sender in line may go now.
@@ -390,29 +328,36 @@ impl MsgQueue {
     /// The locked part of `do_msgrcv()`: takes (or with `MSG_COPY`
     /// copies) the message `search` selects, waiting for one unless
     /// `IPC_NOWAIT`.
-    fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<Msg> {
+    fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<ListArc<Msg>> {
         let mut inner = self.inner.lock();
         loop {
             perm::ipcperms(&inner.perm, S_IRUGO)?;
             if inner.deleted {
                 return Err(eidrm());
             }
-            if let Some(i) = inner.find_msg(search) {
-                let len = inner.messages[i].text.len();
-                if bufsz < len && flags & MSG_NOERROR == 0 {
-                    return Err(E2BIG);
-                }
-                if flags & MSG_COPY != 0 {
-                    // `copy_msg()` into a buffer of `min(bufsz, MSGMAX)`.
+            if let Search::Number(n) = search {
+                // `MSG_COPY`: a copy of the n-th message, into a buffer of
+                // `min(bufsz, MSGMAX)` (`copy_msg()`).
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                if let Some(msg) = inner.messages.nth(n)? {
+                    let len = msg.text.len();
+                    if bufsz < len && flags & MSG_NOERROR == 0 {
+                        return Err(E2BIG);
+                    }
                     if len > bufsz.min(limits::msgmax()) {
                         return Err(EINVAL);
                     }
-                    return inner.messages[i].try_clone();
+                    return msg.try_clone();
                 }
-                let msg = inner.messages.remove(i).map_err(|_| EINVAL)?;
+            } else if let Some(mtype) = inner.messages.find(search) {
+                let len = inner.messages.first_of(mtype).map_or(0, |m| m.text.len());
+                if bufsz < len && flags & MSG_NOERROR == 0 {
+                    return Err(E2BIG);
+                }
+                let msg = inner.messages.take(mtype).ok_or(EINVAL)?;
                 inner.cbytes -= len as u64;
                 inner.rtime = cred::real_seconds();
-                inner.lrpid = cred::current_tgid();
+                inner.lrpid = Some(PidRef::current_process());
                 let senders = !inner.senders.is_empty();
                 drop(inner);
                 if senders {
@@ -433,7 +378,7 @@ impl MsgQueue {
                 } else {
                     bufsz
                 },
-                pid: cred::current_tgid(),
+                pid: PidRef::current_process(),
                 delivery: Delivery::Waiting,
                 task: Sleeper::current(),
             };
@@ -489,8 +434,9 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
     let mut text = KVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?;
     UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size)
         .read_all(&mut text, GFP_KERNEL_ACCOUNT)?;
+    let msg = Msg::new(mtype, text)?;
     let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
-    queue.send(Msg { mtype, text }, args.msgflg as u32)?;
+    queue.send(msg, args.msgflg as u32)?;
     Ok(0)
 }
 
@@ -616,8 +562,8 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
         msg_cbytes: inner.cbytes,
         msg_qnum: inner.messages.len() as u64,
         msg_qbytes: inner.qbytes,
-        msg_lspid: inner.lspid,
-        msg_lrpid: inner.lrpid,
+        msg_lspid: inner.lspid.as_ref().map_or(0, PidRef::nr),
+        msg_lrpid: inner.lrpid.as_ref().map_or(0, PidRef::nr),
         __unused4: 0,
         __unused5: 0,
     };
@@ -662,6 +608,11 @@ impl StatusFile for Status {
         let Ok(tables) = ipc::current_ns() else {
             return;
         };
+        let current = kernel::current!();
+        // pids as the reader sees them (`ipc_seq_pid_ns()`).
+        let Some(pid_ns) = current.active_pid_ns() else {
+            return;
+        };
         let ns = tables.lock();
         for queue in ns.msg.iter() {
             let q = queue.inner.lock();
@@ -673,8 +624,8 @@ impl StatusFile for Status {
                 q.perm.mode,
                 q.cbytes,
                 q.messages.len(),
-                q.lspid,
-                q.lrpid,
+                q.lspid.as_ref().map_or(0, |pid| pid.nr_in(pid_ns)),
+                q.lrpid.as_ref().map_or(0, |pid| pid.nr_in(pid_ns)),
                 q.perm.uid.to_user(),
                 q.perm.gid.to_user(),
                 q.perm.cuid.to_user(),

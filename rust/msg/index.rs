@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The messages of a queue, indexed by type (`q_messages` and `find_msg()`).
+//!
+//! Linux keeps one list in arrival order and walks it for a typed receive,
+//! so taking a message of one type from behind N of others costs N. ripc
+//! keeps one list per type, in arrival order, and an ordered index of each
+//! type's oldest message by arrival number: every receive mode (any type,
+//! one type, any but one type, the lowest type up to a bound) looks at
+//! the heads of at most two types, and the cost does not grow with the
+//! number of messages. Only `MSG_COPY` (the n-th message) walks them, as
+//! in Linux.
+//!
+//! | `ipc/msg.c`                | ripc                                   |
+//! |----------------------------|----------------------------------------|
+//! | `struct msg_msg`           | [`Msg`]                                |
+//! | `q_messages`, `q_qnum`     | [`MsgIndex`], [`MsgIndex::len`]        |
+//! | `find_msg()`, `testmsg()`  | [`MsgIndex::find`] with [`Search`]     |
+//! | `list_del(&msg->m_list)`   | [`MsgIndex::take`]                     |
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use kernel::{
+    list::{impl_list_arc_safe, impl_list_item, List, ListArc, ListLinks},
+    prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
+    sync::ArcBorrow,
+};
+
+/// One message (`struct msg_msg`), shared between its type's list and,
+/// once taken, the receiver.
+#[pin_data]
+pub(crate) struct Msg {
+    /// Arrival number in its queue, set when queued: orders messages of
+    /// different types.
+    seq: AtomicU64,
+    /// `m_type`, at least 1.
+    pub(crate) mtype: i64,
+    /// The text (`m_ts` is its length).
+    pub(crate) text: KVec<u8>,
+    #[pin]
+    links: ListLinks,
+}
+
+impl_list_arc_safe! {
+    impl ListArcSafe<0> for Msg { untracked; }
+}
+
+impl_list_item! {
+    impl ListItem<0> for Msg { using ListLinks { self.links }; }
+}
+
+impl Msg {
+    /// A message not yet queued (`load_msg()` once the text is copied in).
+    pub(crate) fn new(mtype: i64, text: KVec<u8>) -> Result<ListArc<Self>> {
+        ListArc::pin_init(
+            try_pin_init!(Self {
+                seq: AtomicU64::new(0),
+                mtype,
+                text,
+                links <- ListLinks::new(),
+            }? Error),
+            GFP_KERNEL_ACCOUNT,
+        )
+    }
+
+    /// A copy for `MSG_COPY` (`copy_msg()`).
+    pub(crate) fn try_clone(&self) -> Result<ListArc<Self>> {
+        let mut text = KVec::with_capacity(self.text.len(), GFP_KERNEL_ACCOUNT)?;
+        text.extend_from_slice(&self.text, GFP_KERNEL_ACCOUNT)?;
+        Self::new(self.mtype, text)
+    }
+
+    fn seq(&self) -> u64 {
+        // Written before the message is queued, read under the queue's
+        // lock: the lock orders the two.
+        self.seq.load(Ordering::Relaxed)
+    }
+}
+
+/// Which message a receive takes (`SEARCH_*` and `testmsg()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Search {
+    /// `msgtyp == 0`: the first message.
+    Any,
+    /// `msgtyp > 0`: the first message of that type.
+    Equal(i64),
+    /// `msgtyp > 0` with `MSG_EXCEPT`: the first of any other type.
+    NotEqual(i64),
+    /// `msgtyp < 0`: the first of the lowest type `<= |msgtyp|`.
+    LessEqual(i64),
+    /// `MSG_COPY`: the message at this position, counting from 0.
+    Number(i64),
+}
+
+impl Search {
+    /// `testmsg()`: whether a message of type `mtype` is acceptable.
+    /// `Number` accepts any: it counts positions.
+    pub(crate) fn accepts(self, mtype: i64) -> bool {
+        match self {
+            Self::Any | Self::Number(_) => true,
+            Self::Equal(t) => mtype == t,
+            Self::NotEqual(t) => mtype != t,
+            Self::LessEqual(t) => mtype <= t,
+        }
+    }
+}
+
+type TypeNode = RBTreeNodeReservation<i64, List<Msg>>;
+type HeadNode = RBTreeNodeReservation<u64, i64>;
+
+/// The messages of one queue.
+///
+/// # Invariants
+///
+/// - `types` holds, for each type with messages in the queue, the non-empty
+///   list of them in arrival order (rising `seq`);
+/// - `heads` holds exactly one entry per entry of `types`: the `seq` of
+///   that type's first message, mapped to the type; so its first entry is
+///   the oldest message of the queue;
+/// - `len` is the number of messages in all lists; every `seq` is below
+///   `next_seq`.
+pub(crate) struct MsgIndex {
+    types: RBTree<i64, List<Msg>>,
+    heads: RBTree<u64, i64>,
+    len: usize,
+    next_seq: u64,
+    /// The nodes of the last type that left the queue, kept so that a
+    /// queue whose types come and go does not allocate for each.
+    spare_type: Option<TypeNode>,
+    spare_head: Option<HeadNode>,
+}
+
+impl MsgIndex {
+    /// An empty queue; allocates nothing.
+    pub(crate) fn new() -> Self {
+        // INVARIANT: no types, no messages.
+        Self {
+            types: RBTree::new(),
+            heads: RBTree::new(),
+            len: 0,
+            next_seq: 0,
+            spare_type: None,
+            spare_head: None,
+        }
+    }
+
+    /// Messages in the queue (`q_qnum`).
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Makes sure that [`MsgIndex::push`] of a message of type `mtype`
+    /// cannot fail: a new type needs two tree nodes.
+    pub(crate) fn reserve(&mut self, mtype: i64) -> Result {
+        if self.types.get(&mtype).is_some() {
+            return Ok(());
+        }
+        if self.spare_type.is_none() {
+            self.spare_type = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+        }
+        if self.spare_head.is_none() {
+            self.spare_head = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+        }
+        Ok(())
+    }
+
+    /// Queues `msg` last. `ENOMEM` (and `msg` is dropped) if its type is
+    /// new and [`MsgIndex::reserve`] was not called for it.
+    pub(crate) fn push(&mut self, msg: ListArc<Msg>) -> Result {
+        let seq = self.next_seq;
+        let mtype = msg.mtype;
+        if let Some(list) = self.types.get_mut(&mtype) {
+            msg.seq.store(seq, Ordering::Relaxed);
+            // INVARIANT: the newest message goes last in its type's list;
+            // the type's head is unchanged.
+            list.push_back(msg);
+        } else {
+            let (Some(type_node), Some(head_node)) =
+                (self.spare_type.take(), self.spare_head.take())
+            else {
+                return Err(ENOMEM);
+            };
+            msg.seq.store(seq, Ordering::Relaxed);
+            let mut list = List::new();
+            list.push_back(msg);
+            // INVARIANT: a new type, with its only message as its head.
+            self.types.insert(type_node.into_node(mtype, list));
+            self.heads.insert(head_node.into_node(seq, mtype));
+        }
+        self.next_seq += 1;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// `find_msg()` without `MSG_COPY`: the type whose first message
+    /// `search` takes, if any. At most two lookups in each tree.
+    pub(crate) fn find(&self, search: Search) -> Option<i64> {
+        match search {
+            Search::Any => self.heads.cursor_front().map(|c| *c.current().1),
+            Search::Equal(t) => self.types.get(&t).map(|_| t),
+            Search::NotEqual(t) => {
+                let first = self.heads.cursor_front()?;
+                let (_, &mtype) = first.current();
+                if mtype != t {
+                    Some(mtype)
+                } else {
+                    first.peek_next().map(|(_, &mtype)| mtype)
+                }
+            }
+            Search::LessEqual(t) => self
+                .types
+                .cursor_front()
+                .map(|c| *c.current().0)
+                .filter(|&mtype| mtype <= t),
+            // Never called for `MSG_COPY`: see `nth`.
+            Search::Number(_) => None,
+        }
+    }
+
+    /// The first message of type `mtype`, if any.
+    pub(crate) fn first_of(&self, mtype: i64) -> Option<ArcBorrow<'_, Msg>> {
+        self.types.get(&mtype)?.iter().next()
+    }
+
+    /// Takes the first message of type `mtype` out of the queue.
+    pub(crate) fn take(&mut self, mtype: i64) -> Option<ListArc<Msg>> {
+        let list = self.types.get_mut(&mtype)?;
+        let msg = list.pop_front()?;
+        let next = list.iter().next().map(|m| m.seq());
+        let head = self.heads.remove_node(&msg.seq())?;
+        match next {
+            // INVARIANT: the type's head moves to its next message; the
+            // node is reused.
+            Some(seq) => {
+                self.heads
+                    .insert(head.into_reservation().into_node(seq, mtype));
+            }
+            // INVARIANT: the type leaves both trees; its nodes are kept.
+            None => {
+                let node = self.types.remove_node(&mtype)?;
+                self.spare_type = Some(node.into_reservation());
+                self.spare_head = Some(head.into_reservation());
+            }
+        }
+        self.len -= 1;
+        Some(msg)
+    }
+
+    /// `find_msg(SEARCH_NUMBER)`: the message at position `n` in arrival
+    /// order (`MSG_COPY`). Walks the whole queue once, as Linux does.
+    pub(crate) fn nth(&self, n: usize) -> Result<Option<ArcBorrow<'_, Msg>>> {
+        if n >= self.len {
+            return Ok(None);
+        }
+        let mut all = KVec::with_capacity(self.len, GFP_KERNEL_ACCOUNT)?;
+        for list in self.types.values() {
+            for msg in list.iter() {
+                all.push(msg, GFP_KERNEL_ACCOUNT)?;
+            }
+        }
+        let (_, msg, _) = all.select_nth_unstable_by_key(n, |msg| msg.seq());
+        Ok(Some(*msg))
+    }
+}
+
+#[kunit_tests(ripc_msg_index)]
+mod tests {
+    use super::*;
+
+    fn msg(mtype: i64, tag: u8) -> ListArc<Msg> {
+        let mut text = KVec::new();
+        text.push(tag, GFP_KERNEL).unwrap();
+        Msg::new(mtype, text).unwrap()
+    }
+
+    fn queue(types: &[i64]) -> MsgIndex {
+        let mut index = MsgIndex::new();
+        for (i, &t) in types.iter().enumerate() {
+            index.reserve(t).unwrap();
+            index.push(msg(t, i as u8)).unwrap();
+        }
+        index
+    }
+
+    /// Receives with `search` until nothing matches; returns the tags.
+    fn drain(index: &mut MsgIndex, search: Search) -> KVec<u8> {
+        let mut tags = KVec::new();
+        while let Some(t) = index.find(search) {
+            let m = index.take(t).unwrap();
+            assert!(search.accepts(m.mtype));
+            tags.push(m.text[0], GFP_KERNEL).unwrap();
+        }
+        tags
+    }
+
+    /// Checks the type invariants of `index`.
+    fn check(index: &MsgIndex) {
+        let mut count = 0;
+        let mut types = 0;
+        for (&t, list) in index.types.iter() {
+            let first = list.iter().next().expect("a listed type has messages");
+            assert_eq!(index.heads.get(&first.seq()), Some(&t));
+            let mut last = None;
+            for m in list.iter() {
+                assert_eq!(m.mtype, t);
+                assert!(m.seq() < index.next_seq);
+                assert!(last.is_none_or(|s| s < m.seq()));
+                last = Some(m.seq());
+                count += 1;
+            }
+            types += 1;
+        }
+        assert_eq!(index.heads.iter().count(), types);
+        assert_eq!(index.len(), count);
+    }
+
+    #[test]
+    fn any_type_keeps_arrival_order_across_types() {
+        let mut index = queue(&[3, 1, 2, 1, 3, 2]);
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 1, 2, 3, 4, 5]);
+        assert_eq!(index.len(), 0);
+        check(&index);
+    }
+
+    #[test]
+    fn one_type_in_order_others_untouched() {
+        let mut index = queue(&[3, 1, 2, 1, 3, 2]);
+        assert_eq!(&drain(&mut index, Search::Equal(1))[..], &[1, 3]);
+        check(&index);
+        assert_eq!(index.find(Search::Equal(1)), None);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 2, 4, 5]);
+    }
+
+    #[test]
+    fn negative_type_takes_lowest_type_first() {
+        let mut index = queue(&[5, 3, 4, 3, 2, 9]);
+        // Types <= 4: 2 first, then both 3s in order, then 4; 5 and 9 stay.
+        assert_eq!(&drain(&mut index, Search::LessEqual(4))[..], &[4, 1, 3, 2]);
+        check(&index);
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.find(Search::LessEqual(i64::MAX)), Some(5));
+    }
+
+    #[test]
+    fn except_skips_one_type_only() {
+        let mut index = queue(&[7, 7, 1, 7, 2, 1]);
+        assert_eq!(&drain(&mut index, Search::NotEqual(7))[..], &[2, 4, 5]);
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::NotEqual(1))[..], &[0, 1, 3]);
+        assert_eq!(index.len(), 0);
+    }
+
+    #[test]
+    fn removal_then_new_messages_keep_order() {
+        let mut index = queue(&[1, 2, 1]);
+        let m = index.take(2).unwrap();
+        assert_eq!(m.text[0], 1);
+        // A type that left and comes back goes behind the older messages.
+        index.reserve(2).unwrap();
+        index.push(msg(2, 3)).unwrap();
+        index.reserve(4).unwrap();
+        index.push(msg(4, 4)).unwrap();
+        check(&index);
+        assert_eq!(index.nth(1).unwrap().map(|m| m.text[0]), Some(2));
+        assert_eq!(index.nth(3).unwrap().map(|m| m.text[0]), Some(4));
+        assert!(index.nth(4).unwrap().is_none());
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn push_of_new_type_needs_reserve() {
+        let mut index = queue(&[1]);
+        assert!(index.push(msg(2, 1)).is_err());
+        assert!(index.push(msg(1, 2)).is_ok());
+        check(&index);
+        assert_eq!(index.len(), 2);
+    }
+}
