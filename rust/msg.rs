@@ -410,7 +410,8 @@ impl MsgQueue {
 /// `msgget()`.
 pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     ipc::sweep_dead_namespaces();
-    let id = ipc::current_ns()?.lock().msg.get(
+    let id = ipc::current_ns()?.get(
+        |ns| &mut ns.msg,
         key,
         msgflg,
         limits::msgmni(),
@@ -503,6 +504,9 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
             let queue = ns.msg.obtain_check(id)?;
             perm::may_change(&queue.perm())?;
             ns.msg.remove(id)?;
+            drop(ns);
+            // Out of the table, nobody finds it: free its messages and
+            // wake its waiters unlocked.
             queue.destroy();
             Ok(0)
         }
