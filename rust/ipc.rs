@@ -18,8 +18,14 @@
 //! tables for ([`NsRef`]) and frees the tables of those no task uses any
 //! more (their active count is 0) in [`sweep_dead_namespaces`], called when
 //! a `/dev/ripc` file is released, when a namespace gets its tables, on
-//! every `*get()` and status read, and at module unload; see
-//! `Documentation/architecture.rst`.
+//! every `*get()` and status read (each time looking at a few namespaces,
+//! in turn), and at module unload; see `Documentation/architecture.rst`.
+//!
+//! Lock order: [`crate::glue::global::CHILD_NS`] (held alone, never with a
+//! namespace's tables), then a namespace's tables ([`NsTables::lock`]),
+//! then an object's own lock. Under the first two only O(1) or O(log n)
+//! work runs: no allocation (new entries are allocated unlocked and
+//! inserted ready, see [`NsTables::get`]), no userspace copy.
 //!
 //! | `ipc/util.c`, `ipc/util.h`      | ripc                               |
 //! |---------------------------------|------------------------------------|
@@ -53,7 +59,6 @@ use crate::{
 };
 use core::ops::{Deref, DerefMut};
 use ids::{IpcIds, IpcObject, SpareChunk};
-use perm::KernIpcPerm;
 use kernel::{
     bindings,
     error::Error,
@@ -62,6 +67,7 @@ use kernel::{
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     sync::{lock::mutex::MutexBackend, lock::Guard, Arc, Mutex},
 };
+use perm::KernIpcPerm;
 
 /// `EIDRM`: the object was removed (not in `kernel::error::code`).
 pub(crate) fn eidrm() -> Error {
@@ -158,7 +164,7 @@ pub(crate) enum NsGuard<'a> {
 
 impl NsTables {
     /// Locks the tables (`down_write(&ids->rwsem)`; ripc has no readers'
-    /// side, lookups are short).
+    /// side, as the kernel crate has no rwsem: lookups are short).
     #[inline]
     pub(crate) fn lock(&self) -> NsGuard<'_> {
         match self {
@@ -333,7 +339,10 @@ impl ChildNsRegistry {
                 break;
             };
             self.hand = Some(addr);
-            if children.get(&addr).is_some_and(|child| !child.ns.is_active()) {
+            if children
+                .get(&addr)
+                .is_some_and(|child| !child.ns.is_active())
+            {
                 dead[found] = children.remove_node(&addr);
                 found += 1;
             }
@@ -389,7 +398,11 @@ pub(crate) fn sweep_dead_namespaces() {
 pub(crate) fn clear_all_namespaces() {
     IPC_NS.lock().clear();
     let registry = core::mem::replace(&mut *CHILD_NS.lock(), ChildNsRegistry::new());
-    for child in registry.children.iter().flat_map(|children| children.values()) {
+    for child in registry
+        .children
+        .iter()
+        .flat_map(|children| children.values())
+    {
         child.tables.lock().clear();
     }
 }

@@ -12,8 +12,8 @@
 //! | `struct msg_queue`              | [`MsgQueue`] (state in `Inner`)     |
 //! | `q_perm` (`kern_ipc_perm`)      | `Inner::perm`                       |
 //! | `q_perm.deleted`                | `Inner::deleted`                    |
-//! | `q_messages`, `q_qnum`          | `Inner::messages`                   |
-//! | `struct msg_msg`                | `Msg`                               |
+//! | `q_messages`, `q_qnum`          | `Inner::messages` ([`index`])       |
+//! | `struct msg_msg`                | [`index::Msg`]                      |
 //! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
 //! | `msr->r_msg`                    | `Receiver::delivery`                |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
@@ -24,8 +24,8 @@
 //! | `pipelined_send()`              | `Inner::pipelined_send`             |
 //! | `expunge_all()`                 | `Inner::expunge_all`                |
 //! | `ss_wakeup()`                   | `senders_wait.notify_all()`         |
-//! | `testmsg()`, `convert_mode()`   | `Search`                            |
-//! | `find_msg()`                    | `Inner::find_msg`                   |
+//! | `testmsg()`, `convert_mode()`   | [`index::Search`]                   |
+//! | `find_msg()`                    | [`index::MsgIndex::find`]           |
 //! | `do_msgsnd()`, `do_msgrcv()`    | [`msgsnd`], [`msgrcv`]              |
 //! | `ksys_msgctl()`                 | [`msgctl`]                          |
 //! | `sysvipc_msg_proc_show()`       | [`Status`] (`sysvipc/msg`)          |
@@ -34,8 +34,10 @@
 //! sender that hands it a message (or `E2BIG`), removal and `IPC_SET`
 //! wake exactly the receivers they served, after dropping the lock.
 //!
-//! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`), then a queue's
-//! `inner` (`q_perm.lock`). Waiters are woken after `inner` is dropped.
+//! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`),
+//! then a queue's `inner` (`q_perm.lock`). Waiters are woken after `inner`
+//! is dropped. A message is allocated and filled before either is taken,
+//! and a removed queue's messages are freed after both are dropped.
 
 use crate::{
     glue::{
