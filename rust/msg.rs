@@ -581,10 +581,13 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
 /// needs `CAP_SYS_RESOURCE`. Blocked receivers look again (the mode may
 /// now refuse them), blocked senders too (there may be room).
 fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
-    let tables = ipc::current_ns()?;
-    let ns = tables.lock();
-    let queue = ns.msg.obtain_check(id)?;
+    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(id))??;
     let mut inner = queue.inner.lock();
+    // Removed since the lookup: as if the removal had come first (Linux
+    // holds the table's rwsem across both).
+    if inner.deleted {
+        return Err(EINVAL);
+    }
     perm::may_change(&inner.perm)?;
     // Linux passes `msg_qbytes` on as an `int`; so does ripc.
     let qbytes = ds.msg_qbytes as i32;
@@ -596,7 +599,6 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     inner.ctime = cred::real_seconds();
     let receivers = inner.expunge_all(|| Delivery::Rescan);
     drop(inner);
-    drop(ns);
     receivers.wake();
     queue.senders_wait.notify_all();
     Ok(())
