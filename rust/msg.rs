@@ -53,11 +53,12 @@ use crate::{
     limits, uapi,
     wake::{Sleeper, WakeList},
 };
-use index::{Msg, MsgIndex, Search};
+use index::{Msg, MsgIndex, Search, Text};
 use kernel::{
     list::ListArc,
     new_condvar, new_mutex,
     prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{Arc, CondVar, Mutex},
@@ -105,8 +106,6 @@ enum Delivery {
 
 /// A receiver blocked on the queue (`struct msg_receiver`).
 struct Receiver {
-    /// Tells the receivers apart; unique within the queue.
-    ticket: u64,
     search: Search,
     /// Longest message it takes; `E2BIG` for a longer one.
     maxsize: usize,
@@ -135,11 +134,11 @@ struct Inner {
     lrpid: Option<PidRef>,
     /// `q_messages`, indexed by type; `msg_qnum` is its length.
     messages: MsgIndex,
-    /// `q_receivers`, in arrival order.
-    receivers: KVec<Receiver>,
+    /// `q_receivers`, by ticket: in arrival order.
+    receivers: RBTree<u64, Receiver>,
     /// `q_senders`: tickets of the blocked senders, in arrival order.
     /// Only the first may send; the others wait behind it.
-    senders: KVec<u64>,
+    senders: RBTree<u64, ()>,
     /// Source of receiver and sender tickets.
     next_ticket: u64,
 }
@@ -161,29 +160,33 @@ impl Inner {
     /// on the way, and adds each receiver served to `wake`. Returns the
     /// message if nobody took it.
     fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
-        for i in 0..self.receivers.len() {
-            let r = &mut self.receivers[i];
+        let mut served = None;
+        for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
                 continue;
             }
             wake.add(&r.task);
-            if r.maxsize < msg.text.len() {
+            if r.maxsize < msg.text().len() {
                 r.delivery = Delivery::Done(Err(E2BIG));
                 continue;
             }
-            r.delivery = Delivery::Done(Ok(msg));
-            self.lrpid = Some(r.pid.clone());
-            self.rtime = cred::real_seconds();
-            return None;
+            served = Some(r);
+            break;
         }
-        Some(msg)
+        let Some(r) = served else {
+            return Some(msg);
+        };
+        r.delivery = Delivery::Done(Ok(msg));
+        self.lrpid = Some(r.pid.clone());
+        self.rtime = cred::real_seconds();
+        None
     }
 
     /// `expunge_all()`: gives every waiting receiver `delivery`; returns
     /// them to wake.
     fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> WakeList {
         let mut wake = WakeList::new();
-        for r in self.receivers.iter_mut() {
+        for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Done(_)) {
                 r.delivery = delivery();
                 wake.add(&r.task);
@@ -192,14 +195,19 @@ impl Inner {
         wake
     }
 
-    /// Takes the entry of the receiver with `ticket` out of the list.
-    fn take_receiver(&mut self, ticket: u64) -> Option<Receiver> {
-        let i = self.receivers.iter().position(|r| r.ticket == ticket)?;
-        self.receivers.remove(i).ok()
+    /// Whether the sender with `ticket` is the first blocked one.
+    fn first_sender(&self, ticket: u64) -> bool {
+        self.senders
+            .cursor_front()
+            .is_some_and(|c| *c.current().0 == ticket)
     }
+}
 
-    fn remove_sender(&mut self, ticket: u64) {
-        self.senders.retain(|t| *t != ticket);
+/// Records the current process in `slot` (`msg_lspid`, `msg_lrpid`),
+/// keeping the reference already there if it is the same process.
+fn record_current(slot: &mut Option<PidRef>) {
+    if !slot.as_ref().is_some_and(PidRef::is_current) {
+        *slot = Some(PidRef::current_process());
     }
 }
 
@@ -233,8 +241,8 @@ impl MsgQueue {
             lspid: None,
             lrpid: None,
             messages: MsgIndex::new(),
-            receivers: KVec::new(),
-            senders: KVec::new(),
+            receivers: RBTree::new(),
+            senders: RBTree::new(),
             next_ticket: 0,
         };
         Arc::pin_init(
@@ -265,10 +273,12 @@ impl MsgQueue {
     /// `IPC_NOWAIT`, then hands the message to a waiting receiver or
     /// queues it.
     fn send(&self, msg: ListArc<Msg>, flags: u32) -> Result {
-        let size = msg.text.len();
+        let size = msg.text().len();
         let mut inner = self.inner.lock();
         // Set once this sender waits in `senders`.
         let mut ticket = None;
+        // Its entry there, allocated with the lock dropped.
+        let mut node = None;
         let result = loop {
             // A blocked sender is woken only once its message fits
             // (`ss_wakeup()`): until then, whatever `IPC_SET` changed, it
@@ -282,7 +292,7 @@ impl MsgQueue {
                 break Err(eidrm());
             }
             // A blocked sender goes only when it is first in line.
-            let first = ticket.is_none_or(|t| inner.senders.first() == Some(&t));
+            let first = ticket.is_none_or(|t| inner.first_sender(t));
             if first && inner.fits(size) {
                 break inner.messages.reserve(msg.mtype);
             }
@@ -290,10 +300,15 @@ impl MsgQueue {
                 break Err(EAGAIN);
             }
             if ticket.is_none() {
+                let Some(reservation) = node.take() else {
+                    // Allocate unlocked, then look at the queue again.
+                    drop(inner);
+                    node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+                    inner = self.inner.lock();
+                    continue;
+                };
                 let t = inner.ticket();
-                if let Err(err) = inner.senders.push(t, GFP_KERNEL_ACCOUNT) {
-                    break Err(err.into());
-                }
+                inner.senders.insert(reservation.into_node(t, ()));
                 ticket = Some(t);
             }
             let signal = self.senders_wait.wait_interruptible(&mut inner);
@@ -304,12 +319,10 @@ impl MsgQueue {
                 break Err(ERESTARTNOHAND);
             }
         };
-        if let Some(t) = ticket {
-            inner.remove_sender(t);
-        }
+        let entry = ticket.and_then(|t| inner.senders.remove_node(&t));
         let mut receivers = WakeList::new();
         if result.is_ok() {
-            inner.lspid = Some(PidRef::current_process());
+            record_current(&mut inner.lspid);
             inner.stime = cred::real_seconds();
             if let Some(msg) = inner.pipelined_send(msg, &mut receivers) {
                 inner.cbytes += size as u64;
@@ -320,6 +333,7 @@ impl MsgQueue {
         // The next sender in line may go now.
         let senders = ticket.is_some() && !inner.senders.is_empty();
         drop(inner);
+        drop(entry);
         receivers.wake();
         if senders {
             self.senders_wait.notify_all();
@@ -332,6 +346,8 @@ impl MsgQueue {
     /// `IPC_NOWAIT`.
     fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<ListArc<Msg>> {
         let mut inner = self.inner.lock();
+        // Its entry among the blocked receivers, allocated unlocked.
+        let mut node = None;
         loop {
             perm::ipcperms(&inner.perm, S_IRUGO)?;
             if inner.deleted {
@@ -342,7 +358,7 @@ impl MsgQueue {
                 // `min(bufsz, MSGMAX)` (`copy_msg()`).
                 let n = usize::try_from(n).unwrap_or(usize::MAX);
                 if let Some(msg) = inner.messages.nth(n)? {
-                    let len = msg.text.len();
+                    let len = msg.text().len();
                     if bufsz < len && flags & MSG_NOERROR == 0 {
                         return Err(E2BIG);
                     }
@@ -352,14 +368,14 @@ impl MsgQueue {
                     return msg.try_clone();
                 }
             } else if let Some(mtype) = inner.messages.find(search) {
-                let len = inner.messages.first_of(mtype).map_or(0, |m| m.text.len());
+                let len = inner.messages.first_of(mtype).map_or(0, |m| m.text().len());
                 if bufsz < len && flags & MSG_NOERROR == 0 {
                     return Err(E2BIG);
                 }
                 let msg = inner.messages.take(mtype).ok_or(EINVAL)?;
                 inner.cbytes -= len as u64;
                 inner.rtime = cred::real_seconds();
-                inner.lrpid = Some(PidRef::current_process());
+                record_current(&mut inner.lrpid);
                 let senders = !inner.senders.is_empty();
                 drop(inner);
                 if senders {
@@ -371,9 +387,15 @@ impl MsgQueue {
             if flags & IPC_NOWAIT != 0 {
                 return Err(enomsg());
             }
+            let Some(reservation) = node.take() else {
+                // Allocate unlocked, then look at the queue again.
+                drop(inner);
+                node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+                inner = self.inner.lock();
+                continue;
+            };
             let ticket = inner.ticket();
             let receiver = Receiver {
-                ticket,
                 search,
                 maxsize: if flags & MSG_NOERROR != 0 {
                     i32::MAX as usize
@@ -384,20 +406,26 @@ impl MsgQueue {
                 delivery: Delivery::Waiting,
                 task: Sleeper::current(),
             };
-            inner.receivers.push(receiver, GFP_KERNEL_ACCOUNT)?;
+            inner
+                .receivers
+                .insert(reservation.into_node(ticket, receiver));
             loop {
                 sleep_unlocked(inner, NO_TIMEOUT);
                 inner = self.inner.lock();
                 let signal = kernel::current!().signal_pending();
                 let waiting = inner
                     .receivers
-                    .iter()
-                    .any(|r| r.ticket == ticket && matches!(r.delivery, Delivery::Waiting));
+                    .get(&ticket)
+                    .is_some_and(|r| matches!(r.delivery, Delivery::Waiting));
                 if waiting && !signal {
                     continue;
                 }
                 // Only this task removes its entry, so it is there.
-                let receiver = inner.take_receiver(ticket).ok_or(eidrm())?;
+                let (_, receiver) = inner
+                    .receivers
+                    .remove_node(&ticket)
+                    .ok_or(eidrm())?
+                    .to_key_value();
                 match receiver.delivery {
                     Delivery::Done(result) => return result,
                     _ if signal => return Err(ERESTARTNOHAND),
@@ -434,10 +462,8 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
     if size > limits::msgmax() || args.msqid < 0 || mtype < 1 {
         return Err(EINVAL);
     }
-    let mut text = KVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?;
-    UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size)
-        .read_all(&mut text, GFP_KERNEL_ACCOUNT)?;
-    let msg = Msg::new(mtype, text)?;
+    let text = UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size);
+    let msg = Msg::new(mtype, Text::from_user(text)?)?;
     let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
     queue.send(msg, args.msgflg as u32)?;
     Ok(0)
@@ -465,10 +491,10 @@ pub(crate) fn msgrcv(args: &uapi::ripc_msgrcv_args) -> Result<isize> {
     UserSlice::new(UserPtr::from_addr(msgp), MTYPE_SIZE)
         .writer()
         .write(&msg.mtype)?;
-    let len = bufsz.min(msg.text.len());
+    let len = bufsz.min(msg.text().len());
     UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), len)
         .writer()
-        .write_slice(&msg.text[..len])?;
+        .write_slice(&msg.text()[..len])?;
     Ok(len as isize)
 }
 

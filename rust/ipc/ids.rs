@@ -147,6 +147,21 @@ fn first_zero(words: &[u64], from: usize) -> Option<usize> {
     None
 }
 
+/// The set bits, in order.
+fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    words.iter().enumerate().flat_map(|(w, &word)| {
+        let mut left = word;
+        core::iter::from_fn(move || {
+            if left == 0 {
+                return None;
+            }
+            let bit = left.trailing_zeros() as usize;
+            left &= left - 1;
+            Some(w * 64 + bit)
+        })
+    })
+}
+
 /// The last set bit, if any.
 fn last_one(words: &[u64]) -> Option<usize> {
     let w = words.iter().rposition(|&word| word != 0)?;
@@ -217,12 +232,12 @@ impl<T: IpcObject> IpcIds<T> {
         self.chunks.get(idx / CHUNK)?.as_ref()?.slots[idx % CHUNK].as_ref()
     }
 
-    /// The objects, by slot.
+    /// The objects, by slot: costs their number plus one per 256 slots
+    /// with one in use, not the size of the table.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Arc<T>> {
-        self.chunks
-            .iter()
-            .flatten()
-            .flat_map(|chunk| chunk.slots.iter().flatten())
+        set_bits(&self.nonempty)
+            .filter_map(|c| self.chunks[c].as_ref())
+            .flat_map(|chunk| set_bits(&chunk.used).filter_map(|bit| chunk.slots[bit].as_ref()))
             .map(|e| &e.object)
     }
 

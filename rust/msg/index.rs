@@ -24,6 +24,7 @@ use kernel::{
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::ArcBorrow,
+    uaccess::UserSlice,
 };
 
 /// One message (`struct msg_msg`), shared between its type's list and,
@@ -36,7 +37,7 @@ pub(crate) struct Msg {
     /// `m_type`, at least 1.
     pub(crate) mtype: i64,
     /// The text (`m_ts` is its length).
-    pub(crate) text: KVec<u8>,
+    text: Text,
     #[pin]
     links: ListLinks,
 }
@@ -51,7 +52,7 @@ impl_list_item! {
 
 impl Msg {
     /// A message not yet queued (`load_msg()` once the text is copied in).
-    pub(crate) fn new(mtype: i64, text: KVec<u8>) -> Result<ListArc<Self>> {
+    pub(crate) fn new(mtype: i64, text: Text) -> Result<ListArc<Self>> {
         ListArc::pin_init(
             try_pin_init!(Self {
                 seq: AtomicU64::new(0),
@@ -65,15 +66,73 @@ impl Msg {
 
     /// A copy for `MSG_COPY` (`copy_msg()`).
     pub(crate) fn try_clone(&self) -> Result<ListArc<Self>> {
-        let mut text = KVec::with_capacity(self.text.len(), GFP_KERNEL_ACCOUNT)?;
-        text.extend_from_slice(&self.text, GFP_KERNEL_ACCOUNT)?;
-        Self::new(self.mtype, text)
+        Self::new(self.mtype, Text::from_slice(self.text())?)
+    }
+
+    /// The text.
+    pub(crate) fn text(&self) -> &[u8] {
+        match &self.text {
+            Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Text::Heap(bytes) => bytes,
+        }
     }
 
     fn seq(&self) -> u64 {
         // Written before the message is queued, read under the queue's
         // lock: the lock orders the two.
         self.seq.load(Ordering::Relaxed)
+    }
+}
+
+/// Bytes of text a message holds in itself: a short message (the common
+/// case) is then one allocation, as in Linux, not two. 15 bytes and their
+/// length fit beside the niche of a `KVec`'s pointer, so [`Text`] is no
+/// bigger than a `KVec` and a `Msg` with its `Arc` is 64 bytes, as a short
+/// `msg_msg` is.
+const INLINE_TEXT: usize = 15;
+
+const _: () = assert!(size_of::<Text>() == size_of::<KVec<u8>>());
+const _: () = assert!(size_of::<Msg>() == 56);
+
+/// The text of a message (`msg_msg` and its `msg_msgseg`s).
+pub(crate) enum Text {
+    /// Up to [`INLINE_TEXT`] bytes, in the message.
+    Inline { len: u8, bytes: [u8; INLINE_TEXT] },
+    /// More, in an allocation of its own.
+    Heap(KVec<u8>),
+}
+
+impl Text {
+    /// Copies the text in from `src`, all of it (`EFAULT` if it cannot).
+    pub(crate) fn from_user(src: UserSlice) -> Result<Self> {
+        let mut src = src.reader();
+        let size = src.len();
+        if size <= INLINE_TEXT {
+            let mut bytes = [0; INLINE_TEXT];
+            src.read_slice(&mut bytes[..size])?;
+            return Ok(Self::Inline {
+                len: size as u8,
+                bytes,
+            });
+        }
+        let mut bytes = KVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?;
+        src.read_all(&mut bytes, GFP_KERNEL_ACCOUNT)?;
+        Ok(Self::Heap(bytes))
+    }
+
+    /// A copy of `text`.
+    pub(crate) fn from_slice(text: &[u8]) -> Result<Self> {
+        if text.len() <= INLINE_TEXT {
+            let mut bytes = [0; INLINE_TEXT];
+            bytes[..text.len()].copy_from_slice(text);
+            return Ok(Self::Inline {
+                len: text.len() as u8,
+                bytes,
+            });
+        }
+        let mut bytes = KVec::with_capacity(text.len(), GFP_KERNEL_ACCOUNT)?;
+        bytes.extend_from_slice(text, GFP_KERNEL_ACCOUNT)?;
+        Ok(Self::Heap(bytes))
     }
 }
 
@@ -268,9 +327,7 @@ mod tests {
     use super::*;
 
     fn msg(mtype: i64, tag: u8) -> ListArc<Msg> {
-        let mut text = KVec::new();
-        text.push(tag, GFP_KERNEL).unwrap();
-        Msg::new(mtype, text).unwrap()
+        Msg::new(mtype, Text::from_slice(&[tag]).unwrap()).unwrap()
     }
 
     fn queue(types: &[i64]) -> MsgIndex {
@@ -288,7 +345,7 @@ mod tests {
         while let Some(t) = index.find(search) {
             let m = index.take(t).unwrap();
             assert!(search.accepts(m.mtype));
-            tags.push(m.text[0], GFP_KERNEL).unwrap();
+            tags.push(m.text()[0], GFP_KERNEL).unwrap();
         }
         tags
     }
@@ -355,17 +412,29 @@ mod tests {
     fn removal_then_new_messages_keep_order() {
         let mut index = queue(&[1, 2, 1]);
         let m = index.take(2).unwrap();
-        assert_eq!(m.text[0], 1);
+        assert_eq!(m.text()[0], 1);
         // A type that left and comes back goes behind the older messages.
         index.reserve(2).unwrap();
         index.push(msg(2, 3)).unwrap();
         index.reserve(4).unwrap();
         index.push(msg(4, 4)).unwrap();
         check(&index);
-        assert_eq!(index.nth(1).unwrap().map(|m| m.text[0]), Some(2));
-        assert_eq!(index.nth(3).unwrap().map(|m| m.text[0]), Some(4));
+        assert_eq!(index.nth(1).unwrap().map(|m| m.text()[0]), Some(2));
+        assert_eq!(index.nth(3).unwrap().map(|m| m.text()[0]), Some(4));
         assert!(index.nth(4).unwrap().is_none());
         assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn short_and_long_texts_round_trip() {
+        let long = [7u8; INLINE_TEXT + 1];
+        for len in [0, 1, INLINE_TEXT, INLINE_TEXT + 1] {
+            let text = Text::from_slice(&long[..len]).unwrap();
+            assert_eq!(matches!(text, Text::Inline { .. }), len <= INLINE_TEXT);
+            let m = Msg::new(1, text).unwrap();
+            assert_eq!(m.text(), &long[..len]);
+            assert_eq!(m.try_clone().unwrap().text(), &long[..len]);
+        }
     }
 
     #[test]
