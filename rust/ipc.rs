@@ -389,7 +389,12 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
 /// removes each object as `IPC_RMID` does (a segment still mapped lives
 /// until its last detach).
 pub(crate) fn sweep_dead_namespaces() {
-    let dead = CHILD_NS.lock().sweep();
+    let mut registry = CHILD_NS.lock();
+    if registry.children.as_ref().is_none_or(RBTree::is_empty) {
+        return;
+    }
+    let dead = registry.sweep();
+    drop(registry);
     free(dead);
 }
 

@@ -172,10 +172,11 @@ type HeadNode = RBTreeNodeReservation<u64, i64>;
 /// # Invariants
 ///
 /// - `types` holds, for each type with messages in the queue, the non-empty
-///   list of them in arrival order (rising `seq`);
-/// - `heads` holds exactly one entry per entry of `types`: the `seq` of
-///   that type's first message, mapped to the type; so its first entry is
-///   the oldest message of the queue;
+///   list of them in arrival order (rising `seq`), and at most one type
+///   more, `parked`, with an empty list;
+/// - `heads` holds exactly one entry per non-empty list of `types`: the
+///   `seq` of that type's first message, mapped to the type; so its first
+///   entry is the oldest message of the queue;
 /// - `len` is the number of messages in all lists; every `seq` is below
 ///   `next_seq`.
 pub(crate) struct MsgIndex {
@@ -183,8 +184,12 @@ pub(crate) struct MsgIndex {
     heads: RBTree<u64, i64>,
     len: usize,
     next_seq: u64,
-    /// The nodes of the last type that left the queue, kept so that a
-    /// queue whose types come and go does not allocate for each.
+    /// The last type whose list emptied, left in `types`: a queue of one
+    /// type that empties and fills again (the common case) then changes
+    /// no tree but `heads`.
+    parked: Option<i64>,
+    /// Nodes of types that left the queue, kept so that a queue whose
+    /// types come and go does not allocate for each.
     spare_type: Option<TypeNode>,
     spare_head: Option<HeadNode>,
 }
@@ -198,6 +203,7 @@ impl MsgIndex {
             heads: RBTree::new(),
             len: 0,
             next_seq: 0,
+            parked: None,
             spare_type: None,
             spare_head: None,
         }
@@ -209,12 +215,15 @@ impl MsgIndex {
     }
 
     /// Makes sure that [`MsgIndex::push`] of a message of type `mtype`
-    /// cannot fail: a new type needs two tree nodes.
+    /// cannot fail: a new type needs two tree nodes (the parked type's
+    /// serves as one), the parked type a node in `heads`.
     pub(crate) fn reserve(&mut self, mtype: i64) -> Result {
-        if self.types.get(&mtype).is_some() {
-            return Ok(());
-        }
-        if self.spare_type.is_none() {
+        let new = match self.types.get(&mtype) {
+            Some(list) if !list.is_empty() => return Ok(()),
+            Some(_) => false,
+            None => true,
+        };
+        if new && self.spare_type.is_none() && self.parked.is_none() {
             self.spare_type = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
         }
         if self.spare_head.is_none() {
@@ -229,11 +238,22 @@ impl MsgIndex {
         let seq = self.next_seq;
         let mtype = msg.mtype;
         if let Some(list) = self.types.get_mut(&mtype) {
+            if list.is_empty() {
+                // INVARIANT: the parked type has messages again, and its
+                // head.
+                let head_node = self.spare_head.take().ok_or(ENOMEM)?;
+                self.heads.insert(head_node.into_node(seq, mtype));
+                self.parked = None;
+            }
             msg.seq.store(seq, Ordering::Relaxed);
             // INVARIANT: the newest message goes last in its type's list;
-            // the type's head is unchanged.
+            // the head of a type that had messages is unchanged.
             list.push_back(msg);
         } else {
+            if self.spare_type.is_none() {
+                // The parked type's node serves the new type.
+                self.spare_type = self.unpark();
+            }
             let (Some(type_node), Some(head_node)) =
                 (self.spare_type.take(), self.spare_head.take())
             else {
@@ -256,7 +276,7 @@ impl MsgIndex {
     pub(crate) fn find(&self, search: Search) -> Option<i64> {
         match search {
             Search::Any => self.heads.cursor_front().map(|c| *c.current().1),
-            Search::Equal(t) => self.types.get(&t).map(|_| t),
+            Search::Equal(t) => self.first_of(t).map(|_| t),
             Search::NotEqual(t) => {
                 let first = self.heads.cursor_front()?;
                 let (_, &mtype) = first.current();
@@ -266,11 +286,17 @@ impl MsgIndex {
                     first.peek_next().map(|(_, &mtype)| mtype)
                 }
             }
-            Search::LessEqual(t) => self
-                .types
-                .cursor_front()
-                .map(|c| *c.current().0)
-                .filter(|&mtype| mtype <= t),
+            Search::LessEqual(t) => {
+                let first = self.types.cursor_front()?;
+                let (&mtype, list) = first.current();
+                let lowest = if list.is_empty() {
+                    // Parked: the next type has messages.
+                    *first.peek_next()?.0
+                } else {
+                    mtype
+                };
+                Some(lowest).filter(|&mtype| mtype <= t)
+            }
             // Never called for `MSG_COPY`: see `nth`.
             Search::Number(_) => None,
         }
@@ -294,15 +320,25 @@ impl MsgIndex {
                 self.heads
                     .insert(head.into_reservation().into_node(seq, mtype));
             }
-            // INVARIANT: the type leaves both trees; its nodes are kept.
+            // INVARIANT: the type leaves `heads` and stays parked in
+            // `types` (a type parked before leaves); the nodes are kept.
             None => {
-                let node = self.types.remove_node(&mtype)?;
-                self.spare_type = Some(node.into_reservation());
+                if let Some(node) = self.unpark() {
+                    self.spare_type = Some(node);
+                }
                 self.spare_head = Some(head.into_reservation());
+                self.parked = Some(mtype);
             }
         }
         self.len -= 1;
         Some(msg)
+    }
+
+    /// Takes the parked type, if any, out of `types`; returns its node.
+    fn unpark(&mut self) -> Option<TypeNode> {
+        let mtype = self.parked.take()?;
+        // INVARIANT: its list is empty, and it was not in `heads`.
+        Some(self.types.remove_node(&mtype)?.into_reservation())
     }
 
     /// `find_msg(SEARCH_NUMBER)`: the message at position `n` in arrival
@@ -355,7 +391,10 @@ mod tests {
         let mut count = 0;
         let mut types = 0;
         for (&t, list) in index.types.iter() {
-            let first = list.iter().next().expect("a listed type has messages");
+            let Some(first) = list.iter().next() else {
+                assert_eq!(index.parked, Some(t));
+                continue;
+            };
             assert_eq!(index.heads.get(&first.seq()), Some(&t));
             let mut last = None;
             for m in list.iter() {
@@ -423,6 +462,50 @@ mod tests {
         assert_eq!(index.nth(3).unwrap().map(|m| m.text()[0]), Some(4));
         assert!(index.nth(4).unwrap().is_none());
         assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_type_that_empties_is_parked_then_reused() {
+        let mut index = queue(&[1, 3]);
+        assert_eq!(index.take(1).unwrap().text()[0], 0);
+        check(&index);
+        assert_eq!(index.parked, Some(1));
+        // The parked type is lower than 3 but has nothing.
+        assert_eq!(index.find(Search::Equal(1)), None);
+        assert_eq!(index.find(Search::LessEqual(5)), Some(3));
+        assert_eq!(index.find(Search::LessEqual(2)), None);
+        assert_eq!(index.find(Search::Any), Some(3));
+        assert_eq!(index.find(Search::NotEqual(3)), None);
+        index.reserve(1).unwrap();
+        index.push(msg(1, 10)).unwrap();
+        assert_eq!(index.parked, None);
+        assert_eq!(index.find(Search::LessEqual(5)), Some(1));
+        assert_eq!(index.take(3).unwrap().text()[0], 1);
+        assert_eq!(index.parked, Some(3));
+        // A new type takes the parked type's node.
+        index.reserve(2).unwrap();
+        index.push(msg(2, 11)).unwrap();
+        assert_eq!(index.parked, None);
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[10, 11]);
+        check(&index);
+    }
+
+    #[test]
+    fn parked_type_comes_back_after_a_new_type_took_the_spare_nodes() {
+        let mut index = queue(&[1, 2]);
+        index.take(2).unwrap();
+        // 2 leaves `types`, 1 is parked with spare nodes for both trees.
+        index.take(1).unwrap();
+        assert_eq!(index.parked, Some(1));
+        index.reserve(3).unwrap();
+        index.push(msg(3, 10)).unwrap();
+        assert_eq!(index.parked, Some(1));
+        // The parked type needs a head node again.
+        index.reserve(1).unwrap();
+        index.push(msg(1, 11)).unwrap();
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[10, 11]);
     }
 
     #[test]
