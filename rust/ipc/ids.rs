@@ -10,10 +10,10 @@
 //! fails with `EINVAL`).
 //!
 //! Every operation costs the same whatever the number of objects, as with
-//! Linux's idr and key rhashtable: slots live in chunks of [`CHUNK`], found
-//! by index; a bitmap per chunk and two over the chunks find a free slot
-//! (`idr_alloc_cyclic()`) and the highest one in use in a few word
-//! operations; keys are in a red-black tree (`O(log n)`).
+//! Linux's idr and key rhashtable: slots live in chunks of [`CHUNK`] (a
+//! page each), found by index; a bitmap per chunk and two over the chunks
+//! find a free slot (`idr_alloc_cyclic()`) and the highest one in use in a
+//! few word operations; keys are in a red-black tree (`O(log n)`).
 //!
 //! Making an object takes three steps so that nothing allocates under the
 //! table's lock: [`IpcIds::reserve`] picks the slot and id (locked),
@@ -46,11 +46,14 @@ struct Entry<T> {
     object: Arc<T>,
 }
 
-/// Slots per chunk: 256 entries of 16 bytes, one page.
-pub(crate) const CHUNK: usize = 256;
-const CHUNK_WORDS: usize = CHUNK / 64;
-const CHUNKS: usize = limits::IPCMNI / CHUNK;
+/// Slots per chunk: 252 entries of 16 bytes and their bitmap fill a page
+/// (256 would take two).
+pub(crate) const CHUNK: usize = 252;
+const CHUNK_WORDS: usize = CHUNK.div_ceil(64);
+const CHUNKS: usize = limits::IPCMNI.div_ceil(CHUNK);
 const CHUNKS_WORDS: usize = CHUNKS.div_ceil(64);
+
+const _: () = assert!(size_of::<Chunk<()>>() <= 4096);
 
 /// `CHUNK` slots, with a bit per slot in use (holding an object or
 /// reserved for one being made).
@@ -388,11 +391,13 @@ impl<T: IpcObject> IpcIds<T> {
         let mut c = from / CHUNK;
         let mut from = from;
         while c * CHUNK < end {
-            // Skip full chunks.
-            c = first_zero(&self.full, c)?;
+            // Skip full chunks (the bits past the last chunk are clear).
+            c = first_zero(&self.full, c).filter(|&c| c < CHUNKS)?;
             from = from.max(c * CHUNK);
             let idx = match &self.chunks[c] {
-                Some(chunk) => first_zero(&chunk.used, from % CHUNK).map(|bit| c * CHUNK + bit),
+                Some(chunk) => first_zero(&chunk.used, from % CHUNK)
+                    .filter(|&bit| bit < CHUNK)
+                    .map(|bit| c * CHUNK + bit),
                 None => Some(from),
             };
             match idx {
