@@ -18,8 +18,14 @@
 //! tables for ([`NsRef`]) and frees the tables of those no task uses any
 //! more (their active count is 0) in [`sweep_dead_namespaces`], called when
 //! a `/dev/ripc` file is released, when a namespace gets its tables, on
-//! every `*get()` and status read, and at module unload; see
-//! `Documentation/architecture.rst`.
+//! every `*get()` and status read (each time looking at a few namespaces,
+//! in turn), and at module unload; see `Documentation/architecture.rst`.
+//!
+//! Lock order: [`crate::glue::global::CHILD_NS`] (held alone, never with a
+//! namespace's tables), then a namespace's tables ([`NsTables::lock`]),
+//! then an object's own lock. Under the first two only O(1) or O(log n)
+//! work runs: no allocation (new entries are allocated unlocked and
+//! inserted ready, see [`NsTables::get`]), no userspace copy.
 //!
 //! | `ipc/util.c`, `ipc/util.h`      | ripc                               |
 //! |---------------------------------|------------------------------------|
@@ -53,14 +59,16 @@ use crate::{
     shm::ShmSegment,
 };
 use core::ops::{Deref, DerefMut};
-use ids::IpcIds;
+use ids::{IpcIds, IpcObject, SpareChunk};
 use kernel::{
     bindings,
     error::Error,
     new_mutex,
     prelude::*,
+    rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     sync::{lock::mutex::MutexBackend, lock::Guard, Arc, Mutex},
 };
+use perm::KernIpcPerm;
 
 /// `EIDRM`: the object was removed (not in `kernel::error::code`).
 pub(crate) fn eidrm() -> Error {
@@ -159,13 +167,73 @@ pub(crate) enum NsGuard<'a> {
 
 impl NsTables {
     /// Locks the tables (`down_write(&ids->rwsem)`; ripc has no readers'
-    /// side, lookups are short).
+    /// side, as the kernel crate has no rwsem: lookups are short).
     #[inline]
     pub(crate) fn lock(&self) -> NsGuard<'_> {
         match self {
             Self::Init => NsGuard::Init(IPC_NS.lock()),
             Self::Child(child) => NsGuard::Child(child.tables.lock()),
         }
+    }
+}
+
+impl NsTables {
+    /// `ipcget()`: the id of the object of kind `kind` with `key`, made by
+    /// `create` if needed (see [`IpcIds::find_key`] for the errors; at
+    /// most `limit` objects). Only lookups and O(1) or O(log n) updates
+    /// run with the tables locked: `create` and the memory of the new
+    /// entry are allocated unlocked, then the ready object is inserted. If
+    /// another task made an object with the same key meanwhile, that one
+    /// is found instead (and `create`'s is dropped), as if the calls had
+    /// been serialised. `create` must not change anything but its object.
+    pub(crate) fn get<T: IpcObject>(
+        &self,
+        kind: fn(&mut IpcNamespace) -> &mut IpcIds<T>,
+        key: i32,
+        flags: i32,
+        limit: usize,
+        check: impl Fn(&T) -> Result,
+        create: impl FnOnce(KernIpcPerm) -> Result<Arc<T>>,
+    ) -> Result<i32> {
+        let slot = loop {
+            let mut ns = self.lock();
+            let ids = kind(&mut ns);
+            if key != IPC_PRIVATE {
+                if let Some(id) = ids.find_key(key, flags, &check)? {
+                    return Ok(id);
+                }
+            }
+            if let Some(slot) = ids.reserve(key, limit)? {
+                break slot;
+            }
+            drop(ns);
+            let chunk = SpareChunk::new()?;
+            kind(&mut self.lock()).add_chunk(chunk);
+        };
+        let made = slot
+            .memory()
+            .and_then(|memory| Ok((create(slot.perm(flags))?, memory)));
+        let mut ns = self.lock();
+        let ids = kind(&mut ns);
+        let (object, memory) = match made {
+            Ok(made) => made,
+            Err(err) => {
+                ids.cancel(slot);
+                return Err(err);
+            }
+        };
+        if key != IPC_PRIVATE {
+            match ids.find_key(key, flags, &check) {
+                Ok(None) => {}
+                found => {
+                    ids.cancel(slot);
+                    drop(ns);
+                    drop(object);
+                    return found.map(|id| id.unwrap_or_default());
+                }
+            }
+        }
+        Ok(ids.insert(slot, object, memory))
     }
 }
 
@@ -212,15 +280,86 @@ pub(crate) fn with_current_ns<R>(f: impl FnOnce(&mut IpcNamespace) -> R) -> Resu
     }
 }
 
+/// How many namespaces a sweep looks at: a sweep costs the same however
+/// many namespaces there are, and each new entry pays for checking this
+/// many others, so dead ones are found within a few calls.
+const SWEEP_BATCH: usize = 8;
+
+/// The tables of every IPC namespace but the initial one, by namespace
+/// ([`crate::glue::global::CHILD_NS`]).
+///
+/// # Invariants
+///
+/// Each entry's key is the address of the namespace its `NsRef` holds.
+pub(crate) struct ChildNsRegistry {
+    /// Made at the first child namespace: `RBTree::new()` is not `const`.
+    children: Option<RBTree<ipcns::NsAddr, Arc<ChildNs>>>,
+    /// Where the next sweep starts: the namespaces above it come first.
+    hand: Option<ipcns::NsAddr>,
+}
+
+/// Entries a sweep took out of the registry, to free with it unlocked.
+type Dead = [Option<RBTreeNode<ipcns::NsAddr, Arc<ChildNs>>>; SWEEP_BATCH];
+
+impl ChildNsRegistry {
+    /// An empty registry; allocates nothing.
+    pub(crate) const fn new() -> Self {
+        Self {
+            children: None,
+            hand: None,
+        }
+    }
+
+    fn get(&self, addr: ipcns::NsAddr) -> Option<Arc<ChildNs>> {
+        self.children.as_ref()?.get(&addr).cloned()
+    }
+
+    /// Takes out of the registry the dead among the next
+    /// [`SWEEP_BATCH`] namespaces after the hand, cyclically.
+    fn sweep(&mut self) -> Dead {
+        let mut dead: Dead = [const { None }; SWEEP_BATCH];
+        let Some(children) = self.children.as_mut() else {
+            return dead;
+        };
+        let mut found = 0;
+        for _ in 0..SWEEP_BATCH {
+            // The first namespace after the hand, or the first of all.
+            let next = match self.hand {
+                Some(hand) => children
+                    .cursor_lower_bound(&hand)
+                    .and_then(|c| {
+                        let (&addr, _) = c.current();
+                        if addr == hand {
+                            c.peek_next().map(|(&addr, _)| addr)
+                        } else {
+                            Some(addr)
+                        }
+                    })
+                    .or_else(|| children.cursor_front().map(|c| *c.current().0)),
+                None => children.cursor_front().map(|c| *c.current().0),
+            };
+            let Some(addr) = next else {
+                break;
+            };
+            self.hand = Some(addr);
+            if children
+                .get(&addr)
+                .is_some_and(|child| !child.ns.is_active())
+            {
+                dead[found] = children.remove_node(&addr);
+                found += 1;
+            }
+        }
+        dead
+    }
+}
+
 /// The tables of namespace `addr`, the caller's, made if it has none.
 fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
-    let mut children = CHILD_NS.lock();
-    if let Some(child) = children.iter().find(|child| child.ns.addr() == addr) {
-        return Ok(child.clone());
+    if let Some(child) = CHILD_NS.lock().get(addr) {
+        return Ok(child);
     }
-    // First use in this namespace: a good moment to drop dead ones too,
-    // so that their number stays bounded by the live namespaces.
-    let dead = take_dead(&mut children);
+    // First use in this namespace: make its tables unlocked.
     let child = Arc::pin_init(
         try_pin_init!(ChildNs {
             ns: NsRef::caller()?,
@@ -229,32 +368,37 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
         }),
         GFP_KERNEL_ACCOUNT,
     )?;
-    children.push(child.clone(), GFP_KERNEL_ACCOUNT)?;
-    drop(children);
+    let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
+    let mut registry = CHILD_NS.lock();
+    if let Some(existing) = registry.get(addr) {
+        // Another task of the namespace was first.
+        return Ok(existing);
+    }
+    // INVARIANT: the key is the address of the namespace `child` holds
+    // (the caller's, `addr`).
+    registry
+        .children
+        .get_or_insert_with(RBTree::new)
+        .insert(node.into_node(child.ns.addr(), child.clone()));
+    // A good moment to look for dead namespaces too, so that their number
+    // stays bounded by the live ones.
+    let dead = registry.sweep();
+    drop(registry);
     free(dead);
     Ok(child)
 }
 
-/// Moves the tables of namespaces no task uses any more out of the
-/// registry (those it has no memory to move stay for the next sweep).
-fn take_dead(children: &mut KVec<Arc<ChildNs>>) -> KVec<Arc<ChildNs>> {
-    let mut dead = KVec::new();
-    children.retain(|child| {
-        child.ns.is_active() || dead.push(child.clone(), GFP_KERNEL_ACCOUNT).is_err()
-    });
-    dead
-}
-
-/// Frees the objects of every IPC namespace no task uses any more: their
-/// tables are cleared, which removes each object as `IPC_RMID` does (a
-/// segment still mapped lives until its last detach).
+/// Frees the objects of IPC namespaces no task uses any more, looking at
+/// a few ([`SWEEP_BATCH`]) at each call: their tables are cleared, which
+/// removes each object as `IPC_RMID` does (a segment still mapped lives
+/// until its last detach).
 pub(crate) fn sweep_dead_namespaces() {
-    let mut children = CHILD_NS.lock();
-    if children.is_empty() {
+    let mut registry = CHILD_NS.lock();
+    if registry.children.as_ref().is_none_or(RBTree::is_empty) {
         return;
     }
-    let dead = take_dead(&mut children);
-    drop(children);
+    let dead = registry.sweep();
+    drop(registry);
     free(dead);
 }
 
@@ -262,16 +406,23 @@ pub(crate) fn sweep_dead_namespaces() {
 /// module unload.
 pub(crate) fn clear_all_namespaces() {
     IPC_NS.lock().clear();
-    let children = core::mem::replace(&mut *CHILD_NS.lock(), KVec::new());
-    free(children);
+    let registry = core::mem::replace(&mut *CHILD_NS.lock(), ChildNsRegistry::new());
+    for child in registry
+        .children
+        .iter()
+        .flat_map(|children| children.values())
+    {
+        child.tables.lock().clear();
+    }
 }
 
 /// Frees the objects of the namespaces in `dead`, outside the registry
 /// lock. Their tables are cleared explicitly: a segment still attached
 /// holds its namespace's tables (its last detach takes it out of them), so
 /// they may outlive this.
-fn free(dead: KVec<Arc<ChildNs>>) {
-    for child in dead.iter() {
+fn free(dead: Dead) {
+    for node in dead.into_iter().flatten() {
+        let (_, child) = node.to_key_value();
         child.tables.lock().clear();
     }
 }

@@ -12,8 +12,8 @@
 //! | `struct msg_queue`              | [`MsgQueue`] (state in `Inner`)     |
 //! | `q_perm` (`kern_ipc_perm`)      | `Inner::perm`                       |
 //! | `q_perm.deleted`                | `Inner::deleted`                    |
-//! | `q_messages`, `q_qnum`          | `Inner::messages`                   |
-//! | `struct msg_msg`                | `Msg`                               |
+//! | `q_messages`, `q_qnum`          | `Inner::messages` ([`index`])       |
+//! | `struct msg_msg`                | [`index::Msg`]                      |
 //! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
 //! | `msr->r_msg`                    | `Receiver::delivery`                |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
@@ -24,8 +24,8 @@
 //! | `pipelined_send()`              | `Inner::pipelined_send`             |
 //! | `expunge_all()`                 | `Inner::expunge_all`                |
 //! | `ss_wakeup()`                   | `senders_wait.notify_all()`         |
-//! | `testmsg()`, `convert_mode()`   | `Search`                            |
-//! | `find_msg()`                    | `Inner::find_msg`                   |
+//! | `testmsg()`, `convert_mode()`   | [`index::Search`]                   |
+//! | `find_msg()`                    | [`index::MsgIndex::find`]           |
 //! | `do_msgsnd()`, `do_msgrcv()`    | [`msgsnd`], [`msgrcv`]              |
 //! | `ksys_msgctl()`                 | [`msgctl`]                          |
 //! | `sysvipc_msg_proc_show()`       | [`Status`] (`sysvipc/msg`)          |
@@ -34,12 +34,14 @@
 //! sender that hands it a message (or `E2BIG`), removal and `IPC_SET`
 //! wake exactly the receivers they served, after dropping the lock.
 //!
-//! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`), then a queue's
-//! `inner` (`q_perm.lock`). Waiters are woken after `inner` is dropped.
+//! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`),
+//! then a queue's `inner` (`q_perm.lock`). Waiters are woken after `inner`
+//! is dropped. A message is allocated and filled before either is taken,
+//! and a removed queue's messages are freed after both are dropped.
 
 use crate::{
     glue::{
-        cred,
+        cred::{self, PidRef},
         ripcfs::{StatusFile, StatusView},
         task::{capable, sleep_unlocked, Capability, NO_TIMEOUT},
     },
@@ -51,9 +53,12 @@ use crate::{
     limits, uapi,
     wake::{Sleeper, WakeList},
 };
+use index::{Msg, MsgIndex, Search, Text};
 use kernel::{
+    list::ListArc,
     new_condvar, new_mutex,
     prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{Arc, CondVar, Mutex},
@@ -68,38 +73,7 @@ const MSG_NOERROR: u32 = uapi::RIPC_MSG_NOERROR;
 const MSG_EXCEPT: u32 = uapi::RIPC_MSG_EXCEPT;
 const MSG_COPY: u32 = uapi::RIPC_MSG_COPY;
 
-/// One message (`struct msg_msg`).
-struct Msg {
-    mtype: i64,
-    text: KVec<u8>,
-}
-
-impl Msg {
-    /// A copy for `MSG_COPY` (`copy_msg()`).
-    fn try_clone(&self) -> Result<Self> {
-        let mut text = KVec::with_capacity(self.text.len(), GFP_KERNEL_ACCOUNT)?;
-        text.extend_from_slice(&self.text, GFP_KERNEL_ACCOUNT)?;
-        Ok(Self {
-            mtype: self.mtype,
-            text,
-        })
-    }
-}
-
-/// Which message a receive takes (`SEARCH_*` and `testmsg()`).
-#[derive(Clone, Copy)]
-enum Search {
-    /// `msgtyp == 0`: the first message.
-    Any,
-    /// `msgtyp > 0`: the first message of that type.
-    Equal(i64),
-    /// `msgtyp > 0` with `MSG_EXCEPT`: the first of any other type.
-    NotEqual(i64),
-    /// `msgtyp < 0`: the first of the lowest type `<= |msgtyp|`.
-    LessEqual(i64),
-    /// `MSG_COPY`: the message at this position, counting from 0.
-    Number(i64),
-}
+mod index;
 
 impl Search {
     /// `convert_mode()`.
@@ -117,17 +91,6 @@ impl Search {
             Self::Equal(msgtyp)
         }
     }
-
-    /// `testmsg()`: whether a message of type `mtype` is acceptable.
-    /// `Number` accepts any: it counts positions.
-    fn accepts(self, mtype: i64) -> bool {
-        match self {
-            Self::Any | Self::Number(_) => true,
-            Self::Equal(t) => mtype == t,
-            Self::NotEqual(t) => mtype != t,
-            Self::LessEqual(t) => mtype <= t,
-        }
-    }
 }
 
 /// What a blocked receiver was given (`msr->r_msg`).
@@ -138,18 +101,16 @@ enum Delivery {
     Rescan,
     /// A message handed over by a sender, or the error to return
     /// (`E2BIG` from a sender, `EIDRM` from removal).
-    Done(Result<Msg>),
+    Done(Result<ListArc<Msg>>),
 }
 
 /// A receiver blocked on the queue (`struct msg_receiver`).
 struct Receiver {
-    /// Tells the receivers apart; unique within the queue.
-    ticket: u64,
     search: Search,
     /// Longest message it takes; `E2BIG` for a longer one.
     maxsize: usize,
-    /// Its process id, recorded as `msg_lrpid` if a sender hands over.
-    pid: i32,
+    /// Its process, recorded as `msg_lrpid` if a sender hands over.
+    pid: PidRef,
     delivery: Delivery,
     task: Sleeper,
 }
@@ -167,16 +128,17 @@ struct Inner {
     cbytes: u64,
     /// `msg_qbytes`: most bytes (and messages) the queue holds.
     qbytes: u64,
-    /// `msg_lspid`, `msg_lrpid`: last sender and receiver (0: none yet).
-    lspid: i32,
-    lrpid: i32,
-    /// `q_messages`, in arrival order; `msg_qnum` is its length.
-    messages: KVec<Msg>,
-    /// `q_receivers`, in arrival order.
-    receivers: KVec<Receiver>,
+    /// `msg_lspid`, `msg_lrpid`: last sender and receiver, if any yet;
+    /// each reader is shown their number in its own pid namespace.
+    lspid: Option<PidRef>,
+    lrpid: Option<PidRef>,
+    /// `q_messages`, indexed by type; `msg_qnum` is its length.
+    messages: MsgIndex,
+    /// `q_receivers`, by ticket: in arrival order.
+    receivers: RBTree<u64, Receiver>,
     /// `q_senders`: tickets of the blocked senders, in arrival order.
     /// Only the first may send; the others wait behind it.
-    senders: KVec<u64>,
+    senders: RBTree<u64, ()>,
     /// Source of receiver and sender tickets.
     next_ticket: u64,
 }
@@ -193,57 +155,38 @@ impl Inner {
         size as u64 + self.cbytes <= self.qbytes && (self.messages.len() as u64) < self.qbytes
     }
 
-    /// `find_msg()`: the position of the message `search` takes.
-    fn find_msg(&self, search: Search) -> Option<usize> {
-        match search {
-            Search::Number(n) => usize::try_from(n).ok().filter(|&n| n < self.messages.len()),
-            Search::LessEqual(_) => {
-                let mut found: Option<(usize, i64)> = None;
-                for (i, msg) in self.messages.iter().enumerate() {
-                    if search.accepts(msg.mtype) && found.is_none_or(|(_, t)| msg.mtype < t) {
-                        found = Some((i, msg.mtype));
-                        if msg.mtype == 1 {
-                            break;
-                        }
-                    }
-                }
-                found.map(|(i, _)| i)
-            }
-            _ => self
-                .messages
-                .iter()
-                .position(|msg| search.accepts(msg.mtype)),
-        }
-    }
-
     /// `pipelined_send()`: hands `msg` to the first waiting receiver that
     /// accepts it, giving `E2BIG` to waiting receivers it is too long for
     /// on the way, and adds each receiver served to `wake`. Returns the
     /// message if nobody took it.
-    fn pipelined_send(&mut self, msg: Msg, wake: &mut WakeList) -> Option<Msg> {
-        for i in 0..self.receivers.len() {
-            let r = &mut self.receivers[i];
+    fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
+        let mut served = None;
+        for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
                 continue;
             }
             wake.add(&r.task);
-            if r.maxsize < msg.text.len() {
+            if r.maxsize < msg.text().len() {
                 r.delivery = Delivery::Done(Err(E2BIG));
                 continue;
             }
-            r.delivery = Delivery::Done(Ok(msg));
-            self.lrpid = r.pid;
-            self.rtime = cred::real_seconds();
-            return None;
+            served = Some(r);
+            break;
         }
-        Some(msg)
+        let Some(r) = served else {
+            return Some(msg);
+        };
+        r.delivery = Delivery::Done(Ok(msg));
+        self.lrpid = Some(r.pid.clone());
+        self.rtime = cred::real_seconds();
+        None
     }
 
     /// `expunge_all()`: gives every waiting receiver `delivery`; returns
     /// them to wake.
     fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> WakeList {
         let mut wake = WakeList::new();
-        for r in self.receivers.iter_mut() {
+        for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Done(_)) {
                 r.delivery = delivery();
                 wake.add(&r.task);
@@ -252,14 +195,19 @@ impl Inner {
         wake
     }
 
-    /// Takes the entry of the receiver with `ticket` out of the list.
-    fn take_receiver(&mut self, ticket: u64) -> Option<Receiver> {
-        let i = self.receivers.iter().position(|r| r.ticket == ticket)?;
-        self.receivers.remove(i).ok()
+    /// Whether the sender with `ticket` is the first blocked one.
+    fn first_sender(&self, ticket: u64) -> bool {
+        self.senders
+            .cursor_front()
+            .is_some_and(|c| *c.current().0 == ticket)
     }
+}
 
-    fn remove_sender(&mut self, ticket: u64) {
-        self.senders.retain(|t| *t != ticket);
+/// Records the current process in `slot` (`msg_lspid`, `msg_lrpid`),
+/// keeping the reference already there if it is the same process.
+fn record_current(slot: &mut Option<PidRef>) {
+    if !slot.as_ref().is_some_and(PidRef::is_current) {
+        *slot = Some(PidRef::current_process());
     }
 }
 
@@ -290,11 +238,11 @@ impl MsgQueue {
             ctime: cred::real_seconds(),
             cbytes: 0,
             qbytes: limits::msgmnb() as u64,
-            lspid: 0,
-            lrpid: 0,
-            messages: KVec::new(),
-            receivers: KVec::new(),
-            senders: KVec::new(),
+            lspid: None,
+            lrpid: None,
+            messages: MsgIndex::new(),
+            receivers: RBTree::new(),
+            senders: RBTree::new(),
             next_ticket: 0,
         };
         Arc::pin_init(
@@ -313,7 +261,7 @@ impl MsgQueue {
         let mut inner = self.inner.lock();
         inner.deleted = true;
         inner.cbytes = 0;
-        let messages = core::mem::replace(&mut inner.messages, KVec::new());
+        let messages = core::mem::replace(&mut inner.messages, MsgIndex::new());
         let receivers = inner.expunge_all(|| Delivery::Done(Err(eidrm())));
         drop(inner);
         drop(messages);
@@ -324,11 +272,13 @@ impl MsgQueue {
     /// The locked part of `do_msgsnd()`: waits for room unless
     /// `IPC_NOWAIT`, then hands the message to a waiting receiver or
     /// queues it.
-    fn send(&self, msg: Msg, flags: u32) -> Result {
-        let size = msg.text.len();
+    fn send(&self, msg: ListArc<Msg>, flags: u32) -> Result {
+        let size = msg.text().len();
         let mut inner = self.inner.lock();
         // Set once this sender waits in `senders`.
         let mut ticket = None;
+        // Its entry there, allocated with the lock dropped.
+        let mut node = None;
         let result = loop {
             // A blocked sender is woken only once its message fits
             // (`ss_wakeup()`): until then, whatever `IPC_SET` changed, it
@@ -342,21 +292,23 @@ impl MsgQueue {
                 break Err(eidrm());
             }
             // A blocked sender goes only when it is first in line.
-            let first = ticket.is_none_or(|t| inner.senders.first() == Some(&t));
+            let first = ticket.is_none_or(|t| inner.first_sender(t));
             if first && inner.fits(size) {
-                break inner
-                    .messages
-                    .reserve(1, GFP_KERNEL_ACCOUNT)
-                    .map_err(Error::from);
+                break inner.messages.reserve(msg.mtype);
             }
             if flags & IPC_NOWAIT != 0 {
                 break Err(EAGAIN);
             }
             if ticket.is_none() {
+                let Some(reservation) = node.take() else {
+                    // Allocate unlocked, then look at the queue again.
+                    drop(inner);
+                    node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+                    inner = self.inner.lock();
+                    continue;
+                };
                 let t = inner.ticket();
-                if let Err(err) = inner.senders.push(t, GFP_KERNEL_ACCOUNT) {
-                    break Err(err.into());
-                }
+                inner.senders.insert(reservation.into_node(t, ()));
                 ticket = Some(t);
             }
             let signal = self.senders_wait.wait_interruptible(&mut inner);
@@ -367,22 +319,21 @@ impl MsgQueue {
                 break Err(ERESTARTNOHAND);
             }
         };
-        if let Some(t) = ticket {
-            inner.remove_sender(t);
-        }
+        let entry = ticket.and_then(|t| inner.senders.remove_node(&t));
         let mut receivers = WakeList::new();
         if result.is_ok() {
-            inner.lspid = cred::current_tgid();
+            record_current(&mut inner.lspid);
             inner.stime = cred::real_seconds();
             if let Some(msg) = inner.pipelined_send(msg, &mut receivers) {
                 inner.cbytes += size as u64;
                 // Cannot fail: room was reserved above.
-                inner.messages.push(msg, GFP_KERNEL_ACCOUNT)?;
+                inner.messages.push(msg)?;
             }
         }
         // The next sender in line may go now.
         let senders = ticket.is_some() && !inner.senders.is_empty();
         drop(inner);
+        drop(entry);
         receivers.wake();
         if senders {
             self.senders_wait.notify_all();
@@ -393,29 +344,38 @@ impl MsgQueue {
     /// The locked part of `do_msgrcv()`: takes (or with `MSG_COPY`
     /// copies) the message `search` selects, waiting for one unless
     /// `IPC_NOWAIT`.
-    fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<Msg> {
+    fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<ListArc<Msg>> {
         let mut inner = self.inner.lock();
+        // Its entry among the blocked receivers, allocated unlocked.
+        let mut node = None;
         loop {
             perm::ipcperms(&inner.perm, S_IRUGO)?;
             if inner.deleted {
                 return Err(eidrm());
             }
-            if let Some(i) = inner.find_msg(search) {
-                let len = inner.messages[i].text.len();
-                if bufsz < len && flags & MSG_NOERROR == 0 {
-                    return Err(E2BIG);
-                }
-                if flags & MSG_COPY != 0 {
-                    // `copy_msg()` into a buffer of `min(bufsz, MSGMAX)`.
+            if let Search::Number(n) = search {
+                // `MSG_COPY`: a copy of the n-th message, into a buffer of
+                // `min(bufsz, MSGMAX)` (`copy_msg()`).
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                if let Some(msg) = inner.messages.nth(n)? {
+                    let len = msg.text().len();
+                    if bufsz < len && flags & MSG_NOERROR == 0 {
+                        return Err(E2BIG);
+                    }
                     if len > bufsz.min(limits::msgmax()) {
                         return Err(EINVAL);
                     }
-                    return inner.messages[i].try_clone();
+                    return msg.try_clone();
                 }
-                let msg = inner.messages.remove(i).map_err(|_| EINVAL)?;
+            } else if let Some(mtype) = inner.messages.find(search) {
+                let len = inner.messages.first_of(mtype).map_or(0, |m| m.text().len());
+                if bufsz < len && flags & MSG_NOERROR == 0 {
+                    return Err(E2BIG);
+                }
+                let msg = inner.messages.take(mtype).ok_or(EINVAL)?;
                 inner.cbytes -= len as u64;
                 inner.rtime = cred::real_seconds();
-                inner.lrpid = cred::current_tgid();
+                record_current(&mut inner.lrpid);
                 let senders = !inner.senders.is_empty();
                 drop(inner);
                 if senders {
@@ -427,33 +387,45 @@ impl MsgQueue {
             if flags & IPC_NOWAIT != 0 {
                 return Err(enomsg());
             }
+            let Some(reservation) = node.take() else {
+                // Allocate unlocked, then look at the queue again.
+                drop(inner);
+                node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+                inner = self.inner.lock();
+                continue;
+            };
             let ticket = inner.ticket();
             let receiver = Receiver {
-                ticket,
                 search,
                 maxsize: if flags & MSG_NOERROR != 0 {
                     i32::MAX as usize
                 } else {
                     bufsz
                 },
-                pid: cred::current_tgid(),
+                pid: PidRef::current_process(),
                 delivery: Delivery::Waiting,
                 task: Sleeper::current(),
             };
-            inner.receivers.push(receiver, GFP_KERNEL_ACCOUNT)?;
+            inner
+                .receivers
+                .insert(reservation.into_node(ticket, receiver));
             loop {
                 sleep_unlocked(inner, NO_TIMEOUT);
                 inner = self.inner.lock();
                 let signal = kernel::current!().signal_pending();
                 let waiting = inner
                     .receivers
-                    .iter()
-                    .any(|r| r.ticket == ticket && matches!(r.delivery, Delivery::Waiting));
+                    .get(&ticket)
+                    .is_some_and(|r| matches!(r.delivery, Delivery::Waiting));
                 if waiting && !signal {
                     continue;
                 }
                 // Only this task removes its entry, so it is there.
-                let receiver = inner.take_receiver(ticket).ok_or(eidrm())?;
+                let (_, receiver) = inner
+                    .receivers
+                    .remove_node(&ticket)
+                    .ok_or(eidrm())?
+                    .to_key_value();
                 match receiver.delivery {
                     Delivery::Done(result) => return result,
                     _ if signal => return Err(ERESTARTNOHAND),
@@ -468,7 +440,8 @@ impl MsgQueue {
 /// `msgget()`.
 pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     ipc::sweep_dead_namespaces();
-    let id = ipc::current_ns()?.lock().msg.get(
+    let id = ipc::current_ns()?.get(
+        |ns| &mut ns.msg,
         key,
         msgflg,
         limits::msgmni(),
@@ -489,11 +462,10 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
     if size > limits::msgmax() || args.msqid < 0 || mtype < 1 {
         return Err(EINVAL);
     }
-    let mut text = KVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?;
-    UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size)
-        .read_all(&mut text, GFP_KERNEL_ACCOUNT)?;
+    let text = UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size);
+    let msg = Msg::new(mtype, Text::from_user(text)?)?;
     let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
-    queue.send(Msg { mtype, text }, args.msgflg as u32)?;
+    queue.send(msg, args.msgflg as u32)?;
     Ok(0)
 }
 
@@ -519,10 +491,10 @@ pub(crate) fn msgrcv(args: &uapi::ripc_msgrcv_args) -> Result<isize> {
     UserSlice::new(UserPtr::from_addr(msgp), MTYPE_SIZE)
         .writer()
         .write(&msg.mtype)?;
-    let len = bufsz.min(msg.text.len());
+    let len = bufsz.min(msg.text().len());
     UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), len)
         .writer()
-        .write_slice(&msg.text[..len])?;
+        .write_slice(&msg.text()[..len])?;
     Ok(len as isize)
 }
 
@@ -560,6 +532,9 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
             let queue = ns.msg.obtain_check(id)?;
             perm::may_change(&queue.perm())?;
             ns.msg.remove(id)?;
+            drop(ns);
+            // Out of the table, nobody finds it: free its messages and
+            // wake its waiters unlocked.
             queue.destroy();
             Ok(0)
         }
@@ -619,8 +594,8 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
         msg_cbytes: inner.cbytes,
         msg_qnum: inner.messages.len() as u64,
         msg_qbytes: inner.qbytes,
-        msg_lspid: inner.lspid,
-        msg_lrpid: inner.lrpid,
+        msg_lspid: inner.lspid.as_ref().map_or(0, PidRef::nr),
+        msg_lrpid: inner.lrpid.as_ref().map_or(0, PidRef::nr),
         __unused4: 0,
         __unused5: 0,
     };
@@ -632,10 +607,13 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
 /// needs `CAP_SYS_RESOURCE`. Blocked receivers look again (the mode may
 /// now refuse them), blocked senders too (there may be room).
 fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
-    let tables = ipc::current_ns()?;
-    let ns = tables.lock();
-    let queue = ns.msg.obtain_check(id)?;
+    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(id))??;
     let mut inner = queue.inner.lock();
+    // Removed since the lookup: as if the removal had come first (Linux
+    // holds the table's rwsem across both).
+    if inner.deleted {
+        return Err(EINVAL);
+    }
     perm::may_change(&inner.perm)?;
     // Linux passes `msg_qbytes` on as an `int`; so does ripc.
     let qbytes = ds.msg_qbytes as i32;
@@ -647,7 +625,6 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     inner.ctime = cred::real_seconds();
     let receivers = inner.expunge_all(|| Delivery::Rescan);
     drop(inner);
-    drop(ns);
     receivers.wake();
     queue.senders_wait.notify_all();
     Ok(())
@@ -662,6 +639,8 @@ impl StatusFile for Status {
             m,
             "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n"
         );
+        // pids as the opener sees them (`ipc_seq_pid_ns()`, fixed at open).
+        let pid_ns = view.pid_ns();
         let ns = view.tables().lock();
         for queue in ns.msg.iter() {
             let q = queue.inner.lock();
@@ -673,8 +652,8 @@ impl StatusFile for Status {
                 q.perm.mode,
                 q.cbytes,
                 q.messages.len(),
-                q.lspid,
-                q.lrpid,
+                q.lspid.as_ref().map_or(0, |pid| pid.nr_in(pid_ns)),
+                q.lrpid.as_ref().map_or(0, |pid| pid.nr_in(pid_ns)),
                 q.perm.uid.to_user(),
                 q.perm.gid.to_user(),
                 q.perm.cuid.to_user(),

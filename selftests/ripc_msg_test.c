@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1048,6 +1049,295 @@ TEST_F_TIMEOUT(msq, concurrent_nothing_lost_or_duplicated, 300)
 	for (i = SENDERS; i < 2 * SENDERS; i++)
 		EXPECT_EQ(0, wait_exit(pids[i]));
 	close(fds[0]);
+}
+
+/* At size: order and lookups with many messages and many queues */
+
+/* One implementation of SysV queues: Linux's own, or ripc's. */
+struct msg_api {
+	const char *name;
+	int (*get)(key_t key, int msgflg);
+	int (*snd)(int id, const void *msgp, size_t msgsz, int msgflg);
+	ssize_t (*rcv)(int id, void *msgp, size_t msgsz, long msgtyp, int msgflg);
+	int (*ctl)(int id, int cmd, struct msqid_ds *buf);
+};
+
+static const struct msg_api native_msg = { "native", msgget, msgsnd, msgrcv, msgctl };
+static const struct msg_api ripc_msg = { "ripc", ripc_msgget, ripc_msgsnd, ripc_msgrcv,
+					 ripc_msgctl };
+
+#define ORDER_MSGS 10000
+#define ORDER_TYPES 23
+
+struct numbered {
+	long mtype;
+	int n;
+};
+
+/*
+ * Fills a queue of api with ORDER_MSGS messages of mixed types, each
+ * carrying its number, then receives with a fixed script of positive,
+ * negative, MSG_EXCEPT and any-type requests until it is empty; out[]
+ * gets, for each request, the number received or -errno. Returns the
+ * number of requests, or -1.
+ */
+static int order_script(const struct msg_api *api, int *out, int max)
+{
+	struct msqid_ds ds;
+	struct numbered m;
+	unsigned int seed = 12345;
+	int id, i, n = 0, left = ORDER_MSGS;
+
+	id = api->get(IPC_PRIVATE, 0600);
+	if (id < 0 || api->ctl(id, IPC_STAT, &ds))
+		return -1;
+	/* Room for all of them: qbytes bounds bytes and messages. */
+	ds.msg_qbytes = 4 * ORDER_MSGS * sizeof(m.n);
+	if (api->ctl(id, IPC_SET, &ds))
+		return -1;
+	for (i = 0; i < ORDER_MSGS; i++) {
+		seed = seed * 1103515245 + 12345;
+		m.mtype = 1 + (seed >> 16) % ORDER_TYPES;
+		m.n = i;
+		if (api->snd(id, &m, sizeof(m.n), IPC_NOWAIT))
+			return -1;
+	}
+	for (i = 0; left > 0 && n < max; i++) {
+		long t = 1 + (i * 7) % ORDER_TYPES;
+		long typ;
+		int flags = IPC_NOWAIT;
+
+		switch (i % 5) {
+		case 0:
+			typ = t;
+			break;
+		case 1:
+			typ = -t;
+			break;
+		case 2:
+			typ = t;
+			flags |= MSG_EXCEPT;
+			break;
+		case 3:
+			typ = -(ORDER_TYPES / 2);
+			break;
+		default:
+			typ = i % 50 ? t : 0;
+			break;
+		}
+		if (api->rcv(id, &m, sizeof(m.n), typ, flags) < 0) {
+			out[n++] = -errno;
+		} else {
+			out[n++] = m.n;
+			left--;
+		}
+	}
+	if (api->ctl(id, IPC_STAT, &ds) || ds.msg_qnum || api->ctl(id, IPC_RMID, NULL))
+		return -1;
+	return n;
+}
+
+/*
+ * 10,000 messages of 23 types come out in exactly the order Linux gives
+ * for every kind of request: msgrcv() by type takes the oldest message of
+ * that type, a negative type the oldest of the lowest type up to it,
+ * MSG_EXCEPT the oldest of any other type (ripc indexes types instead of
+ * walking the queue; the order must not change).
+ */
+TEST(order_of_10000_messages_as_linux)
+{
+	int max = 20 * ORDER_MSGS, n_native, n_ripc, i;
+	int *native = calloc(max, sizeof(int)), *mine = calloc(max, sizeof(int));
+
+	ASSERT_NE(NULL, native);
+	ASSERT_NE(NULL, mine);
+	if (geteuid())
+		SKIP(return, "raising msg_qbytes above msgmnb needs root");
+	n_native = order_script(&native_msg, native, max);
+	n_ripc = order_script(&ripc_msg, mine, max);
+	ASSERT_GT(n_native, ORDER_MSGS) TH_LOG("native run failed: %s", strerror(errno));
+	ASSERT_EQ(n_native, n_ripc);
+	for (i = 0; i < n_native; i++)
+		if (native[i] != mine[i])
+			break;
+	EXPECT_EQ(n_native, i) TH_LOG("request %d: Linux %d, ripc %d", i, native[i], mine[i]);
+	free(native);
+	free(mine);
+}
+
+/*
+ * A table full of keyed queues: every key finds its own queue, and
+ * removal leaves the others found (ripc keeps keys in a tree and slots in
+ * chunks; Linux in an rhashtable and an idr).
+ */
+TEST_F_TIMEOUT(slow, msgmni_queues_found_by_key, 300)
+{
+	const key_t base = 0x52400000;
+	struct msginfo info;
+	int *ids = calloc(MSGMNI, sizeof(int));
+	int n, i, wrong = 0;
+
+	ASSERT_NE(NULL, ids);
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	n = info.msgmni - info.msgpool;
+	ASSERT_GT(n, 0);
+	for (i = 0; i < n; i++) {
+		ids[i] = ripc_msgget(base + i, IPC_CREAT | IPC_EXCL | 0600);
+		ASSERT_GE(ids[i], 0) TH_LOG("queue %d: %s", i, strerror(errno));
+	}
+	EXPECT_EQ(-1, ripc_msgget(base + n, IPC_CREAT | 0600));
+	EXPECT_EQ(ENOSPC, errno);
+	for (i = 0; i < n; i++)
+		wrong += ripc_msgget(base + i, 0600) != ids[i];
+	EXPECT_EQ(0, wrong);
+	/* Remove every other one: the rest are still found, the others not. */
+	for (i = 0; i < n; i += 2)
+		EXPECT_EQ(0, ripc_msgctl(ids[i], IPC_RMID, NULL));
+	for (i = 0; i < n; i++) {
+		int id = ripc_msgget(base + i, 0600);
+
+		wrong += i % 2 ? id != ids[i] : id != -1 || errno != ENOENT;
+	}
+	EXPECT_EQ(0, wrong);
+	for (i = 1; i < n; i += 2)
+		EXPECT_EQ(0, ripc_msgctl(ids[i], IPC_RMID, NULL));
+	EXPECT_EQ(-1, ripc_msgget(base, 0600));
+	free(ids);
+}
+
+/* pids */
+
+/*
+ * Reports msg_lspid and msg_lrpid of api's queue id as this process's pid
+ * namespace shows them, and the pid of the last sender in the status
+ * listing (ripcfs's sysvipc/msg or /proc/sysvipc/msg), into report[].
+ */
+static int pids_seen(const struct msg_api *api, int id, const char *listing, int report[3])
+{
+	char line[512];
+	struct msqid_ds ds;
+	FILE *f;
+
+	if (api->ctl(id, IPC_STAT, &ds))
+		return -1;
+	report[0] = ds.msg_lspid;
+	report[1] = ds.msg_lrpid;
+	report[2] = -1;
+	f = fopen(listing, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		int key, msqid, lspid;
+
+		if (sscanf(line, "%d %d %*o %*u %*u %d", &key, &msqid, &lspid) == 3 && msqid == id)
+			report[2] = lspid;
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * As Linux: a queue keeps the last sender and receiver as processes, and
+ * each reader sees their pid in its own pid namespace. A process that is
+ * pid 1 of a new pid namespace sends and receives; it sees 1, its parent
+ * namespace sees the pid fork() gave, in IPC_STAT and the status file.
+ */
+static void lspid_per_namespace(struct __test_metadata *_metadata, const struct msg_api *api,
+				const char *listing)
+{
+	int id, report[2], from_inner[2], from_child[2], theirs[3];
+	pid_t pid, pid_there;
+
+	id = api->get(IPC_PRIVATE, 0600);
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, pipe(from_inner));
+	ASSERT_EQ(0, pipe(from_child));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		pid_t inner;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		inner = fork();
+		if (inner == 0) {
+			struct msg m = { .mtype = 1 };
+			struct msqid_ds ds;
+
+			if (api->snd(id, &m, 1, 0) || api->snd(id, &m, 1, 0))
+				_exit(2);
+			if (api->rcv(id, &m, sizeof(m.mtext), 0, 0) < 0)
+				_exit(3);
+			if (api->ctl(id, IPC_STAT, &ds))
+				_exit(4);
+			report[0] = ds.msg_lspid;
+			report[1] = ds.msg_lrpid;
+			if (write(from_inner[1], report, sizeof(report)) != sizeof(report))
+				_exit(5);
+			_exit(0);
+		}
+		if (inner < 0 || write(from_child[1], &inner, sizeof(inner)) != sizeof(inner))
+			_exit(6);
+		_exit(wait_exit(inner));
+	}
+	ASSERT_EQ(sizeof(pid_there), read(from_child[0], &pid_there, sizeof(pid_there)));
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(sizeof(report), read(from_inner[0], report, sizeof(report)));
+	/* Inside: it is pid 1 of its namespace. */
+	EXPECT_EQ(1, report[0]) TH_LOG("%s", api->name);
+	EXPECT_EQ(1, report[1]) TH_LOG("%s", api->name);
+	/* Outside: the pid fork() gave. */
+	ASSERT_EQ(0, pids_seen(api, id, listing, theirs));
+	EXPECT_EQ(pid_there, theirs[0]) TH_LOG("%s", api->name);
+	EXPECT_EQ(pid_there, theirs[1]) TH_LOG("%s", api->name);
+	EXPECT_EQ(pid_there, theirs[2]) TH_LOG("%s lspid column", listing);
+	EXPECT_EQ(0, api->ctl(id, IPC_RMID, NULL));
+	close(from_inner[0]);
+	close(from_inner[1]);
+	close(from_child[0]);
+	close(from_child[1]);
+}
+
+TEST(lspid_lrpid_per_pid_namespace)
+{
+	if (geteuid())
+		SKIP(return, "unshare(CLONE_NEWPID) needs root");
+	lspid_per_namespace(_metadata, &native_msg, "/proc/sysvipc/msg");
+	mkdir(MNT, 0755);
+	if (mount("none", MNT, "ripcfs", 0, NULL) && errno != EBUSY)
+		TH_LOG("mount: %s", strerror(errno));
+	lspid_per_namespace(_metadata, &ripc_msg, MNT "/sysvipc/msg");
+	umount(MNT);
+}
+
+/*
+ * The module's KUnit suites ran when it was loaded (CONFIG_KUNIT): the
+ * index of a queue's messages keeps arrival order across types, and the
+ * id tables pick slots as Linux's idr_alloc_cyclic() does.
+ */
+TEST(kunit_suites_passed)
+{
+	static const char *const suites[] = { "ripc_msg_index", "ripc_ipc_ids" };
+	char path[128], buf[8192];
+	unsigned int i;
+
+	mkdir("/sys/kernel/debug", 0755);
+	mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		ssize_t len;
+		int fd;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kunit/%s/results", suites[i]);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			SKIP(return, "%s: %s (no KUnit?)", path, strerror(errno));
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		ASSERT_GT(len, 0);
+		buf[len] = 0;
+		EXPECT_EQ(NULL, strstr(buf, "not ok")) TH_LOG("%s", buf);
+		EXPECT_NE(NULL, strstr(buf, "ok 1")) TH_LOG("%s", buf);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -6,32 +6,33 @@
 //! `/dev/ripc` and ripcfs, the only ways in.
 
 use crate::{
-    ipc::{ChildNs, IpcNamespace},
+    ipc::{ChildNsRegistry, IpcNamespace},
+    limits::charge::UserTotals,
     sem::UndoOwners,
     uapi,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::{prelude::*, rbtree::RBTree, sync::Arc, task::Kuid};
+use kernel::{prelude::*, rbtree::RBTree, sync::Arc};
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use (see the module doc).
     /// Pipe pages per user, as `user_struct::pipe_bufs`: one entry for each
     /// user that holds pipe pages, removed when the count drops to 0.
-    pub(crate) unsafe(uninit) static PIPE_USER_PAGES: Mutex<KVec<(Kuid, usize)>> = KVec::new();
+    pub(crate) unsafe(uninit) static PIPE_USER_PAGES: Mutex<UserTotals> = UserTotals::new();
 }
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
     /// POSIX queue bytes per user, as the `UCOUNT_RLIMIT_MSGQUEUE` ucount
     /// (see `rust/mqueue.rs`).
-    pub(crate) unsafe(uninit) static MQ_USER_BYTES: Mutex<KVec<(Kuid, usize)>> = KVec::new();
+    pub(crate) unsafe(uninit) static MQ_USER_BYTES: Mutex<UserTotals> = UserTotals::new();
 }
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
     /// SysV shared memory pages locked by `SHM_LOCK` per user, as the
     /// `UCOUNT_RLIMIT_MEMLOCK` ucount (see `rust/shm.rs`).
-    pub(crate) unsafe(uninit) static SHM_USER_PAGES: Mutex<KVec<(Kuid, usize)>> = KVec::new();
+    pub(crate) unsafe(uninit) static SHM_USER_PAGES: Mutex<UserTotals> = UserTotals::new();
 }
 
 kernel::sync::global_lock! {
@@ -44,7 +45,7 @@ kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
     /// The SysV tables of every other IPC namespace ripc has been used in
     /// (see `rust/ipc.rs`). Taken before a namespace's tables, never inside.
-    pub(crate) unsafe(uninit) static CHILD_NS: Mutex<KVec<Arc<ChildNs>>> = KVec::new();
+    pub(crate) unsafe(uninit) static CHILD_NS: Mutex<ChildNsRegistry> = ChildNsRegistry::new();
 }
 
 kernel::sync::global_lock! {
@@ -101,8 +102,8 @@ impl Drop for Teardown {
         // allocation until it is replaced.
         UNDO_OWNERS.lock().clear();
         *MQ_PENDING.lock() = None;
-        *PIPE_USER_PAGES.lock() = KVec::new();
-        *MQ_USER_BYTES.lock() = KVec::new();
-        *SHM_USER_PAGES.lock() = KVec::new();
+        *PIPE_USER_PAGES.lock() = UserTotals::new();
+        *MQ_USER_BYTES.lock() = UserTotals::new();
+        *SHM_USER_PAGES.lock() = UserTotals::new();
     }
 }

@@ -23,7 +23,7 @@ extern "C" {
 }
 
 /// The address of an IPC namespace: compared, never dereferenced.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct NsAddr(usize);
 
 /// Which IPC namespace the calling task is in.

@@ -8,6 +8,18 @@
 //! below the last one handed out is reused, so an id kept after its object
 //! was removed does not name the object that later takes the slot (it
 //! fails with `EINVAL`).
+//!
+//! Every operation costs the same whatever the number of objects, as with
+//! Linux's idr and key rhashtable: slots live in chunks of [`CHUNK`] (a
+//! page each), found by index; a bitmap per chunk and two over the chunks
+//! find a free slot (`idr_alloc_cyclic()`) and the highest one in use in a
+//! few word operations; keys are in a red-black tree (`O(log n)`).
+//!
+//! Making an object takes three steps so that nothing allocates under the
+//! table's lock: [`IpcIds::reserve`] picks the slot and id (locked),
+//! [`SlotMemory::new`] and the kind's constructor allocate (unlocked),
+//! [`IpcIds::insert`] publishes the ready object (locked).
+//! [`crate::ipc::NsTables::get`] strings them together for `*get()`.
 
 use super::{
     perm::KernIpcPerm,
@@ -16,7 +28,11 @@ use super::{
 };
 use crate::limits;
 use crate::uapi;
-use kernel::{prelude::*, sync::Arc};
+use kernel::{
+    prelude::*,
+    rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
+    sync::Arc,
+};
 
 /// The parts of `ipc_ids` an object kind needs from its objects.
 pub(crate) trait IpcObject: Send + Sync {
@@ -30,17 +46,151 @@ struct Entry<T> {
     object: Arc<T>,
 }
 
-/// The objects of one kind (`struct ipc_ids`), by slot.
+/// Slots per chunk: 252 entries of 16 bytes and their bitmap fill a page
+/// (256 would take two).
+pub(crate) const CHUNK: usize = 252;
+const CHUNK_WORDS: usize = CHUNK.div_ceil(64);
+const CHUNKS: usize = limits::IPCMNI.div_ceil(CHUNK);
+const CHUNKS_WORDS: usize = CHUNKS.div_ceil(64);
+
+const _: () = assert!(size_of::<Chunk<()>>() <= 4096);
+
+/// `CHUNK` slots, with a bit per slot in use (holding an object or
+/// reserved for one being made).
 ///
 /// # Invariants
 ///
-/// `entries` never ends with an empty slot, so its length is one past the
-/// highest slot in use (`max_idx + 1`); `in_use` counts its full slots.
+/// A full slot has its bit set; `count` is the number of bits set.
+struct Chunk<T> {
+    slots: [Option<Entry<T>>; CHUNK],
+    used: [u64; CHUNK_WORDS],
+    count: usize,
+}
+
+impl<T> Chunk<T> {
+    fn new() -> Result<KBox<Self>> {
+        // INVARIANT: all slots empty, no bit set.
+        KBox::init(
+            init!(Self {
+                slots <- pin_init::init_array_from_fn(|_| None),
+                used: [0; CHUNK_WORDS],
+                count: 0,
+            }),
+            GFP_KERNEL_ACCOUNT,
+        )
+    }
+}
+
+/// A chunk of slots allocated with the table unlocked, for
+/// [`IpcIds::add_chunk`].
+pub(crate) struct SpareChunk<T>(KBox<Chunk<T>>);
+
+impl<T> SpareChunk<T> {
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Self(Chunk::new()?))
+    }
+}
+
+/// A slot and id reserved by [`IpcIds::reserve`] for an object being made;
+/// hand it back to [`IpcIds::insert`] or [`IpcIds::cancel`].
+#[must_use]
+pub(crate) struct Slot {
+    key: i32,
+    idx: usize,
+    id: i32,
+    seq: u16,
+}
+
+impl Slot {
+    /// The owner, mode and id of the new object: `flags & 0777` as mode,
+    /// the caller's effective ids as owner and creator.
+    pub(crate) fn perm(&self, flags: i32) -> KernIpcPerm {
+        KernIpcPerm::new_current(self.key, self.id, self.seq, flags as u32)
+    }
+
+    /// The memory its insertion needs, allocated with the table unlocked.
+    pub(crate) fn memory(&self) -> Result<SlotMemory> {
+        Ok(SlotMemory(if self.key != IPC_PRIVATE {
+            Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?)
+        } else {
+            None
+        }))
+    }
+}
+
+/// The key node of a new object (none for `IPC_PRIVATE`), see
+/// [`Slot::memory`].
+pub(crate) struct SlotMemory(Option<RBTreeNodeReservation<i32, usize>>);
+
+/// Bit helpers over `[u64]` bitmaps.
+fn test_bit(words: &[u64], bit: usize) -> bool {
+    words[bit / 64] & (1 << (bit % 64)) != 0
+}
+
+fn assign_bit(words: &mut [u64], bit: usize, value: bool) {
+    if value {
+        words[bit / 64] |= 1 << (bit % 64);
+    } else {
+        words[bit / 64] &= !(1 << (bit % 64));
+    }
+}
+
+/// The first clear bit at or after `from`, if any.
+fn first_zero(words: &[u64], from: usize) -> Option<usize> {
+    let mut w = from / 64;
+    let mut mask = !0u64 << (from % 64);
+    while w < words.len() {
+        let free = !words[w] & mask;
+        if free != 0 {
+            return Some(w * 64 + free.trailing_zeros() as usize);
+        }
+        w += 1;
+        mask = !0;
+    }
+    None
+}
+
+/// The set bits, in order.
+fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    words.iter().enumerate().flat_map(|(w, &word)| {
+        let mut left = word;
+        core::iter::from_fn(move || {
+            if left == 0 {
+                return None;
+            }
+            let bit = left.trailing_zeros() as usize;
+            left &= left - 1;
+            Some(w * 64 + bit)
+        })
+    })
+}
+
+/// The last set bit, if any.
+fn last_one(words: &[u64]) -> Option<usize> {
+    let w = words.iter().rposition(|&word| word != 0)?;
+    Some(w * 64 + 63 - words[w].leading_zeros() as usize)
+}
+
+/// The objects of one kind (`struct ipc_ids`), by slot and by key.
+///
+/// # Invariants
+///
+/// - `chunks[c]`, if present, holds slots `c * CHUNK ..`; an absent chunk
+///   has none in use;
+/// - bit `c` of `full` is set iff chunk `c` is present with every slot in
+///   use, of `nonempty` iff it is present with some slot in use;
+/// - `keys` maps the key of every full slot whose key is not
+///   `IPC_PRIVATE` to its index, and nothing else;
+/// - `in_use` counts the slots in use (full or reserved).
 pub(crate) struct IpcIds<T> {
     /// `ipcs_idr`: slot `idx` holds the object whose id has index `idx`.
-    /// Keys are found by walking it (Linux has a hash table).
-    entries: KVec<Option<Entry<T>>>,
-    /// `in_use`: objects in the table.
+    chunks: [Option<KBox<Chunk<T>>>; CHUNKS],
+    full: [u64; CHUNKS_WORDS],
+    nonempty: [u64; CHUNKS_WORDS],
+    /// `key_ht`: index of the object with each key (made at the first
+    /// key: `RBTree::new()` is not `const`).
+    keys: Option<RBTree<i32, usize>>,
+    /// `in_use`: objects in the table (and slots reserved for new ones).
     in_use: usize,
     /// `seq`: the sequence number of the next ids.
     seq: u16,
@@ -48,6 +198,8 @@ pub(crate) struct IpcIds<T> {
     last_idx: Option<usize>,
     /// `idr_next` of the cyclic allocation: where the next search starts.
     next_idx: usize,
+    /// A chunk allocated ahead, for the next slot in a missing chunk.
+    spare: Option<KBox<Chunk<T>>>,
     /// `next_id`: the id the next object gets, or -1 (checkpoint/restore's
     /// `kernel.*_next_id`, [`super::tunables`]).
     pub(crate) next_id: i32,
@@ -56,12 +208,17 @@ pub(crate) struct IpcIds<T> {
 impl<T: IpcObject> IpcIds<T> {
     /// An empty table (`ipc_init_ids()`); allocates nothing.
     pub(crate) const fn new() -> Self {
+        // INVARIANT: no chunk, no key, nothing in use.
         Self {
-            entries: KVec::new(),
+            chunks: [const { None }; CHUNKS],
+            full: [0; CHUNKS_WORDS],
+            nonempty: [0; CHUNKS_WORDS],
+            keys: None,
             in_use: 0,
             seq: 0,
             last_idx: None,
             next_idx: 0,
+            spare: None,
             next_id: -1,
         }
     }
@@ -73,25 +230,151 @@ impl<T: IpcObject> IpcIds<T> {
 
     /// The highest slot in use (`ipc_get_maxidx()`), if any.
     pub(crate) fn max_idx(&self) -> Option<usize> {
-        self.entries.len().checked_sub(1)
+        let c = last_one(&self.nonempty)?;
+        let chunk = self.chunks[c].as_ref()?;
+        Some(c * CHUNK + last_one(&chunk.used)?)
     }
 
-    /// The objects, by slot.
+    fn entry(&self, idx: usize) -> Option<&Entry<T>> {
+        self.chunks.get(idx / CHUNK)?.as_ref()?.slots[idx % CHUNK].as_ref()
+    }
+
+    /// The objects, by slot: costs their number plus one per 256 slots
+    /// with one in use, not the size of the table.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Arc<T>> {
-        self.entries.iter().flatten().map(|e| &e.object)
+        set_bits(&self.nonempty)
+            .filter_map(|c| self.chunks[c].as_ref())
+            .flat_map(|chunk| set_bits(&chunk.used).filter_map(|bit| chunk.slots[bit].as_ref()))
+            .map(|e| &e.object)
     }
 
-    /// `ipcget()`: the id of the object with `key`, made by `create` if
-    /// needed, as `msgget()`/`semget()`/`shmget()` want it.
+    /// The `ipcget_public()` part for a known key: the id of the object
+    /// with `key` (not `IPC_PRIVATE`), or `None` if there is none and
+    /// `flags` has `IPC_CREAT`.
     ///
-    /// - `IPC_PRIVATE` always makes a new object;
-    /// - an unknown key makes one with `IPC_CREAT`, else `ENOENT`;
-    /// - a known key gives `EEXIST` with `IPC_CREAT | IPC_EXCL`, the
-    ///   error of `check` (the kind's `more_checks`) if any, or `EACCES`
-    ///   if the mode bits of `flags` are not granted (`ipcperms()`).
-    ///
-    /// A new object gets `flags & 0777` as mode and the caller's effective
-    /// ids as owner and creator; `limit` objects at most (`ENOSPC`).
+    /// A known key gives `EEXIST` with `IPC_CREAT | IPC_EXCL`, the error of
+    /// `check` (the kind's `more_checks`) if any, or `EACCES` if the mode
+    /// bits of `flags` are not granted (`ipcperms()`); an unknown one
+    /// `ENOENT` without `IPC_CREAT`.
+    pub(crate) fn find_key(
+        &self,
+        key: i32,
+        flags: i32,
+        check: impl FnOnce(&T) -> Result,
+    ) -> Result<Option<i32>> {
+        let flags = flags as u32;
+        let Some(entry) = self
+            .keys
+            .as_ref()
+            .and_then(|keys| keys.get(&key))
+            .and_then(|&idx| self.entry(idx))
+        else {
+            return if flags & uapi::RIPC_IPC_CREAT == 0 {
+                Err(ENOENT)
+            } else {
+                Ok(None)
+            };
+        };
+        let excl = uapi::RIPC_IPC_CREAT | uapi::RIPC_IPC_EXCL;
+        if flags & excl == excl {
+            return Err(EEXIST);
+        }
+        check(&entry.object)?;
+        super::perm::ipcperms(&entry.object.perm(), flags)?;
+        Ok(Some(entry.id))
+    }
+
+    /// The first step of `ipc_addid()`: reserves the slot
+    /// `idr_alloc_cyclic()` would give and the id of a new object with
+    /// `key`; `limit` objects at most (`ENOSPC`). `None` if that slot's
+    /// chunk is missing: give the table one with [`IpcIds::add_chunk`]
+    /// and try again.
+    pub(crate) fn reserve(&mut self, key: i32, limit: usize) -> Result<Option<Slot>> {
+        if self.in_use >= limit.min(limits::IPCMNI) {
+            return Err(ENOSPC);
+        }
+        // `ipc_idr_alloc()`: a `next_id` (checkpoint/restore) asks for the
+        // first free slot from its index, with its sequence number, and
+        // leaves the cyclic allocation as it is; it is used once, whatever
+        // happens (but not lost to a retry for a missing chunk).
+        let (idx, seq) = if self.next_id < 0 {
+            let end = rules::cycle_end(self.in_use, limits::IPCMNI);
+            let idx = self
+                .first_free(self.next_idx, end)
+                .or_else(|| self.first_free(0, end))
+                .ok_or(ENOSPC)?;
+            (idx, rules::next_seq(self.seq, self.last_idx, idx))
+        } else {
+            let next_id = self.next_id;
+            let Some(idx) = self.first_free(id_idx(next_id), limits::IPCMNI) else {
+                self.next_id = -1;
+                return Err(ENOSPC);
+            };
+            (idx, (next_id >> rules::IPCMNI_SHIFT) as u16)
+        };
+        let c = idx / CHUNK;
+        if self.chunks[c].is_none() {
+            let Some(chunk) = self.spare.take() else {
+                return Ok(None);
+            };
+            // INVARIANT: an empty chunk for slots nobody uses.
+            self.chunks[c] = Some(chunk);
+        }
+        self.mark(idx, true);
+        if self.next_id < 0 {
+            self.seq = seq;
+            self.last_idx = Some(idx);
+            self.next_idx = idx + 1;
+        } else {
+            self.next_id = -1;
+        }
+        self.in_use += 1;
+        Ok(Some(Slot {
+            key,
+            idx,
+            id: build_id(idx, seq),
+            seq,
+        }))
+    }
+
+    /// Keeps `chunk` for the next [`IpcIds::reserve`] that needs one.
+    pub(crate) fn add_chunk(&mut self, chunk: SpareChunk<T>) {
+        if self.spare.is_none() {
+            self.spare = Some(chunk.0);
+        }
+    }
+
+    /// The last step of `ipc_addid()`: puts `object` in its reserved
+    /// `slot`; returns the new id. The caller has checked under the same
+    /// lock that the key is still unknown ([`IpcIds::find_key`]).
+    pub(crate) fn insert(&mut self, slot: Slot, object: Arc<T>, memory: SlotMemory) -> i32 {
+        if let Some(node) = memory.0 {
+            // INVARIANT: the key was unknown, so this adds it.
+            self.keys
+                .get_or_insert_with(RBTree::new)
+                .insert(node.into_node(slot.key, slot.idx));
+        }
+        if let Some(chunk) = self.chunks[slot.idx / CHUNK].as_mut() {
+            // INVARIANT: the slot was reserved, so its bit is set.
+            chunk.slots[slot.idx % CHUNK] = Some(Entry {
+                key: slot.key,
+                id: slot.id,
+                object,
+            });
+        }
+        slot.id
+    }
+
+    /// Gives back a slot reserved for an object that was not made.
+    pub(crate) fn cancel(&mut self, slot: Slot) {
+        self.mark(slot.idx, false);
+        self.in_use -= 1;
+    }
+
+    /// `ipcget()` with the table locked throughout, allocations included:
+    /// the id of the object with `key`, made by `create` if needed (see
+    /// [`IpcIds::find_key`]). [`crate::ipc::NsTables::get`] does the same
+    /// with the allocations outside the lock.
     pub(crate) fn get(
         &mut self,
         key: i32,
@@ -100,76 +383,72 @@ impl<T: IpcObject> IpcIds<T> {
         check: impl FnOnce(&T) -> Result,
         create: impl FnOnce(KernIpcPerm) -> Result<Arc<T>>,
     ) -> Result<i32> {
-        let flags = flags as u32;
         if key != IPC_PRIVATE {
-            if let Some(entry) = self.entries.iter().flatten().find(|e| e.key == key) {
-                let excl = uapi::RIPC_IPC_CREAT | uapi::RIPC_IPC_EXCL;
-                if flags & excl == excl {
-                    return Err(EEXIST);
-                }
-                check(&entry.object)?;
-                super::perm::ipcperms(&entry.object.perm(), flags)?;
-                return Ok(entry.id);
-            }
-            if flags & uapi::RIPC_IPC_CREAT == 0 {
-                return Err(ENOENT);
+            if let Some(id) = self.find_key(key, flags, check)? {
+                return Ok(id);
             }
         }
-        self.add(key, flags, limit, create)
-    }
-
-    /// `ipc_addid()`: makes an object in a free slot.
-    fn add(
-        &mut self,
-        key: i32,
-        flags: u32,
-        limit: usize,
-        create: impl FnOnce(KernIpcPerm) -> Result<Arc<T>>,
-    ) -> Result<i32> {
-        let limit = limit.min(limits::IPCMNI);
-        if self.in_use >= limit {
-            return Err(ENOSPC);
-        }
-        // `ipc_idr_alloc()`: a `next_id` is used once, whatever happens.
-        let next_id = core::mem::replace(&mut self.next_id, -1);
-        let (idx, seq) = if next_id < 0 {
-            let idx = self.free_idx().ok_or(ENOSPC)?;
-            (idx, rules::next_seq(self.seq, self.last_idx, idx))
-        } else {
-            // The first free slot from the id's (`idr_alloc()`), with the
-            // id's sequence number; the cyclic allocation is left as is.
-            let idx = (id_idx(next_id)..limits::IPCMNI)
-                .find(|&idx| self.entries.get(idx).is_none_or(|e| e.is_none()))
-                .ok_or(ENOSPC)?;
-            (idx, (next_id >> rules::IPCMNI_SHIFT) as u16)
+        let slot = loop {
+            match self.reserve(key, limit)? {
+                Some(slot) => break slot,
+                None => self.add_chunk(SpareChunk::new()?),
+            }
         };
-        // Reserve the slot before making the object, so that a failed
-        // allocation leaves the table as it was.
-        if idx >= self.entries.len() {
-            self.entries
-                .reserve(idx + 1 - self.entries.len(), GFP_KERNEL_ACCOUNT)?;
+        match slot
+            .memory()
+            .and_then(|memory| Ok((create(slot.perm(flags))?, memory)))
+        {
+            Ok((object, memory)) => Ok(self.insert(slot, object, memory)),
+            Err(err) => {
+                self.cancel(slot);
+                Err(err)
+            }
         }
-        let id = build_id(idx, seq);
-        let object = create(KernIpcPerm::new_current(key, id, seq, flags))?;
-        while self.entries.len() <= idx {
-            // Cannot fail: reserved above.
-            self.entries.push(None, GFP_KERNEL_ACCOUNT)?;
-        }
-        self.entries[idx] = Some(Entry { key, id, object });
-        if next_id < 0 {
-            self.seq = seq;
-            self.last_idx = Some(idx);
-            self.next_idx = idx + 1;
-        }
-        self.in_use += 1;
-        Ok(id)
     }
 
-    /// The slot `idr_alloc_cyclic()` would give (see [`rules::free_slot`]).
-    fn free_idx(&self) -> Option<usize> {
-        rules::free_slot(self.in_use, self.next_idx, limits::IPCMNI, |idx| {
-            self.entries.get(idx).is_none_or(|e| e.is_none())
-        })
+    /// The first free slot in `from..end`, if any: at most two chunks
+    /// are looked into, the first and the first not full after it.
+    fn first_free(&self, from: usize, end: usize) -> Option<usize> {
+        let mut c = from / CHUNK;
+        let mut from = from;
+        while c * CHUNK < end {
+            // Skip full chunks (the bits past the last chunk are clear).
+            c = first_zero(&self.full, c).filter(|&c| c < CHUNKS)?;
+            from = from.max(c * CHUNK);
+            let idx = match &self.chunks[c] {
+                Some(chunk) => first_zero(&chunk.used, from % CHUNK)
+                    .filter(|&bit| bit < CHUNK)
+                    .map(|bit| c * CHUNK + bit),
+                None => Some(from),
+            };
+            match idx {
+                Some(idx) if idx < end => return Some(idx),
+                Some(_) => return None,
+                None => c += 1,
+            }
+        }
+        None
+    }
+
+    /// Marks slot `idx`, in a present chunk, in use or free, keeping the
+    /// chunk bitmaps right.
+    fn mark(&mut self, idx: usize, used: bool) {
+        let c = idx / CHUNK;
+        let Some(chunk) = self.chunks[c].as_mut() else {
+            return;
+        };
+        if test_bit(&chunk.used, idx % CHUNK) != used {
+            assign_bit(&mut chunk.used, idx % CHUNK, used);
+            if used {
+                chunk.count += 1;
+            } else {
+                chunk.count -= 1;
+            }
+        }
+        let (full, nonempty) = (chunk.count == CHUNK, chunk.count != 0);
+        // INVARIANT: the summary bits follow the chunk's count.
+        assign_bit(&mut self.full, c, full);
+        assign_bit(&mut self.nonempty, c, nonempty);
     }
 
     /// `ipc_obtain_object_idr()`: the object in the slot of `id`, whatever
@@ -179,9 +458,9 @@ impl<T: IpcObject> IpcIds<T> {
         if id < 0 {
             return Err(EINVAL);
         }
-        match self.entries.get(id_idx(id)) {
-            Some(Some(entry)) => Ok(entry.object.clone()),
-            _ => Err(EINVAL),
+        match self.entry(id_idx(id)) {
+            Some(entry) => Ok(entry.object.clone()),
+            None => Err(EINVAL),
         }
     }
 
@@ -191,8 +470,8 @@ impl<T: IpcObject> IpcIds<T> {
         if id < 0 {
             return Err(EINVAL);
         }
-        match self.entries.get(id_idx(id)) {
-            Some(Some(entry)) if entry.id == id => Ok(entry.object.clone()),
+        match self.entry(id_idx(id)) {
+            Some(entry) if entry.id == id => Ok(entry.object.clone()),
             _ => Err(EINVAL),
         }
     }
@@ -208,17 +487,34 @@ impl<T: IpcObject> IpcIds<T> {
         }
     }
 
+    /// Takes the entry named by `id` out of its slot.
+    fn take_entry(&mut self, id: i32) -> Result<Entry<T>> {
+        self.obtain_check(id)?;
+        let idx = id_idx(id);
+        let entry = self.chunks[idx / CHUNK]
+            .as_mut()
+            .and_then(|chunk| chunk.slots[idx % CHUNK].take())
+            .ok_or(EINVAL)?;
+        self.mark(idx, false);
+        self.in_use -= 1;
+        Ok(entry)
+    }
+
+    /// Forgets `key` if it finds slot `idx`.
+    fn forget_key(&mut self, key: i32, idx: usize) -> Option<RBTreeNode<i32, usize>> {
+        let keys = self.keys.as_mut()?;
+        if key == IPC_PRIVATE || keys.get(&key) != Some(&idx) {
+            return None;
+        }
+        keys.remove_node(&key)
+    }
+
     /// `ipc_rmid()`: takes the object named by `id` out of the table; the
     /// caller marks it deleted. `EINVAL` if there is none.
     pub(crate) fn remove(&mut self, id: i32) -> Result<Arc<T>> {
-        self.obtain_check(id)?;
-        let entry = self.entries[id_idx(id)].take().ok_or(EINVAL)?;
-        self.in_use -= 1;
-        // INVARIANT: trailing empty slots go, so the length stays
-        // `max_idx + 1`.
-        while self.entries.last().is_some_and(|e| e.is_none()) {
-            self.entries.pop();
-        }
+        let entry = self.take_entry(id)?;
+        // INVARIANT: the key no longer finds a slot that is empty.
+        self.forget_key(entry.key, id_idx(id));
         Ok(entry.object)
     }
 
@@ -228,21 +524,115 @@ impl<T: IpcObject> IpcIds<T> {
     /// object's own `KernIpcPerm`.
     pub(crate) fn set_private(&mut self, id: i32) -> Result {
         self.obtain_check(id)?;
-        if let Some(entry) = self.entries[id_idx(id)].as_mut() {
-            entry.key = IPC_PRIVATE;
-        }
+        let idx = id_idx(id);
+        let Some(entry) = self.chunks[idx / CHUNK]
+            .as_mut()
+            .and_then(|chunk| chunk.slots[idx % CHUNK].as_mut())
+        else {
+            return Err(EINVAL);
+        };
+        let key = core::mem::replace(&mut entry.key, IPC_PRIVATE);
+        // INVARIANT: only keys of full slots other than `IPC_PRIVATE` stay.
+        self.forget_key(key, idx);
         Ok(())
     }
 
     /// Empties the table, handing each object to `f` (`free_ipcs()`).
     pub(crate) fn drain(&mut self, mut f: impl FnMut(Arc<T>)) {
-        // Replaced, not drained in place, so the slots' memory goes too.
-        for entry in core::mem::replace(&mut self.entries, KVec::new())
-            .into_iter()
-            .flatten()
-        {
-            f(entry.object);
+        // INVARIANT: everything goes, and the memory of chunks and keys
+        // with it.
+        let table = core::mem::replace(self, Self::new());
+        let (seq, last_idx, next_idx) = (table.seq, table.last_idx, table.next_idx);
+        for mut chunk in table.chunks.into_iter().flatten() {
+            for entry in chunk.slots.iter_mut().filter_map(Option::take) {
+                f(entry.object);
+            }
         }
-        self.in_use = 0;
+        // Ids stay unique across the drain.
+        self.seq = seq;
+        self.last_idx = last_idx;
+        self.next_idx = next_idx;
+    }
+}
+
+#[kunit_tests(ripc_ipc_ids)]
+mod tests {
+    use super::*;
+
+    struct Dummy;
+
+    impl IpcObject for Dummy {
+        fn perm(&self) -> KernIpcPerm {
+            KernIpcPerm::new_current(IPC_PRIVATE, 0, 0, 0o600)
+        }
+    }
+
+    fn make(ids: &mut IpcIds<Dummy>, key: i32) -> i32 {
+        ids.get(
+            key,
+            0o600 | uapi::RIPC_IPC_CREAT as i32,
+            limits::IPCMNI,
+            |_| Ok(()),
+            |_| Ok(Arc::new(Dummy, GFP_KERNEL)?),
+        )
+        .unwrap()
+    }
+
+    /// The slot the model of `idr_alloc_cyclic()` gives next.
+    fn model_slot(ids: &IpcIds<Dummy>) -> Option<usize> {
+        rules::free_slot(ids.in_use, ids.next_idx, limits::IPCMNI, |idx| {
+            ids.entry(idx).is_none()
+        })
+    }
+
+    #[test]
+    fn slots_follow_the_cyclic_model() {
+        let mut ids = IpcIds::<Dummy>::new();
+        let mut made = KVec::new();
+        // Fill past a chunk, remove every third, and refill: each slot is
+        // the one the model picks.
+        for round in 0..3 {
+            for i in 0..(CHUNK + 40) {
+                let want = model_slot(&ids).unwrap();
+                let id = make(&mut ids, 1000 * (round + 1) + i as i32);
+                assert_eq!(id_idx(id), want);
+                made.push(id, GFP_KERNEL).unwrap();
+            }
+            let mut kept = KVec::new();
+            for (i, &id) in made.iter().enumerate() {
+                if i % 3 == 0 {
+                    ids.remove(id).unwrap();
+                } else {
+                    kept.push(id, GFP_KERNEL).unwrap();
+                }
+            }
+            made = kept;
+            assert_eq!(ids.in_use(), made.len());
+            let highest = made.iter().map(|&id| id_idx(id)).max();
+            assert_eq!(ids.max_idx(), highest);
+        }
+        ids.drain(|_| {});
+        assert_eq!(ids.in_use(), 0);
+        assert_eq!(ids.max_idx(), None);
+    }
+
+    #[test]
+    fn keys_find_their_object_until_removed() {
+        let mut ids = IpcIds::<Dummy>::new();
+        let a = make(&mut ids, 42);
+        let b = make(&mut ids, 43);
+        let flags = uapi::RIPC_IPC_CREAT as i32;
+        assert_eq!(ids.find_key(42, 0, |_| Ok(())).unwrap(), Some(a));
+        assert_eq!(ids.find_key(43, 0, |_| Ok(())).unwrap(), Some(b));
+        let excl = (uapi::RIPC_IPC_CREAT | uapi::RIPC_IPC_EXCL) as i32;
+        assert!(ids.find_key(42, excl, |_| Ok(())).is_err());
+        ids.remove(a).unwrap();
+        assert!(ids.find_key(42, 0, |_| Ok(())).is_err());
+        assert_eq!(ids.find_key(42, flags, |_| Ok(())).unwrap(), None);
+        ids.set_private(b).unwrap();
+        assert_eq!(ids.find_key(43, flags, |_| Ok(())).unwrap(), None);
+        assert!(ids.obtain_check(b).is_ok());
+        // A stale id does not name the object that reuses its slot.
+        assert!(ids.obtain_check(a).is_err());
     }
 }

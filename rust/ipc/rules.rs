@@ -40,6 +40,12 @@ pub(crate) fn next_seq(seq: u16, last_idx: Option<usize>, idx: usize) -> u16 {
     }
 }
 
+/// The end of the window of slots handed out while `in_use` are in use:
+/// `max(in_use * 3 / 2, MIN_CYCLE)`, at most `ipcmni`.
+pub(crate) fn cycle_end(in_use: usize, ipcmni: usize) -> usize {
+    (in_use * 3 / 2).clamp(MIN_CYCLE, ipcmni)
+}
+
 /// The slot `idr_alloc_cyclic()` gives: the first `free` one from `next`
 /// on, else from 0, below `max(in_use * 3 / 2, MIN_CYCLE)` (at most
 /// `ipcmni`).
@@ -49,7 +55,7 @@ pub(crate) fn free_slot(
     ipcmni: usize,
     free: impl Fn(usize) -> bool,
 ) -> Option<usize> {
-    let end = (in_use * 3 / 2).clamp(MIN_CYCLE, ipcmni);
+    let end = cycle_end(in_use, ipcmni);
     (next..end)
         .find(|&i| free(i))
         .or_else(|| (0..end).find(|&i| free(i)))

@@ -2,8 +2,10 @@
 
 //! Amounts charged to users, as the kernel's per-user counters
 //! (`user_struct::pipe_bufs`, the `UCOUNT_RLIMIT_MSGQUEUE` ucount): each
-//! ledger is a table of (user, total) behind a module-wide lock, with one
-//! entry for each user that holds something, removed at 0.
+//! ledger holds a total for each user that holds something, in a
+//! red-black tree by uid (`O(log n)` per call, as Linux's `uid_hash`
+//! lookup is `O(1)`), behind a module-wide lock; an entry goes at 0.
+//! Its node is allocated before the lock is taken, and freed after.
 //!
 //! The ledgers count ripc's objects only, not the kernel's own pipes and
 //! queues.
@@ -11,14 +13,41 @@
 use core::marker::PhantomData;
 use kernel::{
     prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
     sync::lock::{GlobalGuard, GlobalLockBackend},
     task::Kuid,
 };
 
+/// The per-user totals of one ledger.
+///
+/// # Invariants
+///
+/// Every total in `users` is above 0.
+pub(crate) struct UserTotals {
+    /// By raw kuid; made at the first charge (`RBTree::new()` is not
+    /// `const`).
+    users: Option<RBTree<u32, usize>>,
+}
+
+impl UserTotals {
+    /// No user holds anything; allocates nothing.
+    pub(crate) const fn new() -> Self {
+        Self { users: None }
+    }
+
+    /// Adds `amount > 0` to the total of `user` if it has an entry;
+    /// returns the new total (saturated).
+    fn add(&mut self, user: u32, amount: usize) -> Option<usize> {
+        let total = self.users.as_mut()?.get_mut(&user)?;
+        *total = total.saturating_add(amount);
+        Some(*total)
+    }
+}
+
 /// A table of per-user totals.
 pub(crate) trait Ledger: 'static {
     /// The lock of the table.
-    type Backend: GlobalLockBackend<Item = KVec<(Kuid, usize)>>;
+    type Backend: GlobalLockBackend<Item = UserTotals>;
 
     /// Locks the table.
     fn lock() -> GlobalGuard<Self::Backend>;
@@ -31,7 +60,7 @@ pub(crate) trait Ledger: 'static {
 /// `amount > 0`, and `amount` is part of the total of `user` in `L`,
 /// whose entry therefore exists.
 pub(crate) struct Charge<L: Ledger> {
-    user: Kuid,
+    user: u32,
     amount: usize,
     _ledger: PhantomData<L>,
 }
@@ -41,26 +70,28 @@ impl<L: Ledger> Charge<L> {
     /// user's new total (saturated).
     pub(crate) fn new(user: Kuid, amount: usize) -> Result<(Self, usize)> {
         let amount = amount.max(1);
-        let mut users = L::lock();
-        let total = match users.iter_mut().find(|(uid, _)| *uid == user) {
-            Some((_, total)) => {
-                *total = total.saturating_add(amount);
-                *total
-            }
-            None => {
-                users.push((user, amount), GFP_KERNEL_ACCOUNT)?;
-                amount
-            }
+        let user = user.into_raw().val;
+        let charge = Self {
+            user,
+            amount,
+            _ledger: PhantomData,
         };
-        // INVARIANT: `amount > 0` was added to the entry of `user`.
-        Ok((
-            Self {
-                user,
-                amount,
-                _ledger: PhantomData,
-            },
-            total,
-        ))
+        // INVARIANT (both ways): `amount > 0` is added to the entry of
+        // `user`, made if needed.
+        if let Some(total) = L::lock().add(user, amount) {
+            return Ok((charge, total));
+        }
+        // The user's first charge: allocate its entry unlocked.
+        let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
+        let mut totals = L::lock();
+        if let Some(total) = totals.add(user, amount) {
+            return Ok((charge, total));
+        }
+        totals
+            .users
+            .get_or_insert_with(RBTree::new)
+            .insert(node.into_node(user, amount));
+        Ok((charge, amount))
     }
 
     /// The amount of this charge.
@@ -72,8 +103,8 @@ impl<L: Ledger> Charge<L> {
     /// new total.
     pub(crate) fn set(&mut self, amount: usize) -> usize {
         let amount = amount.max(1);
-        let mut users = L::lock();
-        let Some((_, total)) = users.iter_mut().find(|(uid, _)| *uid == self.user) else {
+        let mut totals = L::lock();
+        let Some(total) = totals.users.as_mut().and_then(|u| u.get_mut(&self.user)) else {
             // Cannot happen, by the type invariant.
             return 0;
         };
@@ -86,14 +117,21 @@ impl<L: Ledger> Charge<L> {
 
 impl<L: Ledger> Drop for Charge<L> {
     fn drop(&mut self) {
-        let mut users = L::lock();
-        if let Some(i) = users.iter().position(|(uid, _)| *uid == self.user) {
-            users[i].1 = users[i].1.saturating_sub(self.amount);
-            if users[i].1 == 0 {
-                let last = users.len() - 1;
-                users.swap(i, last);
-                users.truncate(last);
-            }
-        }
+        let mut totals = L::lock();
+        let Some(users) = totals.users.as_mut() else {
+            return;
+        };
+        let Some(total) = users.get_mut(&self.user) else {
+            return;
+        };
+        *total = total.saturating_sub(self.amount);
+        // INVARIANT: an entry at 0 goes; its node is freed unlocked.
+        let node = if *total == 0 {
+            users.remove_node(&self.user)
+        } else {
+            None
+        };
+        drop(totals);
+        drop(node);
     }
 }

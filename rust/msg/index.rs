@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The messages of a queue, indexed by type (`q_messages` and `find_msg()`).
+//!
+//! Linux keeps one list in arrival order and walks it for a typed receive,
+//! so taking a message of one type from behind N of others costs N. ripc
+//! keeps one list per type, in arrival order, and an ordered index of each
+//! type's oldest message by arrival number: every receive mode (any type,
+//! one type, any but one type, the lowest type up to a bound) looks at
+//! the heads of at most two types, and the cost does not grow with the
+//! number of messages. Only `MSG_COPY` (the n-th message) walks them, as
+//! in Linux.
+//!
+//! | `ipc/msg.c`                | ripc                                   |
+//! |----------------------------|----------------------------------------|
+//! | `struct msg_msg`           | [`Msg`]                                |
+//! | `q_messages`, `q_qnum`     | [`MsgIndex`], [`MsgIndex::len`]        |
+//! | `find_msg()`, `testmsg()`  | [`MsgIndex::find`] with [`Search`]     |
+//! | `list_del(&msg->m_list)`   | [`MsgIndex::take`]                     |
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use kernel::{
+    list::{impl_list_arc_safe, impl_list_item, List, ListArc, ListLinks},
+    prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
+    sync::ArcBorrow,
+    uaccess::UserSlice,
+};
+
+/// One message (`struct msg_msg`), shared between its type's list and,
+/// once taken, the receiver.
+#[pin_data]
+pub(crate) struct Msg {
+    /// Arrival number in its queue, set when queued: orders messages of
+    /// different types.
+    seq: AtomicU64,
+    /// `m_type`, at least 1.
+    pub(crate) mtype: i64,
+    /// The text (`m_ts` is its length).
+    text: Text,
+    #[pin]
+    links: ListLinks,
+}
+
+impl_list_arc_safe! {
+    impl ListArcSafe<0> for Msg { untracked; }
+}
+
+impl_list_item! {
+    impl ListItem<0> for Msg { using ListLinks { self.links }; }
+}
+
+impl Msg {
+    /// A message not yet queued (`load_msg()` once the text is copied in).
+    pub(crate) fn new(mtype: i64, text: Text) -> Result<ListArc<Self>> {
+        ListArc::pin_init(
+            try_pin_init!(Self {
+                seq: AtomicU64::new(0),
+                mtype,
+                text,
+                links <- ListLinks::new(),
+            }? Error),
+            GFP_KERNEL_ACCOUNT,
+        )
+    }
+
+    /// A copy for `MSG_COPY` (`copy_msg()`).
+    pub(crate) fn try_clone(&self) -> Result<ListArc<Self>> {
+        Self::new(self.mtype, Text::from_slice(self.text())?)
+    }
+
+    /// The text.
+    pub(crate) fn text(&self) -> &[u8] {
+        match &self.text {
+            Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Text::Heap(bytes) => bytes,
+        }
+    }
+
+    fn seq(&self) -> u64 {
+        // Written before the message is queued, read under the queue's
+        // lock: the lock orders the two.
+        self.seq.load(Ordering::Relaxed)
+    }
+}
+
+/// Bytes of text a message holds in itself: a short message (the common
+/// case) is then one allocation, as in Linux, not two. 15 bytes and their
+/// length fit beside the niche of a `KVec`'s pointer, so [`Text`] is no
+/// bigger than a `KVec` and a `Msg` with its `Arc` is 64 bytes, as a short
+/// `msg_msg` is.
+const INLINE_TEXT: usize = 15;
+
+const _: () = assert!(size_of::<Text>() == size_of::<KVec<u8>>());
+const _: () = assert!(size_of::<Msg>() == 56);
+
+/// The text of a message (`msg_msg` and its `msg_msgseg`s).
+pub(crate) enum Text {
+    /// Up to [`INLINE_TEXT`] bytes, in the message.
+    Inline { len: u8, bytes: [u8; INLINE_TEXT] },
+    /// More, in an allocation of its own.
+    Heap(KVec<u8>),
+}
+
+impl Text {
+    /// Copies the text in from `src`, all of it (`EFAULT` if it cannot).
+    pub(crate) fn from_user(src: UserSlice) -> Result<Self> {
+        let mut src = src.reader();
+        let size = src.len();
+        if size <= INLINE_TEXT {
+            let mut bytes = [0; INLINE_TEXT];
+            src.read_slice(&mut bytes[..size])?;
+            return Ok(Self::Inline {
+                len: size as u8,
+                bytes,
+            });
+        }
+        let mut bytes = KVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?;
+        src.read_all(&mut bytes, GFP_KERNEL_ACCOUNT)?;
+        Ok(Self::Heap(bytes))
+    }
+
+    /// A copy of `text`.
+    pub(crate) fn from_slice(text: &[u8]) -> Result<Self> {
+        if text.len() <= INLINE_TEXT {
+            let mut bytes = [0; INLINE_TEXT];
+            bytes[..text.len()].copy_from_slice(text);
+            return Ok(Self::Inline {
+                len: text.len() as u8,
+                bytes,
+            });
+        }
+        let mut bytes = KVec::with_capacity(text.len(), GFP_KERNEL_ACCOUNT)?;
+        bytes.extend_from_slice(text, GFP_KERNEL_ACCOUNT)?;
+        Ok(Self::Heap(bytes))
+    }
+}
+
+/// Which message a receive takes (`SEARCH_*` and `testmsg()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Search {
+    /// `msgtyp == 0`: the first message.
+    Any,
+    /// `msgtyp > 0`: the first message of that type.
+    Equal(i64),
+    /// `msgtyp > 0` with `MSG_EXCEPT`: the first of any other type.
+    NotEqual(i64),
+    /// `msgtyp < 0`: the first of the lowest type `<= |msgtyp|`.
+    LessEqual(i64),
+    /// `MSG_COPY`: the message at this position, counting from 0.
+    Number(i64),
+}
+
+impl Search {
+    /// `testmsg()`: whether a message of type `mtype` is acceptable.
+    /// `Number` accepts any: it counts positions.
+    pub(crate) fn accepts(self, mtype: i64) -> bool {
+        match self {
+            Self::Any | Self::Number(_) => true,
+            Self::Equal(t) => mtype == t,
+            Self::NotEqual(t) => mtype != t,
+            Self::LessEqual(t) => mtype <= t,
+        }
+    }
+}
+
+type TypeNode = RBTreeNodeReservation<i64, List<Msg>>;
+type HeadNode = RBTreeNodeReservation<u64, i64>;
+
+/// The messages of one queue.
+///
+/// # Invariants
+///
+/// - `types` holds, for each type with messages in the queue, the non-empty
+///   list of them in arrival order (rising `seq`), and at most one type
+///   more, `parked`, with an empty list;
+/// - `heads` holds exactly one entry per non-empty list of `types`: the
+///   `seq` of that type's first message, mapped to the type; so its first
+///   entry is the oldest message of the queue;
+/// - `len` is the number of messages in all lists; every `seq` is below
+///   `next_seq`.
+pub(crate) struct MsgIndex {
+    types: RBTree<i64, List<Msg>>,
+    heads: RBTree<u64, i64>,
+    len: usize,
+    next_seq: u64,
+    /// The last type whose list emptied, left in `types`: a queue of one
+    /// type that empties and fills again (the common case) then changes
+    /// no tree but `heads`.
+    parked: Option<i64>,
+    /// Nodes of types that left the queue, kept so that a queue whose
+    /// types come and go does not allocate for each.
+    spare_type: Option<TypeNode>,
+    spare_head: Option<HeadNode>,
+}
+
+impl MsgIndex {
+    /// An empty queue; allocates nothing.
+    pub(crate) fn new() -> Self {
+        // INVARIANT: no types, no messages.
+        Self {
+            types: RBTree::new(),
+            heads: RBTree::new(),
+            len: 0,
+            next_seq: 0,
+            parked: None,
+            spare_type: None,
+            spare_head: None,
+        }
+    }
+
+    /// Messages in the queue (`q_qnum`).
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Makes sure that [`MsgIndex::push`] of a message of type `mtype`
+    /// cannot fail: a new type needs two tree nodes (the parked type's
+    /// serves as one), the parked type a node in `heads`.
+    pub(crate) fn reserve(&mut self, mtype: i64) -> Result {
+        let new = match self.types.get(&mtype) {
+            Some(list) if !list.is_empty() => return Ok(()),
+            Some(_) => false,
+            None => true,
+        };
+        if new && self.spare_type.is_none() && self.parked.is_none() {
+            self.spare_type = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+        }
+        if self.spare_head.is_none() {
+            self.spare_head = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+        }
+        Ok(())
+    }
+
+    /// Queues `msg` last. `ENOMEM` (and `msg` is dropped) if its type is
+    /// new and [`MsgIndex::reserve`] was not called for it.
+    pub(crate) fn push(&mut self, msg: ListArc<Msg>) -> Result {
+        let seq = self.next_seq;
+        let mtype = msg.mtype;
+        if let Some(list) = self.types.get_mut(&mtype) {
+            if list.is_empty() {
+                // INVARIANT: the parked type has messages again, and its
+                // head.
+                let head_node = self.spare_head.take().ok_or(ENOMEM)?;
+                self.heads.insert(head_node.into_node(seq, mtype));
+                self.parked = None;
+            }
+            msg.seq.store(seq, Ordering::Relaxed);
+            // INVARIANT: the newest message goes last in its type's list;
+            // the head of a type that had messages is unchanged.
+            list.push_back(msg);
+        } else {
+            if self.spare_type.is_none() {
+                // The parked type's node serves the new type.
+                self.spare_type = self.unpark();
+            }
+            let (Some(type_node), Some(head_node)) =
+                (self.spare_type.take(), self.spare_head.take())
+            else {
+                return Err(ENOMEM);
+            };
+            msg.seq.store(seq, Ordering::Relaxed);
+            let mut list = List::new();
+            list.push_back(msg);
+            // INVARIANT: a new type, with its only message as its head.
+            self.types.insert(type_node.into_node(mtype, list));
+            self.heads.insert(head_node.into_node(seq, mtype));
+        }
+        self.next_seq += 1;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// `find_msg()` without `MSG_COPY`: the type whose first message
+    /// `search` takes, if any. At most two lookups in each tree.
+    pub(crate) fn find(&self, search: Search) -> Option<i64> {
+        match search {
+            Search::Any => self.heads.cursor_front().map(|c| *c.current().1),
+            Search::Equal(t) => self.first_of(t).map(|_| t),
+            Search::NotEqual(t) => {
+                let first = self.heads.cursor_front()?;
+                let (_, &mtype) = first.current();
+                if mtype != t {
+                    Some(mtype)
+                } else {
+                    first.peek_next().map(|(_, &mtype)| mtype)
+                }
+            }
+            Search::LessEqual(t) => {
+                let first = self.types.cursor_front()?;
+                let (&mtype, list) = first.current();
+                let lowest = if list.is_empty() {
+                    // Parked: the next type has messages.
+                    *first.peek_next()?.0
+                } else {
+                    mtype
+                };
+                Some(lowest).filter(|&mtype| mtype <= t)
+            }
+            // Never called for `MSG_COPY`: see `nth`.
+            Search::Number(_) => None,
+        }
+    }
+
+    /// The first message of type `mtype`, if any.
+    pub(crate) fn first_of(&self, mtype: i64) -> Option<ArcBorrow<'_, Msg>> {
+        self.types.get(&mtype)?.iter().next()
+    }
+
+    /// Takes the first message of type `mtype` out of the queue.
+    pub(crate) fn take(&mut self, mtype: i64) -> Option<ListArc<Msg>> {
+        let list = self.types.get_mut(&mtype)?;
+        let msg = list.pop_front()?;
+        let next = list.iter().next().map(|m| m.seq());
+        let head = self.heads.remove_node(&msg.seq())?;
+        match next {
+            // INVARIANT: the type's head moves to its next message; the
+            // node is reused.
+            Some(seq) => {
+                self.heads
+                    .insert(head.into_reservation().into_node(seq, mtype));
+            }
+            // INVARIANT: the type leaves `heads` and stays parked in
+            // `types` (a type parked before leaves); the nodes are kept.
+            None => {
+                if let Some(node) = self.unpark() {
+                    self.spare_type = Some(node);
+                }
+                self.spare_head = Some(head.into_reservation());
+                self.parked = Some(mtype);
+            }
+        }
+        self.len -= 1;
+        Some(msg)
+    }
+
+    /// Takes the parked type, if any, out of `types`; returns its node.
+    fn unpark(&mut self) -> Option<TypeNode> {
+        let mtype = self.parked.take()?;
+        // INVARIANT: its list is empty, and it was not in `heads`.
+        Some(self.types.remove_node(&mtype)?.into_reservation())
+    }
+
+    /// `find_msg(SEARCH_NUMBER)`: the message at position `n` in arrival
+    /// order (`MSG_COPY`). Walks the whole queue once, as Linux does.
+    pub(crate) fn nth(&self, n: usize) -> Result<Option<ArcBorrow<'_, Msg>>> {
+        if n >= self.len {
+            return Ok(None);
+        }
+        let mut all = KVec::with_capacity(self.len, GFP_KERNEL_ACCOUNT)?;
+        for list in self.types.values() {
+            for msg in list.iter() {
+                all.push(msg, GFP_KERNEL_ACCOUNT)?;
+            }
+        }
+        let (_, msg, _) = all.select_nth_unstable_by_key(n, |msg| msg.seq());
+        Ok(Some(*msg))
+    }
+}
+
+#[kunit_tests(ripc_msg_index)]
+mod tests {
+    use super::*;
+
+    fn msg(mtype: i64, tag: u8) -> ListArc<Msg> {
+        Msg::new(mtype, Text::from_slice(&[tag]).unwrap()).unwrap()
+    }
+
+    fn queue(types: &[i64]) -> MsgIndex {
+        let mut index = MsgIndex::new();
+        for (i, &t) in types.iter().enumerate() {
+            index.reserve(t).unwrap();
+            index.push(msg(t, i as u8)).unwrap();
+        }
+        index
+    }
+
+    /// Receives with `search` until nothing matches; returns the tags.
+    fn drain(index: &mut MsgIndex, search: Search) -> KVec<u8> {
+        let mut tags = KVec::new();
+        while let Some(t) = index.find(search) {
+            let m = index.take(t).unwrap();
+            assert!(search.accepts(m.mtype));
+            tags.push(m.text()[0], GFP_KERNEL).unwrap();
+        }
+        tags
+    }
+
+    /// Checks the type invariants of `index`.
+    fn check(index: &MsgIndex) {
+        let mut count = 0;
+        let mut types = 0;
+        for (&t, list) in index.types.iter() {
+            let Some(first) = list.iter().next() else {
+                assert_eq!(index.parked, Some(t));
+                continue;
+            };
+            assert_eq!(index.heads.get(&first.seq()), Some(&t));
+            let mut last = None;
+            for m in list.iter() {
+                assert_eq!(m.mtype, t);
+                assert!(m.seq() < index.next_seq);
+                assert!(last.is_none_or(|s| s < m.seq()));
+                last = Some(m.seq());
+                count += 1;
+            }
+            types += 1;
+        }
+        assert_eq!(index.heads.iter().count(), types);
+        assert_eq!(index.len(), count);
+    }
+
+    #[test]
+    fn any_type_keeps_arrival_order_across_types() {
+        let mut index = queue(&[3, 1, 2, 1, 3, 2]);
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 1, 2, 3, 4, 5]);
+        assert_eq!(index.len(), 0);
+        check(&index);
+    }
+
+    #[test]
+    fn one_type_in_order_others_untouched() {
+        let mut index = queue(&[3, 1, 2, 1, 3, 2]);
+        assert_eq!(&drain(&mut index, Search::Equal(1))[..], &[1, 3]);
+        check(&index);
+        assert_eq!(index.find(Search::Equal(1)), None);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 2, 4, 5]);
+    }
+
+    #[test]
+    fn negative_type_takes_lowest_type_first() {
+        let mut index = queue(&[5, 3, 4, 3, 2, 9]);
+        // Types <= 4: 2 first, then both 3s in order, then 4; 5 and 9 stay.
+        assert_eq!(&drain(&mut index, Search::LessEqual(4))[..], &[4, 1, 3, 2]);
+        check(&index);
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.find(Search::LessEqual(i64::MAX)), Some(5));
+    }
+
+    #[test]
+    fn except_skips_one_type_only() {
+        let mut index = queue(&[7, 7, 1, 7, 2, 1]);
+        assert_eq!(&drain(&mut index, Search::NotEqual(7))[..], &[2, 4, 5]);
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::NotEqual(1))[..], &[0, 1, 3]);
+        assert_eq!(index.len(), 0);
+    }
+
+    #[test]
+    fn removal_then_new_messages_keep_order() {
+        let mut index = queue(&[1, 2, 1]);
+        let m = index.take(2).unwrap();
+        assert_eq!(m.text()[0], 1);
+        // A type that left and comes back goes behind the older messages.
+        index.reserve(2).unwrap();
+        index.push(msg(2, 3)).unwrap();
+        index.reserve(4).unwrap();
+        index.push(msg(4, 4)).unwrap();
+        check(&index);
+        assert_eq!(index.nth(1).unwrap().map(|m| m.text()[0]), Some(2));
+        assert_eq!(index.nth(3).unwrap().map(|m| m.text()[0]), Some(4));
+        assert!(index.nth(4).unwrap().is_none());
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_type_that_empties_is_parked_then_reused() {
+        let mut index = queue(&[1, 3]);
+        assert_eq!(index.take(1).unwrap().text()[0], 0);
+        check(&index);
+        assert_eq!(index.parked, Some(1));
+        // The parked type is lower than 3 but has nothing.
+        assert_eq!(index.find(Search::Equal(1)), None);
+        assert_eq!(index.find(Search::LessEqual(5)), Some(3));
+        assert_eq!(index.find(Search::LessEqual(2)), None);
+        assert_eq!(index.find(Search::Any), Some(3));
+        assert_eq!(index.find(Search::NotEqual(3)), None);
+        index.reserve(1).unwrap();
+        index.push(msg(1, 10)).unwrap();
+        assert_eq!(index.parked, None);
+        assert_eq!(index.find(Search::LessEqual(5)), Some(1));
+        assert_eq!(index.take(3).unwrap().text()[0], 1);
+        assert_eq!(index.parked, Some(3));
+        // A new type takes the parked type's node.
+        index.reserve(2).unwrap();
+        index.push(msg(2, 11)).unwrap();
+        assert_eq!(index.parked, None);
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[10, 11]);
+        check(&index);
+    }
+
+    #[test]
+    fn parked_type_comes_back_after_a_new_type_took_the_spare_nodes() {
+        let mut index = queue(&[1, 2]);
+        index.take(2).unwrap();
+        // 2 leaves `types`, 1 is parked with spare nodes for both trees.
+        index.take(1).unwrap();
+        assert_eq!(index.parked, Some(1));
+        index.reserve(3).unwrap();
+        index.push(msg(3, 10)).unwrap();
+        assert_eq!(index.parked, Some(1));
+        // The parked type needs a head node again.
+        index.reserve(1).unwrap();
+        index.push(msg(1, 11)).unwrap();
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[10, 11]);
+    }
+
+    #[test]
+    fn short_and_long_texts_round_trip() {
+        let long = [7u8; INLINE_TEXT + 1];
+        for len in [0, 1, INLINE_TEXT, INLINE_TEXT + 1] {
+            let text = Text::from_slice(&long[..len]).unwrap();
+            assert_eq!(matches!(text, Text::Inline { .. }), len <= INLINE_TEXT);
+            let m = Msg::new(1, text).unwrap();
+            assert_eq!(m.text(), &long[..len]);
+            assert_eq!(m.try_clone().unwrap().text(), &long[..len]);
+        }
+    }
+
+    #[test]
+    fn push_of_new_type_needs_reserve() {
+        let mut index = queue(&[1]);
+        assert!(index.push(msg(2, 1)).is_err());
+        assert!(index.push(msg(1, 2)).is_ok());
+        check(&index);
+        assert_eq!(index.len(), 2);
+    }
+}
