@@ -125,12 +125,6 @@ impl Kgid {
     }
 }
 
-/// The current task's process id in its own pid namespace
-/// (`task_tgid_vnr(current)`).
-pub(crate) fn current_tgid() -> i32 {
-    kernel::current!().tgid_nr_ns(None)
-}
-
 /// The current thread's id in the initial pid namespace
 /// (`task_pid_nr(current)`): unique among live threads.
 pub(crate) fn current_tid() -> i32 {

@@ -12,7 +12,7 @@ use crate::{
     uapi,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::{prelude::*, rbtree::RBTree, sync::Arc};
+use kernel::{prelude::*, rbtree::RBTree};
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use (see the module doc).
