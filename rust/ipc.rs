@@ -105,6 +105,9 @@ pub(crate) struct IpcNamespace {
     pub(crate) shm: IpcIds<ShmSegment>,
     /// `shm_tot`: pages of all segments together, each size rounded up.
     pub(crate) shm_tot: usize,
+    /// `used_sems`: semaphores of all arrays together (`semmns`), kept as
+    /// arrays come and go so that `semget` does not add them up.
+    pub(crate) used_sems: usize,
 }
 
 impl IpcNamespace {
@@ -115,6 +118,7 @@ impl IpcNamespace {
             sem: IpcIds::new(),
             shm: IpcIds::new(),
             shm_tot: 0,
+            used_sems: 0,
         }
     }
 
@@ -124,6 +128,7 @@ impl IpcNamespace {
     pub(crate) fn clear(&mut self) {
         self.msg.drain(|queue| queue.destroy());
         self.sem.drain(|array| array.destroy());
+        self.used_sems = 0;
         // Segments still attached stay counted until their last detach.
         let mut attached = 0;
         self.shm.drain(|segment| attached += segment.destroy());

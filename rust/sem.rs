@@ -1221,7 +1221,8 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     };
     let tables = ipc::current_ns()?;
     let mut ns = tables.lock();
-    let used: usize = ns.sem.iter().map(|a| a.nsems()).sum();
+    let used = ns.used_sems;
+    let mut created = false;
     let id = ns.sem.get(
         args.key,
         args.semflg,
@@ -1243,9 +1244,13 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
                 return Err(ENOSPC);
             }
             let (sems, memory) = prepared.take().ok_or(EINVAL)?;
+            created = true;
             Ok(SemArray::new(perm, sems, memory))
         },
     );
+    if created && id.is_ok() {
+        ns.used_sems += nsems;
+    }
     drop(ns);
     // Unused if the key existed: freed outside the lock.
     drop(prepared);
@@ -1356,6 +1361,8 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
             let array = ns.sem.obtain_check(id)?;
             perm::may_change(&array.perm())?;
             ns.sem.remove(id)?;
+            // INVARIANT: `used_sems` counts the arrays in the table.
+            ns.used_sems -= array.nsems();
             drop(ns);
             array.destroy();
             Ok(0)
@@ -1493,12 +1500,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
     if usage {
         // `SEM_INFO`: arrays and semaphores in use.
         info.semusz = ns.sem.in_use() as i32;
-        info.semaem = ns
-            .sem
-            .iter()
-            .map(|a| a.nsems())
-            .sum::<usize>()
-            .min(i32::MAX as usize) as i32;
+        info.semaem = ns.used_sems.min(i32::MAX as usize) as i32;
     }
     Ok((info, ns.sem.max_idx().unwrap_or(0) as isize))
 }
