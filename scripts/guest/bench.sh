@@ -220,9 +220,16 @@ ipc_snapshot() {
 	# here): Linux pipes and eventfds, and anything of ripc's
 	# ([ripc-pipe], [ripc-notify], /dev/ripc, ...). One ls for all of
 	# them: the processes come and go quickly.
+	# A pipe's link says "pipe:[N]" on both sides (ripc's pipes live on
+	# a pipefs of ripc's own): a pipe is Linux's if its device is the
+	# kernel pipefs's, that of the pipe this shell gives stat.
 	ls -l /proc/[0-9]*/fd >/tmp/sng.fds 2>/dev/null
-	a=$(grep -cE -- '-> (pipe:|anon_inode:\[eventfd\])' /tmp/sng.fds)
+	stat -L -c '%d %F' /proc/[0-9]*/fd/* >/tmp/sng.stat 2>/dev/null
+	linux_pipes=$(: | stat -L -c %d /proc/self/fd/0)
+	a=$(grep -cE -- '-> anon_inode:\[eventfd\]' /tmp/sng.fds)
+	a=$((a + $(awk -v d="$linux_pipes" '$2 == "fifo" && $1 == d' /tmp/sng.stat | wc -l)))
 	b=$(grep -cE -- '-> (/dev/ripc|anon_inode:\[ripc|/mnt/ripc/|/?ripc-shm)' /tmp/sng.fds)
+	b=$((b + $(awk -v d="$linux_pipes" '$2 == "fifo" && $1 != d' /tmp/sng.stat | wc -l)))
 	lx=$((lx + a)) rp=$((rp + b)) detail="$detail fds=$a/$b"
 	echo "$lx $rp$detail"
 }
