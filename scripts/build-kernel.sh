@@ -28,6 +28,16 @@ if [ -f "$out/.ripc-built" ]; then
 	exit 0
 fi
 
+# One build per tree: a second caller (a module build started meanwhile)
+# waits for the first and then finds the tree built.
+mkdir -p "$RIPC_CACHE/build"
+exec 9>"$out.lock"
+flock 9
+if [ -f "$out/.ripc-built" ]; then
+	echo "$out"
+	exit 0
+fi
+
 export PATH="$(dirname "$BINDGEN"):$PATH"
 kmake() { make -s -C "$KSRC" O="$out" LLVM="$LLVM_SUFFIX" "$@"; }
 mkdir -p "$out"
