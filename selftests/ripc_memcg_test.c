@@ -297,58 +297,22 @@ static int run_in_group(struct __test_metadata *_metadata, FIXTURE_DATA(memcg) *
 /* After removal almost nothing stays charged (per-CPU caches, at most). */
 #define EXPECT_UNCHARGED(left) EXPECT_LT(left, UNCHARGED)
 
-TEST_F_TIMEOUT(memcg, sem_arrays_linux, 300)
-{
-	long left;
-	int how = run_in_group(_metadata, self, &linux_side, SEM_ARRAYS, &left);
+/* One case: @side's objects of @kind, in the group. */
+#define MEMCG_CASE(name, side, kind)					\
+	TEST_F_TIMEOUT(memcg, name, 300)				\
+	{								\
+		long left;						\
+		int how = run_in_group(_metadata, self, side, kind, &left); \
+									\
+		EXPECT_BOUNDED(how);					\
+		EXPECT_UNCHARGED(left);					\
+	}
 
-	EXPECT_BOUNDED(how);
-	EXPECT_UNCHARGED(left);
-}
-
-TEST_F_TIMEOUT(memcg, sem_arrays_ripc, 300)
-{
-	long left;
-	int how = run_in_group(_metadata, self, &ripc_side, SEM_ARRAYS, &left);
-
-	EXPECT_BOUNDED(how);
-	EXPECT_UNCHARGED(left);
-}
-
-TEST_F_TIMEOUT(memcg, msg_text_linux, 300)
-{
-	long left;
-	int how = run_in_group(_metadata, self, &linux_side, MSG_TEXT, &left);
-
-	EXPECT_BOUNDED(how);
-	EXPECT_UNCHARGED(left);
-}
-
-TEST_F_TIMEOUT(memcg, msg_text_ripc, 300)
-{
-	long left;
-	int how = run_in_group(_metadata, self, &ripc_side, MSG_TEXT, &left);
-
-	EXPECT_BOUNDED(how);
-	EXPECT_UNCHARGED(left);
-}
-
-TEST_F_TIMEOUT(memcg, mq_messages_linux, 300)
-{
-	long left;
-	int how = run_in_group(_metadata, self, &linux_side, MQ_MESSAGES, &left);
-
-	EXPECT_BOUNDED(how);
-	EXPECT_UNCHARGED(left);
-}
-
-TEST_F_TIMEOUT(memcg, mq_messages_ripc, 300)
-{
-	long left;
-	int how = run_in_group(_metadata, self, &ripc_side, MQ_MESSAGES, &left);
-
-	EXPECT_BOUNDED(how);
-	EXPECT_UNCHARGED(left);
-}
+MEMCG_CASE(sem_arrays_linux, &linux_side, SEM_ARRAYS)
+MEMCG_CASE(sem_arrays_ripc, &ripc_side, SEM_ARRAYS)
+MEMCG_CASE(msg_text_linux, &linux_side, MSG_TEXT)
+MEMCG_CASE(msg_text_ripc, &ripc_side, MSG_TEXT)
+MEMCG_CASE(mq_messages_linux, &linux_side, MQ_MESSAGES)
+MEMCG_CASE(mq_messages_ripc, &ripc_side, MQ_MESSAGES)
 
 TEST_HARNESS_MAIN

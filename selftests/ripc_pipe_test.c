@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -41,6 +40,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "ripc_uffd.h"
 #include "ripc.h"
 #include "ripc_test_util.h"
 
@@ -1161,48 +1161,6 @@ TEST(epoll_edge_events_as_native_pipe)
 	close(fds[1]);
 }
 
-
-/*
- * A page whose first touch blocks until it is resolved through *uffd
- * (userfaultfd, also for faults taken by the kernel's copies); NULL if the
- * kernel has no userfaultfd (CONFIG_USERFAULTFD).
- */
-static void *stuck_page(int *uffd)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	void *page;
-
-	*uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (*uffd < 0)
-		return NULL;
-	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	reg.range.start = (uintptr_t)page;
-	reg.range.len = PAGE;
-	if (page == MAP_FAILED || ioctl(*uffd, UFFDIO_API, &api) ||
-	    ioctl(*uffd, UFFDIO_REGISTER, &reg)) {
-		close(*uffd);
-		return NULL;
-	}
-	return page;
-}
-
-/* Waits until a task is stuck on the page, then gives it a page of zeroes. */
-static int wait_fault(int uffd)
-{
-	struct uffd_msg msg;
-
-	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
-		return -1;
-	return 0;
-}
-
-static int resolve_fault(int uffd, void *page)
-{
-	struct uffdio_zeropage zero = { .range = { (uintptr_t)page, PAGE } };
-
-	return ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
-}
 
 struct stuck_write {
 	int fd;

@@ -34,29 +34,9 @@
 #include <linux/ripc.h>
 
 #include "kselftest_harness.h"
+#include "ripc_test_util.h"
 
 #define MNT "/tmp/ripc-preload-mnt"
-
-/*
- * Whether the listing @path has a line whose first two numbers are @key,
- * @id. Opened with a raw syscall: the preload maps /proc/sysvipc/ to
- * ripcfs, and the listing wanted here may be Linux's own.
- */
-static int listed(const char *path, int key, int id)
-{
-	char line[512];
-	int k, i, found = 0;
-	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%d %d", &k, &i) == 2 && k == key && i == id)
-			found = 1;
-	fclose(f);
-	return found;
-}
 
 FIXTURE(preload) {
 	int mounted;
@@ -155,15 +135,15 @@ TEST_F(preload, msg_queue_is_in_ripcfs)
 	msgctl(msgget(key, 0), IPC_RMID, NULL);
 	id = msgget(key, IPC_CREAT | 0600);
 	ASSERT_GE(id, 0);
-	EXPECT_EQ(1, listed(MNT "/sysvipc/msg", key, id));
-	EXPECT_EQ(0, listed("/proc/sysvipc/msg", key, id));
+	EXPECT_EQ(1, sysvipc_listed(MNT "/sysvipc/msg", key, id));
+	EXPECT_EQ(0, sysvipc_listed("/proc/sysvipc/msg", key, id));
 	EXPECT_EQ(0, msgsnd(id, &m, sizeof(m.text), 0));
 	EXPECT_EQ(0, msgctl(id, IPC_STAT, &ds));
 	EXPECT_EQ(1, ds.msg_qnum);
 	EXPECT_EQ(sizeof(m.text), msgrcv(id, &r, sizeof(r.text), 3, 0));
 	EXPECT_STREQ("hello", r.text);
 	EXPECT_EQ(0, msgctl(id, IPC_RMID, NULL));
-	EXPECT_EQ(0, listed(MNT "/sysvipc/msg", key, id));
+	EXPECT_EQ(0, sysvipc_listed(MNT "/sysvipc/msg", key, id));
 }
 
 TEST_F(preload, sem_array_is_in_ripcfs)
@@ -176,8 +156,8 @@ TEST_F(preload, sem_array_is_in_ripcfs)
 	semctl(semget(key, 0, 0), 0, IPC_RMID);
 	id = semget(key, 2, IPC_CREAT | 0600);
 	ASSERT_GE(id, 0);
-	EXPECT_EQ(1, listed(MNT "/sysvipc/sem", key, id));
-	EXPECT_EQ(0, listed("/proc/sysvipc/sem", key, id));
+	EXPECT_EQ(1, sysvipc_listed(MNT "/sysvipc/sem", key, id));
+	EXPECT_EQ(0, sysvipc_listed("/proc/sysvipc/sem", key, id));
 	EXPECT_EQ(0, semctl(id, 1, SETVAL, 2));
 	EXPECT_EQ(0, semop(id, &op, 1));
 	EXPECT_EQ(0, semtimedop(id, &op, 1, &ts));
@@ -185,7 +165,7 @@ TEST_F(preload, sem_array_is_in_ripcfs)
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(0, semctl(id, 1, GETVAL));
 	EXPECT_EQ(0, semctl(id, 0, IPC_RMID));
-	EXPECT_EQ(0, listed(MNT "/sysvipc/sem", key, id));
+	EXPECT_EQ(0, sysvipc_listed(MNT "/sysvipc/sem", key, id));
 }
 
 TEST_F(preload, mq_is_in_ripcfs)
@@ -349,7 +329,7 @@ static void shm_calls_native(void)
 
 	for (twice = 0; twice < 2; twice++) {
 		id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
-		if (id < 0 || listed("/proc/sysvipc/shm", 0, id) != 1)
+		if (id < 0 || sysvipc_listed("/proc/sysvipc/shm", 0, id) != 1)
 			_exit(1);
 		p = shmat(id, NULL, 0);
 		if (p == (void *)-1)
@@ -385,8 +365,8 @@ TEST_F(preload, shm_calls_reach_ripc)
 
 	id = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0600);
 	ASSERT_GE(id, 0) TH_LOG("shmget: %s", strerror(errno));
-	EXPECT_EQ(1, listed(MNT "/sysvipc/shm", 0, id));
-	EXPECT_NE(1, listed("/proc/sysvipc/shm", 0, id));
+	EXPECT_EQ(1, sysvipc_listed(MNT "/sysvipc/shm", 0, id));
+	EXPECT_NE(1, sysvipc_listed("/proc/sysvipc/shm", 0, id));
 	p = shmat(id, NULL, 0);
 	ASSERT_NE((void *)-1, p);
 	memset(p, 7, 8192);

@@ -33,32 +33,11 @@
 #include <linux/ripc.h>
 
 #include "kselftest_harness.h"
+#include "ripc_test_util.h"
 
 #define MNT "/tmp/ripc-syscall-mnt"
 /* The kernel's IPC_64, which only 32-bit ABIs parse. */
 #define IPC_64_BIT 0x0100
-
-/*
- * Whether the listing @path has a line whose first two numbers are @key,
- * @id. Opened with a raw openat, which the preload passes to Linux: it
- * maps open() of /proc/sysvipc/ to ripcfs, and the listing wanted here
- * may be Linux's own.
- */
-static int listed(const char *path, int key, int id)
-{
-	char line[512];
-	int k, i, found = 0;
-	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%d %d", &k, &i) == 2 && k == key && i == id)
-			found = 1;
-	fclose(f);
-	return found;
-}
 
 FIXTURE(raw) {
 	int mounted;
@@ -88,8 +67,8 @@ TEST_F(raw, msg_calls_reach_ripc)
 
 	id = syscall(__NR_msgget, key, IPC_CREAT | 0600);
 	ASSERT_GE(id, 0);
-	EXPECT_EQ(1, listed(MNT "/sysvipc/msg", key, id));
-	EXPECT_EQ(0, listed("/proc/sysvipc/msg", key, id));
+	EXPECT_EQ(1, sysvipc_listed(MNT "/sysvipc/msg", key, id));
+	EXPECT_EQ(0, sysvipc_listed("/proc/sysvipc/msg", key, id));
 	EXPECT_EQ(0, syscall(__NR_msgsnd, id, &m, sizeof(m.text), 0));
 	EXPECT_EQ(sizeof(m.text), syscall(__NR_msgrcv, id, &r, sizeof(r.text), 7L, 0));
 	EXPECT_STREQ("raw", r.text);
@@ -102,7 +81,7 @@ TEST_F(raw, msg_calls_reach_ripc)
 	EXPECT_EQ(-1, syscall(__NR_msgctl, id, IPC_STAT | IPC_64_BIT, &ds));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, syscall(__NR_msgctl, id, IPC_RMID, NULL));
-	EXPECT_EQ(0, listed(MNT "/sysvipc/msg", key, id));
+	EXPECT_EQ(0, sysvipc_listed(MNT "/sysvipc/msg", key, id));
 }
 
 TEST_F(raw, sem_calls_reach_ripc)
@@ -114,8 +93,8 @@ TEST_F(raw, sem_calls_reach_ripc)
 
 	id = syscall(__NR_semget, key, 2, IPC_CREAT | 0600);
 	ASSERT_GE(id, 0);
-	EXPECT_EQ(1, listed(MNT "/sysvipc/sem", key, id));
-	EXPECT_EQ(0, listed("/proc/sysvipc/sem", key, id));
+	EXPECT_EQ(1, sysvipc_listed(MNT "/sysvipc/sem", key, id));
+	EXPECT_EQ(0, sysvipc_listed("/proc/sysvipc/sem", key, id));
 	/* The raw semctl takes its fourth argument as a value. */
 	EXPECT_EQ(0, syscall(__NR_semctl, id, 1, SETVAL, 5L));
 	EXPECT_EQ(5, syscall(__NR_semctl, id, 1, GETVAL, 0L));
@@ -128,7 +107,7 @@ TEST_F(raw, sem_calls_reach_ripc)
 	EXPECT_EQ(-1, syscall(__NR_semctl, id, 0, GETVAL | IPC_64_BIT, 0L));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, syscall(__NR_semctl, id, 0, IPC_RMID, 0L));
-	EXPECT_EQ(0, listed(MNT "/sysvipc/sem", key, id));
+	EXPECT_EQ(0, sysvipc_listed(MNT "/sysvipc/sem", key, id));
 }
 
 TEST_F(raw, shm_calls_reach_ripc)
@@ -139,8 +118,8 @@ TEST_F(raw, shm_calls_reach_ripc)
 
 	id = syscall(__NR_shmget, IPC_PRIVATE, 8192, IPC_CREAT | 0600);
 	ASSERT_GE(id, 0);
-	EXPECT_EQ(1, listed(MNT "/sysvipc/shm", 0, id));
-	EXPECT_NE(1, listed("/proc/sysvipc/shm", 0, id));
+	EXPECT_EQ(1, sysvipc_listed(MNT "/sysvipc/shm", 0, id));
+	EXPECT_NE(1, sysvipc_listed("/proc/sysvipc/shm", 0, id));
 	addr = syscall(__NR_shmat, id, NULL, 0);
 	ASSERT_NE(-1, addr);
 	strcpy((char *)addr, "raw");
@@ -258,7 +237,7 @@ TEST(kept_native_numbers_follow_their_name)
 		setenv("RIPC_PRELOAD_FALLBACK", "1", 1);
 		id = syscall(__NR_msgget, IPC_PRIVATE, 0600);
 		/* The native queue is in Linux's listing; remove it natively. */
-		if (id < 0 || listed("/proc/sysvipc/msg", 0, id) != 1)
+		if (id < 0 || sysvipc_listed("/proc/sysvipc/msg", 0, id) != 1)
 			_exit(2);
 		setenv("RIPC_PRELOAD_NATIVE", "msgget,msgctl", 1);
 		_exit(syscall(__NR_msgctl, id, IPC_RMID, NULL) == 0 ? 0 : 3);

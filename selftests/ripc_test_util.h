@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 
 #define RIPCUSER 1000	/* a user of the guest, and its group */
 #define RIPCOTHER 1001	/* another one */
@@ -71,6 +73,29 @@ __attribute__((destructor)) static void unmount_ripcfs_at_exit(void)
 }
 
 /* A child still running after 200 ms is blocked (this cannot flake). */
+/*
+ * Whether the listing @path (a /proc/sysvipc/ or ripcfs sysvipc/ file) has
+ * a line whose first two numbers are @key, @id; -1 if it cannot be read.
+ * Opened with a raw openat, which the preload passes to Linux (it maps
+ * open() of /proc/sysvipc/ to ripcfs), so that the listing read may be
+ * Linux's own under LD_PRELOAD too.
+ */
+static inline int sysvipc_listed(const char *path, int key, int id)
+{
+	char line[512];
+	int k, i, found = 0;
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d", &k, &i) == 2 && k == key && i == id)
+			found = 1;
+	fclose(f);
+	return found;
+}
+
 static inline int still_blocked(pid_t pid)
 {
 	sleep_ms(200);
