@@ -44,7 +44,9 @@ kernel::sync::global_lock! {
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
     /// The SysV tables of every other IPC namespace ripc has been used in
-    /// (see `rust/ipc.rs`). Taken before a namespace's tables, never inside.
+    /// (see `rust/ipc.rs`). No namespace's tables are ever taken under it,
+    /// so it may be taken inside them (to find the caller's own namespace,
+    /// as reading its tunables does: `rust/ipc/tunables.rs`).
     pub(crate) unsafe(uninit) static CHILD_NS: Mutex<ChildNsRegistry> = ChildNsRegistry::new();
 }
 
