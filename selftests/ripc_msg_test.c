@@ -1310,34 +1310,4 @@ TEST(lspid_lrpid_per_pid_namespace)
 	umount(MNT);
 }
 
-/*
- * The module's KUnit suites ran when it was loaded (CONFIG_KUNIT): the
- * index of a queue's messages keeps arrival order across types, and the
- * id tables pick slots as Linux's idr_alloc_cyclic() does.
- */
-TEST(kunit_suites_passed)
-{
-	static const char *const suites[] = { "ripc_msg_index", "ripc_ipc_ids" };
-	char path[128], buf[8192];
-	unsigned int i;
-
-	mkdir("/sys/kernel/debug", 0755);
-	mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
-	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
-		ssize_t len;
-		int fd;
-
-		snprintf(path, sizeof(path), "/sys/kernel/debug/kunit/%s/results", suites[i]);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			SKIP(return, "%s: %s (no KUnit?)", path, strerror(errno));
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		ASSERT_GT(len, 0);
-		buf[len] = 0;
-		EXPECT_EQ(NULL, strstr(buf, "not ok")) TH_LOG("%s", buf);
-		EXPECT_NE(NULL, strstr(buf, "ok 1")) TH_LOG("%s", buf);
-	}
-}
-
 TEST_HARNESS_MAIN
