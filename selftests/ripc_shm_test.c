@@ -858,22 +858,6 @@ TEST(shm_lock_charges_memlock_as_linux)
 	}
 }
 
-/* Unevictable of /proc/meminfo, in KiB; -1 if unreadable. */
-static long meminfo_unevictable(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Unevictable: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /*
  * Pages faulted into an SHM_LOCKed segment go to the unevictable list;
  * SHM_UNLOCK puts them back on the normal lists at once
@@ -890,17 +874,17 @@ TEST_F_TIMEOUT(shm, shm_unlock_returns_pages_as_linux, 120)
 		char *p;
 
 		ASSERT_GE(id, 0);
-		before = meminfo_unevictable();
+		before = meminfo_kb("Unevictable");
 		ASSERT_GE(before, 0);
 		ASSERT_EQ(0, impl->ctl(id, SHM_LOCK, NULL));
 		p = impl->at(id, NULL, 0);
 		ASSERT_NE((void *)-1, p);
 		memset(p, 1, size);
-		locked = meminfo_unevictable();
+		locked = meminfo_kb("Unevictable");
 		EXPECT_GE(locked - before, 12 * 1024) TH_LOG("%s: %ld -> %ld kB", impl->name,
 							     before, locked);
 		ASSERT_EQ(0, impl->ctl(id, SHM_UNLOCK, NULL));
-		unlocked = meminfo_unevictable();
+		unlocked = meminfo_kb("Unevictable");
 		EXPECT_LT(unlocked - before, 4 * 1024) TH_LOG("%s: %ld -> %ld -> %ld kB",
 							      impl->name, before, locked,
 							      unlocked);

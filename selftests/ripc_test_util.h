@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -132,20 +133,28 @@ static inline int as_user(int id, int (*fn)(const void *), const void *arg)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 300;
 }
 
-/* Shmem of /proc/meminfo, in KiB; -1 if unreadable. */
-static inline long meminfo_shmem(void)
+/* The line @field (say "Shmem") of /proc/meminfo, in KiB; -1 if none. */
+static inline long meminfo_kb(const char *field)
 {
 	char line[256];
+	size_t len = strlen(field);
 	long kb = -1;
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Shmem: %ld kB", &kb) == 1)
+		if (!strncmp(line, field, len) && line[len] == ':' &&
+		    sscanf(line + len + 1, " %ld kB", &kb) == 1)
 			break;
 	fclose(f);
 	return kb;
+}
+
+/* Shmem of /proc/meminfo, in KiB; -1 if unreadable. */
+static inline long meminfo_shmem(void)
+{
+	return meminfo_kb("Shmem");
 }
 
 #endif

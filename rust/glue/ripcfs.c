@@ -348,18 +348,14 @@ static const struct file_operations ripcfs_status_fops = {
 	.release = ripcfs_status_release,
 };
 
-static int ripcfs_create_status(struct dentry *parent, const struct ripcfs_status *status)
+/*
+ * Gives @inode, a new regular file, the name @name in @parent for as long
+ * as the superblock lives; drops @inode if that fails.
+ */
+static int ripcfs_add_file(struct dentry *parent, const char *name, struct inode *inode)
 {
-	struct inode *inode;
-	struct dentry *dentry;
+	struct dentry *dentry = simple_start_creating(parent, name);
 
-	inode = ripcfs_make_inode(parent->d_sb, S_IFREG | 0444);
-	if (!inode)
-		return -ENOMEM;
-	inode->i_fop = &ripcfs_status_fops;
-	inode->i_private = (void *)status;
-
-	dentry = simple_start_creating(parent, status->name);
 	if (IS_ERR(dentry)) {
 		iput(inode);
 		return PTR_ERR(dentry);
@@ -368,6 +364,18 @@ static int ripcfs_create_status(struct dentry *parent, const struct ripcfs_statu
 	fsnotify_create(d_inode(parent), dentry);
 	simple_done_creating(dentry);
 	return 0;
+}
+
+static int ripcfs_create_status(struct dentry *parent, const struct ripcfs_status *status)
+{
+	struct inode *inode;
+
+	inode = ripcfs_make_inode(parent->d_sb, S_IFREG | 0444);
+	if (!inode)
+		return -ENOMEM;
+	inode->i_fop = &ripcfs_status_fops;
+	inode->i_private = (void *)status;
+	return ripcfs_add_file(parent, status->name, inode);
 }
 
 /*
@@ -666,7 +674,6 @@ static int ripcfs_create_tunable(struct dentry *parent, const struct ripcfs_tuna
 {
 	struct ripcfs_fs_info *info = parent->d_sb->s_fs_info;
 	struct inode *inode;
-	struct dentry *dentry;
 
 	inode = ripcfs_make_inode(parent->d_sb, S_IFREG | t->mode);
 	if (!inode)
@@ -680,16 +687,7 @@ static int ripcfs_create_tunable(struct dentry *parent, const struct ripcfs_tuna
 	inode->i_op = &ripcfs_tunable_inode_operations;
 	inode->i_fop = &ripcfs_tunable_fops;
 	inode->i_private = (void *)t;
-
-	dentry = simple_start_creating(parent, t->name);
-	if (IS_ERR(dentry)) {
-		iput(inode);
-		return PTR_ERR(dentry);
-	}
-	d_make_persistent(dentry, inode);
-	fsnotify_create(d_inode(parent), dentry);
-	simple_done_creating(dentry);
-	return 0;
+	return ripcfs_add_file(parent, t->name, inode);
 }
 
 /* sys/ and its directories and files. */
