@@ -96,6 +96,12 @@ pub(crate) fn sleep_unlocked<G>(guard: G, timeout: Jiffies) -> Jiffies {
 /// Whether the current system call comes from a 32-bit process
 /// (`in_compat_syscall()`), whose `struct timespec` and `long` differ.
 pub(crate) fn in_compat_syscall() -> bool {
-    // SAFETY: reads the current task's syscall state only.
+    // Without CONFIG_COMPAT there are no 32-bit callers: no call on the
+    // queue's hot path.
+    if !cfg!(CONFIG_COMPAT) {
+        return false;
+    }
+    // SAFETY: `in_compat_syscall()` only reads the current task's syscall
+    // state (its registers' mode), valid in any process context.
     unsafe { ripc_in_compat_syscall() }
 }
