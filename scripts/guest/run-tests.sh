@@ -54,9 +54,12 @@ run_tap() {
 	*_preload_test) preload=$RIPC_PRELOAD ;;
 	*) preload= ;;
 	esac
+	started=$(date +%s)
 	LD_PRELOAD=$preload timeout "$TEST_TIMEOUT" "$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
+	# Where the run's time goes (guest seconds): RIPC-TIME lines.
+	echo "RIPC-TIME: $name $(($(date +%s) - started))"
 	p=$(grep -cE '^ok [0-9]+' "$out" | head -n1)
 	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$out" | head -n1)
 	f=$(grep -cE '^not ok [0-9]+' "$out" | head -n1)
