@@ -768,8 +768,8 @@ int ripc_mq_notify_fd(mqd_t mqdes, int notifier_fd)
 
 /*
  * SysV shared memory. The structures have the layout of glibc's (checked
- * below); ripc_shmat() is the module's checks, then an mmap() of the
- * attach descriptor it returns, as do_shmat() does in the kernel.
+ * below); the module maps the segment itself, as do_shmat() does, and
+ * writes the address back (an int return value cannot carry it).
  */
 _Static_assert(sizeof(struct shmid_ds) == sizeof(struct ripc_shmid64_ds),
 	       "struct shmid_ds differs from struct ripc_shmid64_ds");
@@ -818,31 +818,11 @@ void *ripc_shmat(int shmid, const void *shmaddr, int shmflg)
 		.shmflg = shmflg,
 		.addr = (uintptr_t)shmaddr,
 	};
-	int prot = PROT_READ, flags = MAP_SHARED;
-	int fd = ripc_dev_fd(), afd, err;
-	void *p;
+	int fd = ripc_dev_fd();
 
-	if (fd < 0)
+	if (fd < 0 || ioctl(fd, RIPC_IOC_SHMAT, &args) < 0)
 		return (void *)-1;
-	afd = ioctl(fd, RIPC_IOC_SHMAT, &args);
-	if (afd < 0)
-		return (void *)-1;
-	if (!(shmflg & SHM_RDONLY))
-		prot |= PROT_WRITE;
-	if (shmflg & SHM_EXEC)
-		prot |= PROT_EXEC;
-	/* An address is taken as it is; without SHM_REMAP it must be free. */
-	if (shmaddr)
-		flags |= (shmflg & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
-	p = mmap((void *)(uintptr_t)args.addr, args.size, prot, flags, afd, 0);
-	err = errno;
-	close(afd);
-	if (p == MAP_FAILED) {
-		/* do_shmat() refuses an occupied range with EINVAL. */
-		errno = err == EEXIST ? EINVAL : err;
-		return (void *)-1;
-	}
-	return p;
+	return (void *)(uintptr_t)args.addr;
 }
 
 int ripc_shmdt(const void *shmaddr)

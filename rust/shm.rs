@@ -54,7 +54,7 @@ use crate::{
         global::SHM_USER_PAGES,
         object_file::{self, ObjectFile},
         ripcfs::{NamedObject, StatusFile, StatusView},
-        shmem::{self, CountedMapping, MmapRequest, ShmemFile, ShmemMapping},
+        shmem::{self, AttachMap, CountedMapping, MmapRequest, ShmemFile, ShmemMapping},
         task::{capable, Capability},
         AssertSync,
     },
@@ -74,7 +74,7 @@ use crate::{
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     bindings,
-    fs::{file::FileDescriptorReservation, File},
+    fs::File,
     new_mutex,
     prelude::*,
     seq_file::SeqFile,
@@ -379,10 +379,11 @@ pub(crate) fn shmget(args: &uapi::ripc_shmget_args) -> Result<isize> {
     Ok(id as isize)
 }
 
-/// The checks of `do_shmat()` and the attach file. On success `args.addr`
-/// holds the address to map at (rounded for `SHM_RND`; 0: anywhere) and
-/// `args.size` the length, both written back to `arg`, and the file's
-/// descriptor is returned.
+/// `do_shmat()`: the checks, the attach file and its mapping into the
+/// caller's address space. On success the address (`*raddr`) and the
+/// length are written back to `arg` in `args.addr` and `args.size`: the
+/// ioctl's return value, an `int` in libc's `ioctl()`, cannot carry an
+/// address.
 pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isize> {
     let flags = args.shmflg as u32;
     let remap = flags & uapi::RIPC_SHM_REMAP != 0;
@@ -403,12 +404,14 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     } else if remap {
         return Err(EINVAL);
     }
-    let (mut acc_mode, f_flags) = if flags & uapi::RIPC_SHM_RDONLY != 0 {
+    let read_only = flags & uapi::RIPC_SHM_RDONLY != 0;
+    let exec = flags & uapi::RIPC_SHM_EXEC != 0;
+    let (mut acc_mode, f_flags) = if read_only {
         (S_IRUGO, bindings::O_RDONLY)
     } else {
         (S_IRUGO | S_IWUGO, bindings::O_RDWR)
     };
-    if flags & uapi::RIPC_SHM_EXEC != 0 {
+    if exec {
         acc_mode |= S_IXUGO;
     }
     let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(args.shmid))??;
@@ -437,15 +440,21 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     // From here the attach file gives the pending attachment back; a file
     // that could not be made never runs `release`, so it is given back here.
     let file = shmem::new_attach_file(attach, f_flags).inspect_err(|_| segment.detach())?;
-    let fd = FileDescriptorReservation::get_unused_fd_flags(bindings::O_CLOEXEC)?;
-    args.addr = addr as u64;
+    // The mapping holds the file from here; ours goes at return, and with
+    // it (if mapping failed) the pending attachment, by `release`.
+    let how = AttachMap {
+        read: true,
+        write: !read_only,
+        exec,
+        replace: remap,
+    };
+    let mapped = shmem::map_attach_file(&file, addr, size, how)?;
+    args.addr = mapped as u64;
     args.size = size as u64;
     UserSlice::new(UserPtr::from_addr(arg), size_of_val(args))
         .writer()
         .write(args)?;
-    let ret = fd.reserved_fd() as isize;
-    fd.fd_install(file);
-    Ok(ret)
+    Ok(0)
 }
 
 /// `shmdt()`.

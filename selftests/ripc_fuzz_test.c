@@ -206,6 +206,10 @@ static void op_dev_ioctl(void)
 		for (i = 0; i < 8; i++)
 			if (below(2))
 				w[i] = below(2) ? (uint64_t)any_int() : (uintptr_t)any_pointer();
+		/* shmat maps: SHM_REMAP over the fuzzer's own memory would end
+		 * it, as on Linux. */
+		if (cmd == RIPC_IOC_SHMAT)
+			((struct ripc_shmat_args *)buf)->shmflg &= ~RIPC_SHM_REMAP;
 	}
 	ret = ioctl(below(8) ? ripc_dev_fd() : any_fd(), cmd, arg);
 	COUNT(ret);

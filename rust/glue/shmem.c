@@ -6,6 +6,7 @@
  * the VMA walk of shmdt). Each is a thin call-through.
  */
 
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -99,27 +100,27 @@ void ripc_shmem_unlock_mapping(struct file *file)
 
 /*
  * The file do_shmat() makes with alloc_file_clone() (not exported): a new
- * file on the shmem file's inode, so that shmem's faults find their pages
- * through vma->vm_file, but with the caller's fops and private data. As
- * anon_inode_getfile(), it takes a reference of fops->owner, which the VFS
- * drops after ->release. The name is the shmem file's (SYSV<key>).
+ * file on the shmem file's path, so that shmem's faults find their pages
+ * through vma->vm_file and /proc/<pid>/maps names the segment as Linux
+ * does (SYSV<key>), but with the caller's fops and private data.
+ * dentry_open() gives that file with shmem's fops, which are swapped for
+ * the caller's; as anon_inode_getfile(), it takes a reference of
+ * fops->owner, which the VFS drops after ->release. No new dentry is made
+ * (alloc_file_pseudo() would make one per attach).
  */
 struct file *ripc_shmem_clone_file(struct file *shmem, const struct file_operations *fops,
 				   void *private, int flags)
 {
-	struct inode *inode = file_inode(shmem);
 	struct file *file;
 
 	if (!try_module_get(fops->owner))
 		return ERR_PTR(-ENOENT);
-	ihold(inode);
-	file = alloc_file_pseudo(inode, shmem->f_path.mnt,
-				 (const char *)shmem->f_path.dentry->d_name.name, flags, fops);
+	file = dentry_open(&shmem->f_path, flags, current_cred());
 	if (IS_ERR(file)) {
-		iput(inode);
 		module_put(fops->owner);
 		return file;
 	}
+	replace_fops(file, fops);
 	file->private_data = private;
 	return file;
 }

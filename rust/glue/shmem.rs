@@ -230,6 +230,82 @@ pub(crate) fn new_attach_file<T: CountedMapping>(owner: Arc<T>, flags: u32) -> R
     }
 }
 
+/// How [`map_attach_file`] maps: `prot` as `mmap(2)`'s, and whether an
+/// address given must be free (`shmat()` without `SHM_REMAP`) or is taken
+/// over (`SHM_REMAP`).
+pub(crate) struct AttachMap {
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    pub(crate) exec: bool,
+    pub(crate) replace: bool,
+}
+
+// `mmap(2)`'s flags (`include/uapi/asm-generic/mman*.h`): macros that
+// bindgen does not carry over.
+const PROT_READ: c_ulong = 0x1;
+const PROT_WRITE: c_ulong = 0x2;
+const PROT_EXEC: c_ulong = 0x4;
+const MAP_SHARED: c_ulong = 0x01;
+const MAP_FIXED: c_ulong = 0x10;
+const MAP_FIXED_NOREPLACE: c_ulong = 0x100000;
+
+/// Maps `file`, an attach file, `MAP_SHARED` into the caller's address
+/// space, as `do_shmat()`'s `do_mmap()`: at `addr` if not 0, else where
+/// the mm chooses. Returns the address.
+///
+/// `vm_mmap()` takes the mmap lock itself, so "the range must be free"
+/// (`do_shmat()` checks `find_vma_intersection()` under that lock) is
+/// `MAP_FIXED_NOREPLACE`, whose `EEXIST` is `do_shmat()`'s `EINVAL`.
+pub(crate) fn map_attach_file(
+    file: &File,
+    addr: usize,
+    len: usize,
+    how: AttachMap,
+) -> Result<usize> {
+    let mut prot = 0;
+    if how.read {
+        prot |= PROT_READ;
+    }
+    if how.write {
+        prot |= PROT_WRITE;
+    }
+    if how.exec {
+        prot |= PROT_EXEC;
+    }
+    let mut flags = MAP_SHARED;
+    if addr != 0 {
+        if !how.replace && addr.checked_add(len).is_none() {
+            return Err(EINVAL);
+        }
+        flags |= if how.replace {
+            MAP_FIXED
+        } else {
+            MAP_FIXED_NOREPLACE
+        };
+    }
+    // SAFETY: `file` is a live file whose `mmap` is `attach_mmap`; the
+    // mapping is made in the caller's own mm.
+    let ret = unsafe {
+        bindings::vm_mmap(
+            file.as_ptr(),
+            addr as c_ulong,
+            len as c_ulong,
+            prot,
+            flags,
+            0,
+        )
+    };
+    if ret >= (bindings::MAX_ERRNO as c_ulong).wrapping_neg() {
+        let errno = ret as c_long as c_int;
+        return Err(if errno == -(bindings::EEXIST as c_int) {
+            EINVAL
+        } else {
+            Error::from_errno(errno)
+        });
+    }
+    Ok(ret as usize)
+}
+
 /// Builds the `file_operations` of the attach files of kind `T`
 /// (`shm_file_operations`): `mmap` attaches, and `fsync`, `fallocate`
 /// and `get_unmapped_area` go to the shmem file.
@@ -620,6 +696,11 @@ pub(crate) fn unmap_counted<T: CountedMapping>(addr: usize) -> Result {
         // SAFETY: plain call; unmapping whole VMAs of the caller's mm.
         let _ = unsafe { bindings::vm_munmap(start, end - start) };
         result = Ok(());
+        // Past the segment's size nothing more is its (`do_shmdt()`'s
+        // walk ends there): no second look.
+        if end - addr as c_ulong >= size as c_ulong {
+            break;
+        }
         from = end;
     }
     if !file.is_null() {

@@ -21,7 +21,7 @@
 #define RIPCFS_MAGIC		0x72697063	/* "ripc" */
 
 /* Bumped on any incompatible change of this header. */
-#define RIPC_ABI_VERSION	1
+#define RIPC_ABI_VERSION	2
 
 #define RIPC_IOC_MAGIC		'r'
 
@@ -360,8 +360,8 @@ struct ripc_mq_notify_args {
 /*
  * SysV shared memory, as shmget(2), shmat(2), shmdt(2) and shmctl(2)
  * (Documentation/shm.rst). A segment is a shmem file; RIPC_IOC_SHMAT
- * checks the caller's rights and returns a descriptor (O_CLOEXEC) of an
- * "attach" file that libripc mmap()s MAP_SHARED and closes. The structures
+ * maps it into the caller, as shmat(2) does, through an "attach" file
+ * that only the mapping holds. The structures
  * have the layout of glibc's struct shmid_ds, shminfo and shm_info on
  * x86_64.
  */
@@ -425,10 +425,10 @@ struct ripc_shmget_args {
 };
 
 /*
- * shmat's checks: addr is the caller's (SHM_RND is applied, an unaligned
- * address without it is EINVAL); on success the module writes back the
- * address to map at (0: anywhere) in addr and the length in size, and
- * returns the descriptor, opened read-only for SHM_RDONLY.
+ * shmat(2): addr is the caller's (0: anywhere; SHM_RND is applied, an
+ * unaligned address without it is EINVAL; without SHM_REMAP the range
+ * must be free). On success the module returns 0 and writes back the
+ * address the segment is attached at in addr and its length in size.
  */
 struct ripc_shmat_args {
 	__s32 shmid;

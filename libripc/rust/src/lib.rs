@@ -164,9 +164,9 @@ impl Device {
         check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_SHMGET as _, &args) })
     }
 
-    /// `shmat(2)` anywhere in the address space: `RIPC_IOC_SHMAT`, then an
-    /// `mmap` of the attach descriptor it returns, as libripc does. The
-    /// attachment is detached when dropped.
+    /// `shmat(2)` anywhere in the address space: `RIPC_IOC_SHMAT` maps
+    /// the segment and writes back its address. The attachment is
+    /// detached when dropped.
     pub fn shmat(&self, shmid: i32, shmflg: i32) -> io::Result<ShmAttachment<'_>> {
         let mut args = uapi::ripc_shmat_args {
             shmid,
@@ -175,34 +175,11 @@ impl Device {
             size: 0,
         };
         // SAFETY: the ioctl reads and writes back one `ripc_shmat_args`.
-        let fd = check(unsafe {
-            libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_SHMAT as _, &mut args)
-        })?;
-        // SAFETY: the ioctl returned a new descriptor that nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        let mut prot = libc::PROT_READ;
-        if shmflg as u32 & uapi::RIPC_SHM_RDONLY == 0 {
-            prot |= libc::PROT_WRITE;
-        }
-        let len = args.size as usize;
-        // SAFETY: a new mapping anywhere; nothing of ours is replaced.
-        let addr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                prot,
-                libc::MAP_SHARED,
-                fd.as_raw_fd(),
-                0,
-            )
-        };
-        if addr == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
+        check(unsafe { libc::ioctl(self.file.as_raw_fd(), uapi::RIPC_IOC_SHMAT as _, &mut args) })?;
         Ok(ShmAttachment {
             dev: self,
-            addr: addr.cast(),
-            len,
+            addr: args.addr as usize as *mut u8,
+            len: args.size as usize,
         })
     }
 
