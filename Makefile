@@ -74,14 +74,15 @@ fuzz: provision
 # STRESS_SECONDS); the guest then checks that no ripc object is left, for
 # kernel reports, kmemleak and rmmod as after the tests. A case may take
 # 2 * STRESS_SECONDS + 120 s at most (the harness's limit); the program gets
-# 10 times that.
+# 10 times that. The tests at size (which make test runs on the release
+# kernel only) follow, on their own.
 STRESS_SECONDS ?= 60
 STRESS_PROCS ?= 4
 STRESS_TIMEOUT = $(shell echo $$((10 * (2 * $(STRESS_SECONDS) + 120))))
 stress: provision
 	@echo "ripc: stress STRESS_SECONDS=$(STRESS_SECONDS) STRESS_PROCS=$(STRESS_PROCS) on the $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) kernel"
 	@RIPC_ONLY=ripc_stress \
-		RIPC_APPEND="RIPC_STRESS_SECONDS=$(STRESS_SECONDS) RIPC_STRESS_PROCS=$(STRESS_PROCS) TEST_TIMEOUT=$(STRESS_TIMEOUT) ripc_stressng_seconds=$(STRESS_SECONDS) ripc_stressng_workers=$(STRESS_PROCS)" \
+		RIPC_APPEND="RIPC_STRESS_SECONDS=$(STRESS_SECONDS) RIPC_STRESS_PROCS=$(STRESS_PROCS) TEST_TIMEOUT=$(STRESS_TIMEOUT) ripc_stressng_seconds=$(STRESS_SECONDS) ripc_stressng_workers=$(STRESS_PROCS) ripc_at_size=stress" \
 		VM_TIMEOUT=$$(($(STRESS_TIMEOUT) + 900)) \
 		scripts/vm.sh $(if $(filter command line,$(origin VARIANT)),$(VARIANT),debug) test
 

@@ -52,7 +52,11 @@ echo "# host: cargo test: $(grep -c '^test result' build/cargo-test.log) suites"
 
 for variant in ${VARIANTS:-release debug}; do
 	echo "# ==== VM: $variant kernel"
-	"$here/vm.sh" "$variant" test
+	# The tests at size run on the release kernel; on the debug kernel they
+	# belong to make stress (scripts/guest/run-tests.sh, ripc_at_size).
+	at_size=1
+	[ "$variant" = debug ] && at_size=0
+	RIPC_APPEND="${RIPC_APPEND:-} ripc_at_size=$at_size" "$here/vm.sh" "$variant" test
 	vm_rc=$?
 	log="build/$variant/console-test.log"
 	result=$(sed -n 's/^RIPC-RESULT: pass=\([0-9]*\) fail=\([0-9]*\) skip=\([0-9]*\).*/\1 \2 \3/p' "$log" 2>/dev/null | tail -n1)

@@ -42,11 +42,43 @@ case "kunit" in *"${ripc_only:-}"*) count_kunit ;; esac
 [ -w /sys/module/kunit/parameters/filter_glob ] &&
 	echo 'ripc-kunit-ran-at-first-load' >/sys/module/kunit/parameters/filter_glob
 
+# The tests at size (tens of thousands of objects or messages, a thousand
+# sleepers, the memory cgroup filled): harness filters that pick them out
+# of their programs. ripc_at_size (a kernel parameter) says where they run:
+#   1 (default)  with the rest (make test on the release kernel);
+#   0            not here: make test on the debug kernel, where KASAN,
+#                kmemleak and lockdep make them slow; the same code paths
+#                run there at small sizes;
+#   stress       as well, after the programs selected (make stress).
+at_size_filter() {
+	case "$1" in
+	ripc_msg_test) echo "-f slow -t order_of_10000_messages_as_linux" ;;
+	ripc_mqueue_test) echo "-f big" ;;
+	ripc_sem_test) echo "-t thousand_sleepers_completed_in_linux_order" ;;
+	ripc_module_test) echo "-f slow" ;;
+	ripc_memcg_test) echo "-f memcg" ;;
+	esac
+}
+
 # run_tap NAME COMMAND...: runs one TAP program and counts its results.
+# With ripc_at_size=0 its tests at size are left out (-f/-t become -F/-T).
 run_tap() {
 	name=$1
 	shift
 	case "$name" in *"${ripc_only:-}"*) ;; *) return ;; esac
+	filter=$(at_size_filter "$name")
+	if [ "${ripc_at_size:-1}" = 0 ] && [ -n "$filter" ]; then
+		# Only tests at size in it: the whole program waits for make stress.
+		[ "$name" = ripc_memcg_test ] && { echo "# ==== $name: at size, run by make stress"; return; }
+		set -- "$@" $(echo "$filter" | tr ft FT)
+		echo "# ==== $name: tests at size left out ($filter), run by make stress"
+	fi
+	run_tap_program "$name" "$@"
+}
+
+run_tap_program() {
+	name=$1
+	shift
 	echo "# ==== $name"
 	out=/tmp/$name.tap
 	cd /tmp
@@ -75,6 +107,13 @@ run_tap() {
 for t in /ripc/tests/ripc_module_test $(ls /ripc/tests/* | grep -v ripc_module_test); do
 	run_tap "${t##*/}" "$t"
 done
+
+# make stress: the tests at size too, on their own.
+if [ "${ripc_at_size:-1}" = stress ]; then
+	for t in ripc_msg_test ripc_mqueue_test ripc_sem_test ripc_module_test ripc_memcg_test; do
+		run_tap_program "$t-at-size" /ripc/tests/$t $(at_size_filter $t)
+	done
+fi
 
 # Every `make bench` workload once per side at tiny sizes (no timings).
 run_tap ripc_bench_smoke sh /ripc/bench.sh smoke
