@@ -69,7 +69,8 @@ pub(crate) struct Notifier {
     #[pin]
     count: SpinLock<u64>,
     /// Blocked readers and writers (not exclusive: all are woken), and
-    /// pollers. Woken after every change, once the lock is dropped, with
+    /// pollers. Woken after every change, once the lock is dropped (if
+    /// anyone is queued: see [`WaitQueue::wake_poll_if_queued`]), with
     /// the event the change makes: `POLLIN` after an addition, `POLLOUT`
     /// after a read; each sleeper re-checks its own condition.
     #[pin]
@@ -98,7 +99,7 @@ impl Notifier {
         let mut count = self.count.lock();
         *count = count.saturating_add(n);
         drop(count);
-        self.waiters.wake_poll(bindings::POLLIN);
+        self.waiters.wake_poll_if_queued(bindings::POLLIN);
     }
 }
 
@@ -187,7 +188,7 @@ impl ObjectFile for Notifier {
         let value = if this.semaphore { 1 } else { *count };
         *count -= value;
         drop(count);
-        this.waiters.wake_poll(bindings::POLLOUT);
+        this.waiters.wake_poll_if_queued(bindings::POLLOUT);
         if to.copy_to_iter(&value.to_ne_bytes()) != VALUE_SIZE {
             return Err(EFAULT);
         }
@@ -223,7 +224,7 @@ impl ObjectFile for Notifier {
         }
         *count += value;
         drop(count);
-        this.waiters.wake_poll(bindings::POLLIN);
+        this.waiters.wake_poll_if_queued(bindings::POLLIN);
         Ok(VALUE_SIZE)
     }
 

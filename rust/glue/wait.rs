@@ -176,6 +176,29 @@ impl WaitQueue {
         unsafe { bindings::__wake_up(self.head(), bindings::TASK_NORMAL, 1, poll_key(events)) };
     }
 
+    /// [`WaitQueue::wake_poll`] if anyone is queued, as `eventfd_read()`
+    /// and `eventfd_write()` wake only `if (waitqueue_active(&ctx->wqh))`:
+    /// an empty queue costs no lock.
+    ///
+    /// Only for state guarded by a lock `L` that every sleeper holds while
+    /// it queues itself ([`WaitQueue::sleep_unlocked`]) and that every
+    /// poller takes after it registered, to sample the state; the caller
+    /// changed the state under `L` and calls this after dropping it. Then
+    /// a sleeper or poller this misses took `L` after the change, and saw
+    /// it.
+    pub(crate) fn wake_poll_if_queued(&self, events: u32) {
+        let head = self.head();
+        // SAFETY: the head is valid; `waitqueue_active()` reads its list's
+        // `next` once, without the queue's lock.
+        let queued = unsafe {
+            let list = &raw mut (*head).head;
+            ptr::read_volatile(&raw const (*list).next) != list
+        };
+        if queued {
+            self.wake_poll(events);
+        }
+    }
+
     /// `wake_up_interruptible()`: one exclusive sleeper, every other
     /// sleeper and every poller.
     pub(crate) fn wake_one(&self) {
