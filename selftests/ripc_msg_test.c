@@ -654,6 +654,44 @@ TEST_F(msq, rmid_wakes_four_blocked_with_eidrm)
 		EXPECT_EQ(EIDRM, wait_exit(pids[i]));
 }
 
+/*
+ * A message too long for the receivers waiting first gives each of them
+ * E2BIG on its way to the first one it fits (pipelined_send()), and
+ * removal wakes every waiter with EIDRM: here more receivers at once than
+ * the queue keeps to wake after dropping its lock (the rest are woken
+ * under it). On the debug kernel this also checks that nothing under the
+ * queue's spinlock allocates.
+ */
+TEST_F(msq, many_receivers_woken_at_once)
+{
+	enum { SHORT = 6, ALL = SHORT + 6 };
+	pid_t pids[ALL];
+	int i;
+
+	for (i = 0; i < ALL; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i] == 0) {
+			struct msg m;
+			size_t size = i < SHORT ? 4 : sizeof(m.mtext);
+			ssize_t got = ripc_msgrcv(self->id, &m, size, 1, 0);
+
+			_exit(got == 10 ? 0 : got < 0 ? errno : 100);
+		}
+		/* One at a time, so that they wait in this order. */
+		EXPECT_TRUE(still_blocked(pids[i]));
+	}
+	ASSERT_EQ(0, send_len(self->id, 1, 10, 0));
+	for (i = 0; i < SHORT; i++)
+		EXPECT_EQ(E2BIG, wait_exit(pids[i]));
+	EXPECT_EQ(0, wait_exit(pids[SHORT]));
+	for (i = SHORT + 1; i < ALL; i++)
+		EXPECT_TRUE(still_blocked(pids[i]));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_RMID, NULL));
+	for (i = SHORT + 1; i < ALL; i++)
+		EXPECT_EQ(EIDRM, wait_exit(pids[i]));
+}
+
 TEST_F(msq, signal_gives_eintr)
 {
 	pid_t rcv, snd;
