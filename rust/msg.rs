@@ -55,6 +55,7 @@ use crate::{
     },
     limits, uapi,
 };
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use index::{Msg, MsgIndex, Search, Spares, Text};
 use kernel::{
     list::ListArc,
@@ -254,11 +255,35 @@ fn record_current(slot: &mut Option<PidRef>) {
     }
 }
 
+/// The messages queued in all queues of a namespace, and their bytes
+/// (`percpu_msg_hdrs`, `percpu_msg_bytes`): kept by the queues as messages
+/// come and go, under each queue's lock, so that `MSG_INFO` does not visit
+/// every queue.
+#[derive(Default)]
+pub(crate) struct MsgTotals {
+    hdrs: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl MsgTotals {
+    fn add(&self, hdrs: u64, bytes: u64) {
+        self.hdrs.fetch_add(hdrs, Relaxed);
+        self.bytes.fetch_add(bytes, Relaxed);
+    }
+
+    fn sub(&self, hdrs: u64, bytes: u64) {
+        self.hdrs.fetch_sub(hdrs, Relaxed);
+        self.bytes.fetch_sub(bytes, Relaxed);
+    }
+}
+
 /// A SysV message queue (`struct msg_queue`).
 #[pin_data]
 pub(crate) struct MsgQueue {
     #[pin]
     inner: SpinLock<Inner>,
+    /// Its namespace's totals.
+    totals: Arc<MsgTotals>,
     /// Blocked senders; each checks whether it is first and fits.
     #[pin]
     senders_wait: CondVar,
@@ -272,7 +297,7 @@ impl IpcObject for MsgQueue {
 
 impl MsgQueue {
     /// `newque()`: an empty queue of `msg_qbytes` `MSGMNB`.
-    fn new(perm: KernIpcPerm) -> Result<Arc<Self>> {
+    fn new(perm: KernIpcPerm, totals: Arc<MsgTotals>) -> Result<Arc<Self>> {
         let inner = Inner {
             perm,
             deleted: false,
@@ -293,6 +318,7 @@ impl MsgQueue {
         Arc::pin_init(
             pin_init!(Self {
                 inner <- new_spinlock!(inner, "MsgQueue::inner"),
+                totals,
                 senders_wait <- new_condvar!("MsgQueue::senders_wait"),
             }),
             GFP_KERNEL_ACCOUNT,
@@ -305,6 +331,7 @@ impl MsgQueue {
     pub(crate) fn destroy(&self) {
         let mut inner = self.inner.lock();
         inner.deleted = true;
+        self.totals.sub(inner.messages.len() as u64, inner.cbytes);
         inner.cbytes = 0;
         let messages = core::mem::replace(&mut inner.messages, MsgIndex::new());
         let receivers = inner.expunge_all(|| Delivery::Done(Err(eidrm())));
@@ -388,6 +415,7 @@ impl MsgQueue {
             inner.stime = cred::real_seconds();
             if let Some(msg) = inner.pipelined_send(msg, &mut receivers) {
                 inner.cbytes += size as u64;
+                self.totals.add(1, size as u64);
                 // Cannot fail: room was reserved above.
                 inner.messages.push(msg)?;
             }
@@ -446,6 +474,7 @@ impl MsgQueue {
                 }
                 let msg = inner.messages.take(mtype).ok_or(EINVAL)?;
                 inner.cbytes -= len as u64;
+                self.totals.sub(1, len as u64);
                 inner.rtime = cred::real_seconds();
                 record_current(&mut inner.lrpid);
                 let senders = !inner.senders.is_empty();
@@ -516,13 +545,23 @@ impl MsgQueue {
 /// `msgget()`.
 pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     ipc::sweep_dead_namespaces();
-    let id = ipc::current_ns()?.get(
+    let tables = ipc::current_ns()?;
+    let existing = tables.lock().msg_totals.clone();
+    let totals = match existing {
+        Some(totals) => totals,
+        None => {
+            // Allocated unlocked; another `msgget` may have won meanwhile.
+            let fresh = Arc::new(MsgTotals::default(), GFP_KERNEL_ACCOUNT)?;
+            tables.lock().msg_totals.get_or_insert(fresh).clone()
+        }
+    };
+    let id = tables.get(
         |ns| &mut ns.msg,
         key,
         msgflg,
         limits::msgmni(),
         |_| Ok(()),
-        MsgQueue::new,
+        |perm| MsgQueue::new(perm, totals),
     )?;
     Ok(id as isize)
 }
@@ -637,12 +676,9 @@ fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
         __pad: 0,
     };
     if usage {
-        let (mut hdrs, mut bytes) = (0u64, 0u64);
-        for queue in ns.msg.iter() {
-            let inner = queue.inner.lock();
-            hdrs += inner.messages.len() as u64;
-            bytes += inner.cbytes;
-        }
+        let (hdrs, bytes) = ns.msg_totals.as_ref().map_or((0, 0), |totals| {
+            (totals.hdrs.load(Relaxed), totals.bytes.load(Relaxed))
+        });
         info.msgpool = clamp(ns.msg.in_use() as u64);
         info.msgmap = clamp(hdrs);
         info.msgtql = clamp(bytes);

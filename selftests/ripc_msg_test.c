@@ -883,6 +883,51 @@ TEST(mode_bits_deny_other_users)
 	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
 }
 
+/*
+ * MSG_INFO's msgmap and msgtql are the messages queued in the namespace
+ * and their bytes (Linux keeps them in per-cpu counters): a message
+ * handed straight to a blocked receiver never counts, a received one
+ * stops counting, and a removed queue takes its messages away.
+ */
+TEST_F(msq, msg_info_counts_queued_messages)
+{
+	struct msginfo before, info;
+	int other = ripc_msgget(IPC_PRIVATE, 0600);
+	struct msg m;
+	pid_t pid;
+
+	ASSERT_GE(other, 0);
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&before), 0);
+	ASSERT_EQ(0, send_len(self->id, 1, 100, 0));
+	ASSERT_EQ(0, send_len(self->id, 2, 23, 0));
+	ASSERT_EQ(0, send_len(other, 1, 7, 0));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 3, info.msgmap);
+	EXPECT_EQ(before.msgtql + 130, info.msgtql);
+
+	ASSERT_EQ(100, ripc_msgrcv(self->id, &m, sizeof(m.mtext), 1, 0));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 2, info.msgmap);
+	EXPECT_EQ(before.msgtql + 30, info.msgtql);
+
+	/* A hand-over to a blocked receiver. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(recv_type(self->id, 3, 0) == 3 ? 0 : 1);
+	EXPECT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, send_len(self->id, 3, 50, 0));
+	EXPECT_EQ(0, wait_exit(pid));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 2, info.msgmap);
+	EXPECT_EQ(before.msgtql + 30, info.msgtql);
+
+	ASSERT_EQ(0, ripc_msgctl(other, IPC_RMID, NULL));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 1, info.msgmap);
+	EXPECT_EQ(before.msgtql + 23, info.msgtql);
+}
+
 TEST_F(msq, info_and_msg_stat)
 {
 	struct msginfo info;
