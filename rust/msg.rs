@@ -175,6 +175,12 @@ struct Inner {
     /// `q_senders`: tickets of the blocked senders, in arrival order.
     /// Only the first may send; the others wait behind it.
     senders: RBTree<u64, ()>,
+    /// A blocked sender went to sleep since `senders_wait` was last
+    /// notified: only then does a receive that makes room notify it. A
+    /// sender woken but not yet running stays in `senders`, and a
+    /// producer that fills the queue would otherwise be notified again by
+    /// every receive until it runs.
+    senders_asleep: bool,
     /// Source of receiver and sender tickets.
     next_ticket: u64,
     /// Nodes of `receivers` and `senders` that their last user left, for
@@ -311,6 +317,7 @@ impl MsgQueue {
             messages: MsgIndex::new(),
             receivers: RBTree::new(),
             senders: RBTree::new(),
+            senders_asleep: false,
             next_ticket: 0,
             spare_receiver: None,
             spare_sender: None,
@@ -395,6 +402,7 @@ impl MsgQueue {
                 inner.senders.insert(reservation.into_node(t, ()));
                 ticket = Some(t);
             }
+            inner.senders_asleep = true;
             let signal = self.senders_wait.wait_interruptible(&mut inner);
             if inner.deleted {
                 break Err(eidrm());
@@ -421,7 +429,7 @@ impl MsgQueue {
             }
         }
         // The next sender in line may go now.
-        let senders = ticket.is_some() && !inner.senders.is_empty();
+        let senders = ticket.is_some() && core::mem::take(&mut inner.senders_asleep);
         drop(inner);
         receivers.wake();
         if senders {
@@ -477,7 +485,7 @@ impl MsgQueue {
                 self.totals.sub(1, len as u64);
                 inner.rtime = cred::real_seconds();
                 record_current(&mut inner.lrpid);
-                let senders = !inner.senders.is_empty();
+                let senders = core::mem::take(&mut inner.senders_asleep);
                 drop(inner);
                 if senders {
                     // `ss_wakeup()`: there may be room now.
