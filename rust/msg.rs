@@ -303,7 +303,11 @@ impl IpcObject for MsgQueue {
 
 impl MsgQueue {
     /// `newque()`: an empty queue of `msg_qbytes` `MSGMNB`.
+    /// The index gets the nodes of its first type now: `msgget` is rarer
+    /// than `msgsnd`, and the first message then needs no allocation.
     fn new(perm: KernIpcPerm, totals: Arc<MsgTotals>) -> Result<Arc<Self>> {
+        let mut spares = Spares::new();
+        spares.fill()?;
         let inner = Inner {
             perm,
             deleted: false,
@@ -314,7 +318,7 @@ impl MsgQueue {
             qbytes: limits::msgmnb() as u64,
             lspid: None,
             lrpid: None,
-            messages: MsgIndex::new(),
+            messages: MsgIndex::with_spares(spares),
             receivers: RBTree::new(),
             senders: RBTree::new(),
             senders_asleep: false,

@@ -204,6 +204,16 @@ impl MsgIndex {
         }
     }
 
+    /// An empty queue holding `spares` for its first type.
+    pub(crate) fn with_spares(spares: Spares) -> Self {
+        // INVARIANT: no types, no messages; the spare nodes are unused.
+        Self {
+            spare_type: spares.type_node,
+            spare_head: spares.head_node,
+            ..Self::new()
+        }
+    }
+
     /// Messages in the queue (`q_qnum`).
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -574,6 +584,17 @@ mod tests {
             let m = Msg::new(1, text).unwrap();
             assert_eq!(m.text(), &long[..len]);
         }
+    }
+
+    #[test]
+    fn spares_given_at_creation_serve_the_first_type() {
+        let mut spares = Spares::new();
+        spares.fill().unwrap();
+        let mut index = MsgIndex::with_spares(spares);
+        assert!(index.reserve(5, &mut Spares::new()));
+        index.push(msg(5, 1)).unwrap();
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[1]);
     }
 
     #[test]
