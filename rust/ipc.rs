@@ -54,7 +54,7 @@ use crate::{
         global::{CHILD_NS, IPC_NS},
         ipcns::{self, CallerNs, NsRef},
     },
-    msg::MsgQueue,
+    msg::{MsgQueue, MsgTotals},
     sem::SemArray,
     shm::ShmSegment,
 };
@@ -108,6 +108,9 @@ pub(crate) struct IpcNamespace {
     /// `used_sems`: semaphores of all arrays together (`semmns`), kept as
     /// arrays come and go so that `semget` does not add them up.
     pub(crate) used_sems: usize,
+    /// `percpu_msg_hdrs`, `percpu_msg_bytes`: the messages of all queues,
+    /// kept by the queues themselves (made at the first `msgget`).
+    pub(crate) msg_totals: Option<Arc<MsgTotals>>,
 }
 
 impl IpcNamespace {
@@ -119,6 +122,7 @@ impl IpcNamespace {
             shm: IpcIds::new(),
             shm_tot: 0,
             used_sems: 0,
+            msg_totals: None,
         }
     }
 

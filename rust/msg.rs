@@ -17,7 +17,7 @@
 //! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
 //! | `msr->r_msg`                    | `Receiver::delivery`                |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
-//! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`WakeList`]      |
+//! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`Wakeups`]       |
 //! | `mss->tsk` (senders)            | `senders_wait`                      |
 //! | `newque()`                      | [`MsgQueue::new`]                   |
 //! | `freeque()`                     | [`MsgQueue::destroy`]               |
@@ -35,8 +35,11 @@
 //! wake exactly the receivers they served, after dropping the lock.
 //!
 //! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`),
-//! then a queue's `inner` (`q_perm.lock`). Waiters are woken after `inner`
-//! is dropped. A message is allocated and filled before either is taken,
+//! then a queue's `inner` (`q_perm.lock`), a spinlock as in Linux: nothing
+//! under it sleeps, so a task that finds it taken never goes off the CPU
+//! for it. Waiters are woken after `inner` is dropped. A message is
+//! allocated and filled before either lock is taken, tree nodes a call may
+//! need are allocated with `inner` dropped (and kept for the next call),
 //! and a removed queue's messages are freed after both are dropped.
 
 use crate::{
@@ -51,17 +54,18 @@ use crate::{
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
     },
     limits, uapi,
-    wake::{Sleeper, WakeList},
 };
-use index::{Msg, MsgIndex, Search, Text};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use index::{Msg, MsgIndex, Search, Spares, Text};
 use kernel::{
     list::ListArc,
-    new_condvar, new_mutex,
+    new_condvar, new_spinlock,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
-    sync::{Arc, CondVar, Mutex},
+    sync::{aref::ARef, Arc, CondVar, SpinLock},
+    task::Task,
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -109,10 +113,42 @@ struct Receiver {
     search: Search,
     /// Longest message it takes; `E2BIG` for a longer one.
     maxsize: usize,
-    /// Its process, recorded as `msg_lrpid` if a sender hands over.
-    pid: PidRef,
+    /// Its process, moved to `msg_lrpid` if a sender hands over.
+    pid: Option<PidRef>,
     delivery: Delivery,
-    task: Sleeper,
+    /// The task, to wake once served.
+    task: ARef<Task>,
+}
+
+/// How many receivers [`Wakeups`] holds.
+const WAKE_BATCH: usize = 4;
+
+/// Receivers to wake once `inner` is dropped (`wake_q`), as
+/// [`crate::wake::WakeList`] does but never allocating, which nothing under
+/// `inner` (a spinlock) may do: the first [`WAKE_BATCH`] are kept, and any
+/// more are woken at once, under the lock (correct, only slower for them).
+/// More than one is woken only by `IPC_SET`, removal, or a message too
+/// long for receivers waiting before the one it is handed to.
+struct Wakeups([Option<ARef<Task>>; WAKE_BATCH]);
+
+impl Wakeups {
+    const fn new() -> Self {
+        Self([const { None }; WAKE_BATCH])
+    }
+
+    fn add(&mut self, task: &ARef<Task>) {
+        match self.0.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(task.clone()),
+            None => task.wake_up(),
+        }
+    }
+
+    /// Wakes the receivers kept, in order; call after dropping the lock.
+    fn wake(self) {
+        for task in self.0.into_iter().flatten() {
+            task.wake_up();
+        }
+    }
 }
 
 /// The state of a queue, under its lock.
@@ -139,8 +175,20 @@ struct Inner {
     /// `q_senders`: tickets of the blocked senders, in arrival order.
     /// Only the first may send; the others wait behind it.
     senders: RBTree<u64, ()>,
+    /// A blocked sender went to sleep since `senders_wait` was last
+    /// notified: only then does a receive that makes room notify it. A
+    /// sender woken but not yet running stays in `senders`, and a
+    /// producer that fills the queue would otherwise be notified again by
+    /// every receive until it runs.
+    senders_asleep: bool,
     /// Source of receiver and sender tickets.
     next_ticket: u64,
+    /// Nodes of `receivers` and `senders` that their last user left, for
+    /// the next task that blocks: a queue whose tasks block in turn
+    /// (a producer ahead of or behind its consumer) does not allocate
+    /// (nor drop its lock to allocate) each time.
+    spare_receiver: Option<RBTreeNodeReservation<u64, Receiver>>,
+    spare_sender: Option<RBTreeNodeReservation<u64, ()>>,
 }
 
 impl Inner {
@@ -159,7 +207,7 @@ impl Inner {
     /// accepts it, giving `E2BIG` to waiting receivers it is too long for
     /// on the way, and adds each receiver served to `wake`. Returns the
     /// message if nobody took it.
-    fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
+    fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut Wakeups) -> Option<ListArc<Msg>> {
         let mut served = None;
         for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
@@ -177,15 +225,17 @@ impl Inner {
             return Some(msg);
         };
         r.delivery = Delivery::Done(Ok(msg));
-        self.lrpid = Some(r.pid.clone());
+        if let Some(pid) = r.pid.take() {
+            self.lrpid = Some(pid);
+        }
         self.rtime = cred::real_seconds();
         None
     }
 
     /// `expunge_all()`: gives every waiting receiver `delivery`; returns
     /// them to wake.
-    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> WakeList {
-        let mut wake = WakeList::new();
+    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> Wakeups {
+        let mut wake = Wakeups::new();
         for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Done(_)) {
                 r.delivery = delivery();
@@ -211,11 +261,35 @@ fn record_current(slot: &mut Option<PidRef>) {
     }
 }
 
+/// The messages queued in all queues of a namespace, and their bytes
+/// (`percpu_msg_hdrs`, `percpu_msg_bytes`): kept by the queues as messages
+/// come and go, under each queue's lock, so that `MSG_INFO` does not visit
+/// every queue.
+#[derive(Default)]
+pub(crate) struct MsgTotals {
+    hdrs: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl MsgTotals {
+    fn add(&self, hdrs: u64, bytes: u64) {
+        self.hdrs.fetch_add(hdrs, Relaxed);
+        self.bytes.fetch_add(bytes, Relaxed);
+    }
+
+    fn sub(&self, hdrs: u64, bytes: u64) {
+        self.hdrs.fetch_sub(hdrs, Relaxed);
+        self.bytes.fetch_sub(bytes, Relaxed);
+    }
+}
+
 /// A SysV message queue (`struct msg_queue`).
 #[pin_data]
 pub(crate) struct MsgQueue {
     #[pin]
-    inner: Mutex<Inner>,
+    inner: SpinLock<Inner>,
+    /// Its namespace's totals.
+    totals: Arc<MsgTotals>,
     /// Blocked senders; each checks whether it is first and fits.
     #[pin]
     senders_wait: CondVar,
@@ -229,7 +303,11 @@ impl IpcObject for MsgQueue {
 
 impl MsgQueue {
     /// `newque()`: an empty queue of `msg_qbytes` `MSGMNB`.
-    fn new(perm: KernIpcPerm) -> Result<Arc<Self>> {
+    /// The index gets the nodes of its first type now: `msgget` is rarer
+    /// than `msgsnd`, and the first message then needs no allocation.
+    fn new(perm: KernIpcPerm, totals: Arc<MsgTotals>) -> Result<Arc<Self>> {
+        let mut spares = Spares::new();
+        spares.fill()?;
         let inner = Inner {
             perm,
             deleted: false,
@@ -240,14 +318,18 @@ impl MsgQueue {
             qbytes: limits::msgmnb() as u64,
             lspid: None,
             lrpid: None,
-            messages: MsgIndex::new(),
+            messages: MsgIndex::with_spares(spares),
             receivers: RBTree::new(),
             senders: RBTree::new(),
+            senders_asleep: false,
             next_ticket: 0,
+            spare_receiver: None,
+            spare_sender: None,
         };
         Arc::pin_init(
             pin_init!(Self {
-                inner <- new_mutex!(inner, "MsgQueue::inner"),
+                inner <- new_spinlock!(inner, "MsgQueue::inner"),
+                totals,
                 senders_wait <- new_condvar!("MsgQueue::senders_wait"),
             }),
             GFP_KERNEL_ACCOUNT,
@@ -260,6 +342,7 @@ impl MsgQueue {
     pub(crate) fn destroy(&self) {
         let mut inner = self.inner.lock();
         inner.deleted = true;
+        self.totals.sub(inner.messages.len() as u64, inner.cbytes);
         inner.cbytes = 0;
         let messages = core::mem::replace(&mut inner.messages, MsgIndex::new());
         let receivers = inner.expunge_all(|| Delivery::Done(Err(eidrm())));
@@ -274,11 +357,13 @@ impl MsgQueue {
     /// queues it.
     fn send(&self, msg: ListArc<Msg>, flags: u32) -> Result {
         let size = msg.text().len();
+        // Tree nodes allocated with the lock dropped, when needed: the
+        // index's for a new type, this sender's entry in `senders`.
+        let mut spares = Spares::new();
+        let mut node = None;
         let mut inner = self.inner.lock();
         // Set once this sender waits in `senders`.
         let mut ticket = None;
-        // Its entry there, allocated with the lock dropped.
-        let mut node = None;
         let result = loop {
             // A blocked sender is woken only once its message fits
             // (`ss_wakeup()`): until then, whatever `IPC_SET` changed, it
@@ -294,13 +379,23 @@ impl MsgQueue {
             // A blocked sender goes only when it is first in line.
             let first = ticket.is_none_or(|t| inner.first_sender(t));
             if first && inner.fits(size) {
-                break inner.messages.reserve(msg.mtype);
+                if inner.messages.reserve(msg.mtype, &mut spares) {
+                    break Ok(());
+                }
+                // Allocate unlocked, then look at the queue again.
+                drop(inner);
+                let filled = spares.fill();
+                inner = self.inner.lock();
+                match filled {
+                    Ok(()) => continue,
+                    Err(err) => break Err(err),
+                }
             }
             if flags & IPC_NOWAIT != 0 {
                 break Err(EAGAIN);
             }
             if ticket.is_none() {
-                let Some(reservation) = node.take() else {
+                let Some(reservation) = node.take().or_else(|| inner.spare_sender.take()) else {
                     // Allocate unlocked, then look at the queue again.
                     drop(inner);
                     node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
@@ -311,6 +406,7 @@ impl MsgQueue {
                 inner.senders.insert(reservation.into_node(t, ()));
                 ticket = Some(t);
             }
+            inner.senders_asleep = true;
             let signal = self.senders_wait.wait_interruptible(&mut inner);
             if inner.deleted {
                 break Err(eidrm());
@@ -319,21 +415,26 @@ impl MsgQueue {
                 break Err(ERESTARTNOHAND);
             }
         };
-        let entry = ticket.and_then(|t| inner.senders.remove_node(&t));
-        let mut receivers = WakeList::new();
+        if let Some(entry) = ticket.and_then(|t| inner.senders.remove_node(&t)) {
+            node = Some(entry.into_reservation());
+        }
+        if inner.spare_sender.is_none() {
+            inner.spare_sender = node.take();
+        }
+        let mut receivers = Wakeups::new();
         if result.is_ok() {
             record_current(&mut inner.lspid);
             inner.stime = cred::real_seconds();
             if let Some(msg) = inner.pipelined_send(msg, &mut receivers) {
                 inner.cbytes += size as u64;
+                self.totals.add(1, size as u64);
                 // Cannot fail: room was reserved above.
                 inner.messages.push(msg)?;
             }
         }
         // The next sender in line may go now.
-        let senders = ticket.is_some() && !inner.senders.is_empty();
+        let senders = ticket.is_some() && core::mem::take(&mut inner.senders_asleep);
         drop(inner);
-        drop(entry);
         receivers.wake();
         if senders {
             self.senders_wait.notify_all();
@@ -342,22 +443,33 @@ impl MsgQueue {
     }
 
     /// The locked part of `do_msgrcv()`: takes (or with `MSG_COPY`
-    /// copies) the message `search` selects, waiting for one unless
+    /// shares) the message `search` selects, waiting for one unless
     /// `IPC_NOWAIT`.
-    fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<ListArc<Msg>> {
-        let mut inner = self.inner.lock();
+    fn receive(&self, search: Search, bufsz: usize, flags: u32) -> Result<Arc<Msg>> {
+        // `MSG_COPY`'s walk of the queue, allocated unlocked.
+        let mut scratch: Option<KVec<u64>> = None;
         // Its entry among the blocked receivers, allocated unlocked.
         let mut node = None;
+        let mut inner = self.inner.lock();
         loop {
             perm::ipcperms(&inner.perm, S_IRUGO)?;
             if inner.deleted {
                 return Err(eidrm());
             }
             if let Search::Number(n) = search {
-                // `MSG_COPY`: a copy of the n-th message, into a buffer of
-                // `min(bufsz, MSGMAX)` (`copy_msg()`).
+                let len = inner.messages.len();
+                if scratch.as_ref().map_or(0, KVec::capacity) < len {
+                    drop(inner);
+                    scratch = Some(KVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?);
+                    inner = self.inner.lock();
+                    continue;
+                }
+                // `MSG_COPY`: the n-th message, into a buffer of
+                // `min(bufsz, MSGMAX)` (`copy_msg()`). Texts do not change
+                // once queued, so the receiver shares it, uncopied.
                 let n = usize::try_from(n).unwrap_or(usize::MAX);
-                if let Some(msg) = inner.messages.nth(n)? {
+                let scratch = scratch.get_or_insert_with(KVec::new);
+                if let Some(msg) = inner.messages.nth(n, scratch)? {
                     let len = msg.text().len();
                     if bufsz < len && flags & MSG_NOERROR == 0 {
                         return Err(E2BIG);
@@ -365,7 +477,7 @@ impl MsgQueue {
                     if len > bufsz.min(limits::msgmax()) {
                         return Err(EINVAL);
                     }
-                    return msg.try_clone();
+                    return Ok(msg.into());
                 }
             } else if let Some(mtype) = inner.messages.find(search) {
                 let len = inner.messages.first_of(mtype).map_or(0, |m| m.text().len());
@@ -374,20 +486,21 @@ impl MsgQueue {
                 }
                 let msg = inner.messages.take(mtype).ok_or(EINVAL)?;
                 inner.cbytes -= len as u64;
+                self.totals.sub(1, len as u64);
                 inner.rtime = cred::real_seconds();
                 record_current(&mut inner.lrpid);
-                let senders = !inner.senders.is_empty();
+                let senders = core::mem::take(&mut inner.senders_asleep);
                 drop(inner);
                 if senders {
                     // `ss_wakeup()`: there may be room now.
                     self.senders_wait.notify_all();
                 }
-                return Ok(msg);
+                return Ok(msg.into_arc());
             }
             if flags & IPC_NOWAIT != 0 {
                 return Err(enomsg());
             }
-            let Some(reservation) = node.take() else {
+            let Some(reservation) = node.take().or_else(|| inner.spare_receiver.take()) else {
                 // Allocate unlocked, then look at the queue again.
                 drop(inner);
                 node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
@@ -402,9 +515,9 @@ impl MsgQueue {
                 } else {
                     bufsz
                 },
-                pid: PidRef::current_process(),
+                pid: Some(PidRef::current_process()),
                 delivery: Delivery::Waiting,
-                task: Sleeper::current(),
+                task: ARef::from(&**kernel::current!()),
             };
             inner
                 .receivers
@@ -413,21 +526,25 @@ impl MsgQueue {
                 sleep_unlocked(inner, NO_TIMEOUT);
                 inner = self.inner.lock();
                 let signal = kernel::current!().signal_pending();
-                let waiting = inner
-                    .receivers
-                    .get(&ticket)
-                    .is_some_and(|r| matches!(r.delivery, Delivery::Waiting));
-                if waiting && !signal {
+                // Only this task removes its entry, so it is there.
+                let receiver = inner.receivers.get_mut(&ticket).ok_or(eidrm())?;
+                if matches!(receiver.delivery, Delivery::Waiting) && !signal {
                     continue;
                 }
-                // Only this task removes its entry, so it is there.
-                let (_, receiver) = inner
-                    .receivers
-                    .remove_node(&ticket)
-                    .ok_or(eidrm())?
-                    .to_key_value();
-                match receiver.delivery {
-                    Delivery::Done(result) => return result,
+                let delivery = core::mem::replace(&mut receiver.delivery, Delivery::Waiting);
+                if let Some(entry) = inner.receivers.remove_node(&ticket) {
+                    let entry = entry.into_reservation();
+                    if inner.spare_receiver.is_none() {
+                        inner.spare_receiver = Some(entry);
+                    } else {
+                        node = Some(entry);
+                    }
+                }
+                match delivery {
+                    Delivery::Done(result) => {
+                        drop(inner);
+                        return result.map(ListArc::into_arc);
+                    }
                     _ if signal => return Err(ERESTARTNOHAND),
                     // `IPC_SET`: check permissions and look again.
                     _ => break,
@@ -440,13 +557,23 @@ impl MsgQueue {
 /// `msgget()`.
 pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     ipc::sweep_dead_namespaces();
-    let id = ipc::current_ns()?.get(
+    let tables = ipc::current_ns()?;
+    let existing = tables.lock().msg_totals.clone();
+    let totals = match existing {
+        Some(totals) => totals,
+        None => {
+            // Allocated unlocked; another `msgget` may have won meanwhile.
+            let fresh = Arc::new(MsgTotals::default(), GFP_KERNEL_ACCOUNT)?;
+            tables.lock().msg_totals.get_or_insert(fresh).clone()
+        }
+    };
+    let id = tables.get(
         |ns| &mut ns.msg,
         key,
         msgflg,
         limits::msgmni(),
         |_| Ok(()),
-        MsgQueue::new,
+        |perm| MsgQueue::new(perm, totals),
     )?;
     Ok(id as isize)
 }
@@ -561,12 +688,9 @@ fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
         __pad: 0,
     };
     if usage {
-        let (mut hdrs, mut bytes) = (0u64, 0u64);
-        for queue in ns.msg.iter() {
-            let inner = queue.inner.lock();
-            hdrs += inner.messages.len() as u64;
-            bytes += inner.cbytes;
-        }
+        let (hdrs, bytes) = ns.msg_totals.as_ref().map_or((0, 0), |totals| {
+            (totals.hdrs.load(Relaxed), totals.bytes.load(Relaxed))
+        });
         info.msgpool = clamp(ns.msg.in_use() as u64);
         info.msgmap = clamp(hdrs);
         info.msgtql = clamp(bytes);

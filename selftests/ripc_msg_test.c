@@ -654,6 +654,44 @@ TEST_F(msq, rmid_wakes_four_blocked_with_eidrm)
 		EXPECT_EQ(EIDRM, wait_exit(pids[i]));
 }
 
+/*
+ * A message too long for the receivers waiting first gives each of them
+ * E2BIG on its way to the first one it fits (pipelined_send()), and
+ * removal wakes every waiter with EIDRM: here more receivers at once than
+ * the queue keeps to wake after dropping its lock (the rest are woken
+ * under it). On the debug kernel this also checks that nothing under the
+ * queue's spinlock allocates.
+ */
+TEST_F(msq, many_receivers_woken_at_once)
+{
+	enum { SHORT = 6, ALL = SHORT + 6 };
+	pid_t pids[ALL];
+	int i;
+
+	for (i = 0; i < ALL; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i] == 0) {
+			struct msg m;
+			size_t size = i < SHORT ? 4 : sizeof(m.mtext);
+			ssize_t got = ripc_msgrcv(self->id, &m, size, 1, 0);
+
+			_exit(got == 10 ? 0 : got < 0 ? errno : 100);
+		}
+		/* One at a time, so that they wait in this order. */
+		EXPECT_TRUE(still_blocked(pids[i]));
+	}
+	ASSERT_EQ(0, send_len(self->id, 1, 10, 0));
+	for (i = 0; i < SHORT; i++)
+		EXPECT_EQ(E2BIG, wait_exit(pids[i]));
+	EXPECT_EQ(0, wait_exit(pids[SHORT]));
+	for (i = SHORT + 1; i < ALL; i++)
+		EXPECT_TRUE(still_blocked(pids[i]));
+	ASSERT_EQ(0, ripc_msgctl(self->id, IPC_RMID, NULL));
+	for (i = SHORT + 1; i < ALL; i++)
+		EXPECT_EQ(EIDRM, wait_exit(pids[i]));
+}
+
 TEST_F(msq, signal_gives_eintr)
 {
 	pid_t rcv, snd;
@@ -843,6 +881,51 @@ TEST(mode_bits_deny_other_users)
 	EXPECT_EQ(0, as_user(USER, user_ops, (const void *)(long)(id)));
 	EXPECT_EQ(7, as_user(OTHER, user_ops, (const void *)(long)(id)));
 	EXPECT_EQ(0, ripc_msgctl(id, IPC_RMID, NULL));
+}
+
+/*
+ * MSG_INFO's msgmap and msgtql are the messages queued in the namespace
+ * and their bytes (Linux keeps them in per-cpu counters): a message
+ * handed straight to a blocked receiver never counts, a received one
+ * stops counting, and a removed queue takes its messages away.
+ */
+TEST_F(msq, msg_info_counts_queued_messages)
+{
+	struct msginfo before, info;
+	int other = ripc_msgget(IPC_PRIVATE, 0600);
+	struct msg m;
+	pid_t pid;
+
+	ASSERT_GE(other, 0);
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&before), 0);
+	ASSERT_EQ(0, send_len(self->id, 1, 100, 0));
+	ASSERT_EQ(0, send_len(self->id, 2, 23, 0));
+	ASSERT_EQ(0, send_len(other, 1, 7, 0));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 3, info.msgmap);
+	EXPECT_EQ(before.msgtql + 130, info.msgtql);
+
+	ASSERT_EQ(100, ripc_msgrcv(self->id, &m, sizeof(m.mtext), 1, 0));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 2, info.msgmap);
+	EXPECT_EQ(before.msgtql + 30, info.msgtql);
+
+	/* A hand-over to a blocked receiver. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(recv_type(self->id, 3, 0) == 3 ? 0 : 1);
+	EXPECT_TRUE(still_blocked(pid));
+	ASSERT_EQ(0, send_len(self->id, 3, 50, 0));
+	EXPECT_EQ(0, wait_exit(pid));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 2, info.msgmap);
+	EXPECT_EQ(before.msgtql + 30, info.msgtql);
+
+	ASSERT_EQ(0, ripc_msgctl(other, IPC_RMID, NULL));
+	ASSERT_GE(ripc_msgctl(0, MSG_INFO, (struct msqid_ds *)&info), 0);
+	EXPECT_EQ(before.msgmap + 1, info.msgmap);
+	EXPECT_EQ(before.msgtql + 23, info.msgtql);
 }
 
 TEST_F(msq, info_and_msg_stat)

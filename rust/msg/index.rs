@@ -64,11 +64,6 @@ impl Msg {
         )
     }
 
-    /// A copy for `MSG_COPY` (`copy_msg()`).
-    pub(crate) fn try_clone(&self) -> Result<ListArc<Self>> {
-        Self::new(self.mtype, Text::from_slice(self.text())?)
-    }
-
     /// The text.
     pub(crate) fn text(&self) -> &[u8] {
         match &self.text {
@@ -209,6 +204,16 @@ impl MsgIndex {
         }
     }
 
+    /// An empty queue holding `spares` for its first type.
+    pub(crate) fn with_spares(spares: Spares) -> Self {
+        // INVARIANT: no types, no messages; the spare nodes are unused.
+        Self {
+            spare_type: spares.type_node,
+            spare_head: spares.head_node,
+            ..Self::new()
+        }
+    }
+
     /// Messages in the queue (`q_qnum`).
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -216,20 +221,28 @@ impl MsgIndex {
 
     /// Makes sure that [`MsgIndex::push`] of a message of type `mtype`
     /// cannot fail: a new type needs two tree nodes (the parked type's
-    /// serves as one), the parked type a node in `heads`.
-    pub(crate) fn reserve(&mut self, mtype: i64) -> Result {
+    /// serves as one), the parked type a node in `heads`. Takes what it
+    /// lacks from `spares`; `false` if they lack it too: the caller fills
+    /// them with its lock dropped ([`Spares::fill`]) and calls again.
+    pub(crate) fn reserve(&mut self, mtype: i64, spares: &mut Spares) -> bool {
         let new = match self.types.get(&mtype) {
-            Some(list) if !list.is_empty() => return Ok(()),
+            Some(list) if !list.is_empty() => return true,
             Some(_) => false,
             None => true,
         };
         if new && self.spare_type.is_none() && self.parked.is_none() {
-            self.spare_type = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+            let Some(node) = spares.type_node.take() else {
+                return false;
+            };
+            self.spare_type = Some(node);
         }
         if self.spare_head.is_none() {
-            self.spare_head = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+            let Some(node) = spares.head_node.take() else {
+                return false;
+            };
+            self.spare_head = Some(node);
         }
-        Ok(())
+        true
     }
 
     /// Queues `msg` last. `ENOMEM` (and `msg` is dropped) if its type is
@@ -342,19 +355,57 @@ impl MsgIndex {
     }
 
     /// `find_msg(SEARCH_NUMBER)`: the message at position `n` in arrival
-    /// order (`MSG_COPY`). Walks the whole queue once, as Linux does.
-    pub(crate) fn nth(&self, n: usize) -> Result<Option<ArcBorrow<'_, Msg>>> {
+    /// order (`MSG_COPY`). Walks the whole queue, as Linux does, in
+    /// `scratch`, which the caller allocated unlocked for at least
+    /// [`MsgIndex::len`] entries (`ENOMEM` if it did not).
+    pub(crate) fn nth(
+        &self,
+        n: usize,
+        scratch: &mut KVec<u64>,
+    ) -> Result<Option<ArcBorrow<'_, Msg>>> {
         if n >= self.len {
             return Ok(None);
         }
-        let mut all = KVec::with_capacity(self.len, GFP_KERNEL_ACCOUNT)?;
-        for list in self.types.values() {
-            for msg in list.iter() {
-                all.push(msg, GFP_KERNEL_ACCOUNT)?;
-            }
+        scratch.clear();
+        for msg in self.types.values().flat_map(|list| list.iter()) {
+            scratch
+                .push_within_capacity(msg.seq())
+                .map_err(|_| ENOMEM)?;
         }
-        let (_, msg, _) = all.select_nth_unstable_by_key(n, |msg| msg.seq());
-        Ok(Some(*msg))
+        let (_, &mut seq, _) = scratch.select_nth_unstable(n);
+        Ok(self
+            .types
+            .values()
+            .flat_map(|list| list.iter())
+            .find(|msg| msg.seq() == seq))
+    }
+}
+
+/// Tree nodes for [`MsgIndex::reserve`], allocated before the queue's
+/// (spinning) lock is taken.
+pub(crate) struct Spares {
+    type_node: Option<TypeNode>,
+    head_node: Option<HeadNode>,
+}
+
+impl Spares {
+    /// None yet; allocates nothing.
+    pub(crate) const fn new() -> Self {
+        Self {
+            type_node: None,
+            head_node: None,
+        }
+    }
+
+    /// Allocates the nodes it does not hold.
+    pub(crate) fn fill(&mut self) -> Result {
+        if self.type_node.is_none() {
+            self.type_node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+        }
+        if self.head_node.is_none() {
+            self.head_node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
+        }
+        Ok(())
     }
 }
 
@@ -366,10 +417,24 @@ mod tests {
         Msg::new(mtype, Text::from_slice(&[tag]).unwrap()).unwrap()
     }
 
+    /// Reserves for a push of type `t` as the queue does: fills the
+    /// spares when they lack a node.
+    fn reserve(index: &mut MsgIndex, t: i64) {
+        let mut spares = Spares::new();
+        while !index.reserve(t, &mut spares) {
+            spares.fill().unwrap();
+        }
+    }
+
+    fn nth(index: &MsgIndex, n: usize) -> Option<u8> {
+        let mut scratch = KVec::with_capacity(index.len(), GFP_KERNEL).unwrap();
+        index.nth(n, &mut scratch).unwrap().map(|m| m.text()[0])
+    }
+
     fn queue(types: &[i64]) -> MsgIndex {
         let mut index = MsgIndex::new();
         for (i, &t) in types.iter().enumerate() {
-            index.reserve(t).unwrap();
+            reserve(&mut index, t);
             index.push(msg(t, i as u8)).unwrap();
         }
         index
@@ -453,14 +518,16 @@ mod tests {
         let m = index.take(2).unwrap();
         assert_eq!(m.text()[0], 1);
         // A type that left and comes back goes behind the older messages.
-        index.reserve(2).unwrap();
+        reserve(&mut index, 2);
         index.push(msg(2, 3)).unwrap();
-        index.reserve(4).unwrap();
+        reserve(&mut index, 4);
         index.push(msg(4, 4)).unwrap();
         check(&index);
-        assert_eq!(index.nth(1).unwrap().map(|m| m.text()[0]), Some(2));
-        assert_eq!(index.nth(3).unwrap().map(|m| m.text()[0]), Some(4));
-        assert!(index.nth(4).unwrap().is_none());
+        assert_eq!(nth(&index, 1), Some(2));
+        assert_eq!(nth(&index, 3), Some(4));
+        assert_eq!(nth(&index, 4), None);
+        // Scratch space short of the queue's length.
+        assert!(index.nth(0, &mut KVec::new()).is_err());
         assert_eq!(&drain(&mut index, Search::Any)[..], &[0, 2, 3, 4]);
     }
 
@@ -476,14 +543,14 @@ mod tests {
         assert_eq!(index.find(Search::LessEqual(2)), None);
         assert_eq!(index.find(Search::Any), Some(3));
         assert_eq!(index.find(Search::NotEqual(3)), None);
-        index.reserve(1).unwrap();
+        reserve(&mut index, 1);
         index.push(msg(1, 10)).unwrap();
         assert_eq!(index.parked, None);
         assert_eq!(index.find(Search::LessEqual(5)), Some(1));
         assert_eq!(index.take(3).unwrap().text()[0], 1);
         assert_eq!(index.parked, Some(3));
         // A new type takes the parked type's node.
-        index.reserve(2).unwrap();
+        reserve(&mut index, 2);
         index.push(msg(2, 11)).unwrap();
         assert_eq!(index.parked, None);
         check(&index);
@@ -498,11 +565,11 @@ mod tests {
         // 2 leaves `types`, 1 is parked with spare nodes for both trees.
         index.take(1).unwrap();
         assert_eq!(index.parked, Some(1));
-        index.reserve(3).unwrap();
+        reserve(&mut index, 3);
         index.push(msg(3, 10)).unwrap();
         assert_eq!(index.parked, Some(1));
         // The parked type needs a head node again.
-        index.reserve(1).unwrap();
+        reserve(&mut index, 1);
         index.push(msg(1, 11)).unwrap();
         check(&index);
         assert_eq!(&drain(&mut index, Search::Any)[..], &[10, 11]);
@@ -516,8 +583,18 @@ mod tests {
             assert_eq!(matches!(text, Text::Inline { .. }), len <= INLINE_TEXT);
             let m = Msg::new(1, text).unwrap();
             assert_eq!(m.text(), &long[..len]);
-            assert_eq!(m.try_clone().unwrap().text(), &long[..len]);
         }
+    }
+
+    #[test]
+    fn spares_given_at_creation_serve_the_first_type() {
+        let mut spares = Spares::new();
+        spares.fill().unwrap();
+        let mut index = MsgIndex::with_spares(spares);
+        assert!(index.reserve(5, &mut Spares::new()));
+        index.push(msg(5, 1)).unwrap();
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[1]);
     }
 
     #[test]
