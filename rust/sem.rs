@@ -1201,46 +1201,53 @@ fn status_result(status: i32) -> Result {
     }
 }
 
-/// `semget()`.
+/// `semget()`. As `ipcget_public()`, a key that exists is looked up
+/// first, allocating nothing; the array is made only to create one, before
+/// the namespace's lock is taken (32000 semaphores take a while).
 pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
+    let tables = ipc::current_ns()?;
     let nsems = usize::try_from(args.nsems).map_err(|_| EINVAL)?;
-    if nsems > limits::semmsl() {
+    if nsems > limits::semmsl(&tables) {
+        return Err(EINVAL);
+    }
+    // `sem_more_checks()`: an existing array must be big enough.
+    let big_enough = |array: &SemArray| {
+        if nsems > array.nsems() {
+            Err(EINVAL)
+        } else {
+            Ok(())
+        }
+    };
+    if args.key != ipc::IPC_PRIVATE {
+        let found = tables
+            .lock()
+            .sem
+            .find_key(args.key, args.semflg, big_enough)?;
+        if let Some(id) = found {
+            return Ok(id as isize);
+        }
+    }
+    // `newary()`: the key is unknown and `IPC_CREAT` given, or the key is
+    // `IPC_PRIVATE`.
+    if nsems == 0 {
         return Err(EINVAL);
     }
     ipc::sweep_dead_namespaces();
-    // The array is made before the namespace's lock is taken, if this call
-    // may create one: 32000 semaphores take a while.
-    let may_create = args.key == ipc::IPC_PRIVATE || args.semflg as u32 & uapi::RIPC_IPC_CREAT != 0;
-    let mut prepared = if may_create && nsems > 0 {
-        Some((
-            NewSems::new(nsems)?,
-            kernel::sync::UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
-        ))
-    } else {
-        None
-    };
-    let tables = ipc::current_ns()?;
+    let mut prepared = Some((
+        NewSems::new(nsems)?,
+        kernel::sync::UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
+    ));
     let mut ns = tables.lock();
     let used = ns.used_sems;
     let mut created = false;
+    // Looks the key up again: another task may have made it meanwhile.
     let id = ns.sem.get(
         args.key,
         args.semflg,
-        limits::semmni(),
-        // `sem_more_checks()`: an existing array must be big enough.
-        |array| {
-            if nsems > array.nsems() {
-                Err(EINVAL)
-            } else {
-                Ok(())
-            }
-        },
+        limits::semmni(&tables),
+        big_enough,
         |perm| {
-            // `newary()`.
-            if nsems == 0 {
-                return Err(EINVAL);
-            }
-            if used + nsems > limits::semmns() {
+            if used + nsems > limits::semmns(&tables) {
                 return Err(ENOSPC);
             }
             let (sems, memory) = prepared.take().ok_or(EINVAL)?;
@@ -1252,7 +1259,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
         ns.used_sems += nsems;
     }
     drop(ns);
-    // Unused if the key existed: freed outside the lock.
+    // Unused if the key appeared meanwhile: freed outside the lock.
     drop(prepared);
     Ok(id? as isize)
 }
@@ -1272,7 +1279,9 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
     if nsops < 1 || args.semid < 0 {
         return Err(EINVAL);
     }
-    if nsops > limits::semopm() {
+    // The namespace is looked up once, for its limit and its table.
+    let tables = ipc::current_ns()?;
+    if nsops > limits::semopm(&tables) {
         return Err(E2BIG);
     }
     // Up to SEMOPM_FAST operations live on the stack, as in `fast_sops[]`.
@@ -1306,7 +1315,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         }
         None => None,
     };
-    let array = ipc::with_current_ns(|ns| ns.sem.obtain_check(args.semid))??;
+    let array = tables.lock().sem.obtain_check(args.semid)?;
     let max = sops.iter().map(|s| s.num()).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
@@ -1484,19 +1493,19 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
 
 fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
     let tables = ipc::current_ns()?;
-    let ns = tables.lock();
     let mut info = uapi::ripc_seminfo {
         semmap: limits::SEMMAP.min(i32::MAX as usize) as i32,
-        semmni: limits::semmni() as i32,
-        semmns: limits::semmns().min(i32::MAX as usize) as i32,
+        semmni: limits::semmni(&tables) as i32,
+        semmns: limits::semmns(&tables).min(i32::MAX as usize) as i32,
         semmnu: limits::SEMMNU.min(i32::MAX as usize) as i32,
-        semmsl: limits::semmsl() as i32,
-        semopm: limits::semopm() as i32,
+        semmsl: limits::semmsl(&tables) as i32,
+        semopm: limits::semopm(&tables) as i32,
         semume: limits::SEMUME as i32,
         semusz: limits::SEMUSZ as i32,
         semvmx: SEMVMX,
         semaem: SEMAEM,
     };
+    let ns = tables.lock();
     if usage {
         // `SEM_INFO`: arrays and semaphores in use.
         info.semusz = ns.sem.in_use() as i32;
