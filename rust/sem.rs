@@ -91,7 +91,7 @@ use core::sync::atomic::{
 use kernel::{
     new_mutex,
     prelude::*,
-    rbtree::{RBTree, RBTreeNodeReservation},
+    rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{
@@ -213,7 +213,71 @@ struct Waiter {
     task: Sleeper,
 }
 
+/// The node that holds a [`Waiter`] in a [`WaitList`], before it is linked.
+type WaitNode = RBTreeNodeReservation<u64, Arc<Waiter>>;
+
 impl Waiter {
+    /// A waiter for the current task's blocked `sops`, in `spare`'s memory
+    /// when it has some that nobody uses any more, with the node that will
+    /// link it.
+    fn new(
+        spare: Option<&mut Spare>,
+        sops: &[SemBuf],
+        alter: bool,
+        undo: Option<Arc<Undo>>,
+        blocking: usize,
+    ) -> Result<(Arc<Self>, WaitNode)> {
+        let ops = WaiterOps::new(sops)?;
+        let (old, node) = match spare {
+            Some(spare) => (
+                spare.waiter.take().and_then(Arc::into_unique_or_drop),
+                spare.node.take(),
+            ),
+            None => (None, None),
+        };
+        let node = match node {
+            Some(node) => node,
+            None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+        };
+        let complex = sops.len() > 1;
+        let Some(mut waiter) = old else {
+            let waiter = Arc::new(
+                Self {
+                    sops: ops,
+                    alter,
+                    complex,
+                    undo,
+                    pid: PidRef::current_process(),
+                    status: AtomicI32::new(PENDING),
+                    blocking: AtomicUsize::new(blocking),
+                    key: AtomicU64::new(0),
+                    place: AtomicUsize::new(ON_ARRAY),
+                    task: Sleeper::current(),
+                },
+                GFP_KERNEL_ACCOUNT,
+            )?;
+            return Ok((waiter, node));
+        };
+        // Only this task holds it: every field is set anew, the process
+        // and task references only if they are another's.
+        let w = &mut *waiter;
+        w.sops = ops;
+        w.alter = alter;
+        w.complex = complex;
+        w.undo = undo;
+        if !w.pid.is_current() {
+            w.pid = PidRef::current_process();
+        }
+        if !w.task.is_current() {
+            w.task = Sleeper::current();
+        }
+        *w.status.get_mut() = PENDING;
+        *w.blocking.get_mut() = blocking;
+        *w.key.get_mut() = 0;
+        *w.place.get_mut() = ON_ARRAY;
+        Ok((waiter.into(), node))
+    }
+
     fn blocking_op(&self) -> SemBuf {
         self.sops[self
             .blocking
@@ -225,6 +289,38 @@ impl Waiter {
 /// A list of waiters in arrival order, by ticket.
 type WaitList = RBTree<u64, Arc<Waiter>>;
 
+/// The memory of a completed waiter, kept for the next operation that
+/// blocks on the same semaphore: Linux keeps `struct sem_queue` on the
+/// sleeper's stack, so blocking allocates nothing, and with this neither
+/// does it here once the semaphore has had a sleeper. The waiter is reused
+/// only once its task has let go of it.
+///
+/// A kept waiter may hold its process's [`Undo`], which holds the array:
+/// [`SemArray::destroy`] empties every `Spare`, so that no cycle outlives
+/// the array's removal.
+struct Spare {
+    waiter: Option<Arc<Waiter>>,
+    node: Option<WaitNode>,
+}
+
+impl Spare {
+    const EMPTY: Self = Self {
+        waiter: None,
+        node: None,
+    };
+
+    /// Keeps `waiter`, just completed, and `node`, just unlinked, if there
+    /// is room.
+    fn keep(&mut self, waiter: &Arc<Waiter>, node: RBTreeNode<u64, Arc<Waiter>>) {
+        if self.node.is_none() {
+            self.node = Some(node.into_reservation());
+        }
+        if self.waiter.is_none() {
+            self.waiter = Some(waiter.clone());
+        }
+    }
+}
+
 /// What one semaphore holds under its own lock.
 struct SemState {
     /// `sempid`: the last process that changed or set it.
@@ -233,6 +329,8 @@ struct SemState {
     /// `sem->pending_const`).
     pending_alter: WaitList,
     pending_const: WaitList,
+    /// For the next operation that blocks on this semaphore in fast mode.
+    spare: Spare,
 }
 
 /// One semaphore (`struct sem`).
@@ -439,6 +537,9 @@ struct Completer<'a, 'b> {
     /// Fast mode: `sempid` of the one semaphore whose lock is held. In
     /// global mode each semaphore's lock is taken to record it.
     held_pid: Option<&'b mut Option<PidRef>>,
+    /// Fast mode: the held semaphore's [`Spare`], which its completed
+    /// waiters go to.
+    spare: Option<&'b mut Spare>,
     complex_count: &'b mut usize,
     wakeups: &'b mut Wakeups,
 }
@@ -477,10 +578,14 @@ impl Completer<'_, '_> {
         }
     }
 
-    /// Unlinks `w` (`unlink_queue()`, the list did) and completes it.
-    fn finish(&mut self, w: Arc<Waiter>, result: Result) {
+    /// Unlinks `w` (`unlink_queue()`, the list did, leaving `node`) and
+    /// completes it.
+    fn finish(&mut self, w: Arc<Waiter>, node: RBTreeNode<u64, Arc<Waiter>>, result: Result) {
         if w.complex {
             count_down(self.complex_count);
+        }
+        if let Some(spare) = self.spare.as_deref_mut() {
+            spare.keep(&w, node);
         }
         let status = match result {
             Ok(()) => 0,
@@ -511,11 +616,11 @@ fn wake_const_ops(c: &mut Completer<'_, '_>, list: &mut WaitList) -> bool {
             cursor = current.move_next();
             continue;
         };
-        let (rest, _node) = current.remove_current();
+        let (rest, node) = current.remove_current();
         // `remove_current` falls back to the previous node at the end.
         cursor = rest.filter(|r| *r.current().0 > key);
         completed |= result.is_ok();
-        c.finish(w, result);
+        c.finish(w, node, result);
     }
     completed
 }
@@ -596,7 +701,7 @@ fn update_queue(
             cursor = current.move_next();
             continue;
         };
-        let (rest, _node) = current.remove_current();
+        let (rest, node) = current.remove_current();
         let restart = if result.is_ok() {
             completed = true;
             do_smart_wakeup_zero(c, zero, Some(&w.sops));
@@ -606,7 +711,7 @@ fn update_queue(
         } else {
             false
         };
-        c.finish(w, result);
+        c.finish(w, node, result);
         cursor = if restart {
             list.cursor_front_mut()
         } else {
@@ -655,6 +760,7 @@ impl NewSems {
                         pid: None,
                         pending_alter: RBTree::new(),
                         pending_const: RBTree::new(),
+                        spare: Spare::EMPTY,
                     }, "Sem::state"),
                 }),
                 GFP_KERNEL_ACCOUNT,
@@ -822,6 +928,7 @@ impl SemArray {
                     pid,
                     pending_alter,
                     pending_const,
+                    spare,
                 } = &mut **state;
                 if pending_alter.is_empty() && pending_const.is_empty() {
                     return;
@@ -830,6 +937,7 @@ impl SemArray {
                 let mut c = Completer {
                     array: self,
                     held_pid: Some(pid),
+                    spare: Some(spare),
                     complex_count: &mut no_complex,
                     wakeups,
                 };
@@ -853,6 +961,7 @@ impl SemArray {
                 let mut c = Completer {
                     array: self,
                     held_pid: None,
+                    spare: None,
                     complex_count,
                     wakeups,
                 };
@@ -941,24 +1050,11 @@ impl SemArray {
                 Err(e)
             }
             Ok(Outcome::Blocks(blocking)) => {
-                let waiter = WaiterOps::new(sops).and_then(|ops| {
-                    let waiter = Arc::new(
-                        Waiter {
-                            sops: ops,
-                            alter,
-                            complex: sops.len() > 1,
-                            undo,
-                            pid: PidRef::current_process(),
-                            status: AtomicI32::new(PENDING),
-                            blocking: AtomicUsize::new(blocking),
-                            key: AtomicU64::new(0),
-                            place: AtomicUsize::new(ON_ARRAY),
-                            task: Sleeper::current(),
-                        },
-                        GFP_KERNEL_ACCOUNT,
-                    )?;
-                    Ok((waiter, RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?))
-                });
+                let spare = match &mut locked {
+                    Locked::Fast(_, state) => Some(&mut state.spare),
+                    Locked::Global(_) => None,
+                };
+                let waiter = Waiter::new(spare, sops, alter, undo, blocking);
                 match waiter {
                     Ok((waiter, node)) => {
                         this.queue(&mut locked, &waiter, node);
@@ -975,12 +1071,7 @@ impl SemArray {
 
     /// Puts `waiter` at the tail of the list Linux would put it on, in
     /// `node`.
-    fn queue(
-        &self,
-        locked: &mut Locked<'_>,
-        waiter: &Arc<Waiter>,
-        node: RBTreeNodeReservation<u64, Arc<Waiter>>,
-    ) {
+    fn queue(&self, locked: &mut Locked<'_>, waiter: &Arc<Waiter>, node: WaitNode) {
         if let Locked::Global(inner) = locked {
             if waiter.complex && inner.complex_count == 0 {
                 // The simple waiters go first: they were there before.
@@ -1157,6 +1248,7 @@ impl SemArray {
                 fail_all(&mut state.pending_const);
                 fail_all(&mut state.pending_alter);
                 state.pid = None;
+                state.spare = Spare::EMPTY;
             }
         }
         self.unlock(locked);
