@@ -355,8 +355,9 @@ struct Inner {
     pending_const: WaitList,
     /// Waiting complex operations (`complex_count`).
     complex_count: usize,
-    /// Every process's adjustments (`list_id`), by process id.
-    undos: RBTree<u64, Arc<Undo>>,
+    /// Every process's adjustments (`list_id`), by process key
+    /// ([`undo::ProcessUndos`]): where an operation finds its own.
+    undos: RBTree<usize, Arc<Undo>>,
 }
 
 /// A semaphore array (`struct sem_array`).
@@ -1199,13 +1200,13 @@ impl SemArray {
         };
         let listed = inner
             .undos
-            .get(&undo.process.id)
+            .get(&undo.process.key)
             .is_some_and(|u| Arc::ptr_eq(u, undo));
         if self.is_deleted() || !listed {
             self.unlock(locked);
             return;
         }
-        inner.undos.remove(&undo.process.id);
+        inner.undos.remove(&undo.process.key);
         for (sem, adj) in self.sems.iter().zip(undo.adjustments()) {
             if adj != 0 {
                 let value = sem.value.load(Ordering::Relaxed);
