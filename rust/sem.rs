@@ -1038,10 +1038,21 @@ impl SemArray {
                 this.sems[sops[0].num()]
                     .otime
                     .store(cred::real_seconds(), Ordering::Relaxed);
-                let mut wakeups = Wakeups::new();
-                if alter {
-                    this.do_smart_update(&mut locked, Some(sops), &mut wakeups);
+                // In fast mode, only this semaphore's waiters can be
+                // completed: nothing to do if it has none.
+                let may_complete = alter
+                    && match &locked {
+                        Locked::Fast(_, state) => {
+                            !state.pending_alter.is_empty() || !state.pending_const.is_empty()
+                        }
+                        Locked::Global(_) => true,
+                    };
+                if !may_complete {
+                    this.unlock(locked);
+                    return Ok(());
                 }
+                let mut wakeups = Wakeups::new();
+                this.do_smart_update(&mut locked, Some(sops), &mut wakeups);
                 this.unlock(locked);
                 wakeups.wake();
                 Ok(())
