@@ -938,13 +938,13 @@ TEST(sempid_in_the_readers_pid_namespace)
 /*
  * One sleeper after another on one semaphore, each completed by a V: each
  * is recorded as sempid when it completes, and only the one that asked
- * for SEM_UNDO has its operation undone at its exit, as in Linux. (ripc
- * reuses a completed sleeper's memory for the next one.)
+ * for SEM_UNDO has its -1 undone at its exit, as in Linux. (ripc reuses a
+ * completed sleeper's memory for the next one.)
  */
-static int sleepers_one_after_another(int native, pid_t pids[3], int seen[3], int *after)
+static int sleepers_one_after_another(int native, pid_t pids[3], int seen[3], int undone[3])
 {
 	struct sembuf down[3] = { { 0, -1, 0 }, { 0, -1, SEM_UNDO }, { 0, -1, 0 } };
-	struct sembuf up = { 0, 1, 0 };
+	struct sembuf up = { 0, 1, 0 }, take = { 0, -1, IPC_NOWAIT };
 	int id = native ? semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) : new_array(1, 0600);
 	int ret = 0;
 
@@ -958,8 +958,11 @@ static int sleepers_one_after_another(int native, pid_t pids[3], int seen[3], in
 		if ((native ? semop(id, &up, 1) : ripc_semop(id, &up, 1)) || wait_exit(pids[i]))
 			ret = -1;
 		seen[i] = native ? semctl(id, 0, GETPID) : ripc_semctl(id, 0, GETPID);
+		undone[i] = native ? semctl(id, 0, GETVAL) : getval(id, 0);
+		/* Back to 0 for the next sleeper. */
+		if (undone[i] > 0 && (native ? semop(id, &take, 1) : ripc_semop(id, &take, 1)))
+			ret = -1;
 	}
-	*after = native ? semctl(id, 0, GETVAL) : getval(id, 0);
 	if (native)
 		semctl(id, 0, IPC_RMID);
 	else
@@ -970,14 +973,15 @@ static int sleepers_one_after_another(int native, pid_t pids[3], int seen[3], in
 TEST(each_sleeper_recorded_and_undone_as_itself)
 {
 	pid_t pids[3];
-	int seen[3], after, i;
+	int seen[3], undone[3], i;
 
 	for (int native = 1; native >= 0; native--) {
-		ASSERT_EQ(0, sleepers_one_after_another(native, pids, seen, &after));
-		for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, sleepers_one_after_another(native, pids, seen, undone));
+		for (i = 0; i < 3; i++) {
 			EXPECT_EQ(pids[i], seen[i]) TH_LOG("%s, sleeper %d", native ? "Linux" : "ripc", i);
-		/* The second sleeper's -1 was undone at its exit. */
-		EXPECT_EQ(1, after) TH_LOG("%s", native ? "Linux" : "ripc");
+			/* Only the second sleeper's -1 is undone at its exit. */
+			EXPECT_EQ(i == 1, undone[i]) TH_LOG("%s, sleeper %d", native ? "Linux" : "ripc", i);
+		}
 	}
 }
 
