@@ -18,8 +18,9 @@
 //! tables for ([`NsRef`]) and frees the tables of those no task uses any
 //! more (their active count is 0) in [`sweep_dead_namespaces`], called when
 //! a `/dev/ripc` file is released, when a namespace gets its tables, on
-//! every `*get()` and status read (each time looking at a few namespaces,
-//! in turn), and at module unload; see `Documentation/architecture.rst`.
+//! `*get()` calls (a `semget()` only when it creates) and status reads
+//! (each time looking at a few namespaces, in turn), and at module
+//! unload; see `Documentation/architecture.rst`.
 //! While no namespace but the initial one has tables, a sweep costs one
 //! load ([`CHILDREN_EXIST`]), so that a `*get()` by key costs what Linux's
 //! does.
