@@ -18,8 +18,12 @@
 //! tables for ([`NsRef`]) and frees the tables of those no task uses any
 //! more (their active count is 0) in [`sweep_dead_namespaces`], called when
 //! a `/dev/ripc` file is released, when a namespace gets its tables, on
-//! every `*get()` and status read (each time looking at a few namespaces,
-//! in turn), and at module unload; see `Documentation/architecture.rst`.
+//! `*get()` calls (a `semget()` only when it creates) and status reads
+//! (each time looking at a few namespaces, in turn), and at module
+//! unload; see `Documentation/architecture.rst`.
+//! While no namespace but the initial one has tables, a sweep costs one
+//! load ([`CHILDREN_EXIST`]), so that a `*get()` by key costs what Linux's
+//! does.
 //!
 //! Lock order: [`crate::glue::global::CHILD_NS`] (held alone, never with a
 //! namespace's tables), then a namespace's tables ([`NsTables::lock`]),
@@ -58,7 +62,10 @@ use crate::{
     sem::SemArray,
     shm::ShmSegment,
 };
-use core::ops::{Deref, DerefMut};
+use core::{
+    ops::{Deref, DerefMut},
+    sync::atomic::{AtomicBool, Ordering},
+};
 use ids::{IpcIds, IpcObject, SpareChunk};
 use kernel::{
     bindings,
@@ -289,6 +296,12 @@ pub(crate) fn with_current_ns<R>(f: impl FnOnce(&mut IpcNamespace) -> R) -> Resu
     }
 }
 
+/// Whether [`crate::glue::global::CHILD_NS`] may hold a namespace: set
+/// under its lock when one is added, cleared under it when the last one
+/// goes. Read without the lock by [`sweep_dead_namespaces`], which a stale
+/// `false` only makes skip a sweep that a later call does.
+static CHILDREN_EXIST: AtomicBool = AtomicBool::new(false);
+
 /// How many namespaces a sweep looks at: a sweep costs the same however
 /// many namespaces there are, and each new entry pays for checking this
 /// many others, so dead ones are found within a few calls.
@@ -389,6 +402,7 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
         .children
         .get_or_insert_with(RBTree::new)
         .insert(node.into_node(child.ns.addr(), child.clone()));
+    CHILDREN_EXIST.store(true, Ordering::Relaxed);
     // A good moment to look for dead namespaces too, so that their number
     // stays bounded by the live ones.
     let dead = registry.sweep();
@@ -402,8 +416,12 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
 /// removes each object as `IPC_RMID` does (a segment still mapped lives
 /// until its last detach).
 pub(crate) fn sweep_dead_namespaces() {
+    if !CHILDREN_EXIST.load(Ordering::Relaxed) {
+        return;
+    }
     let mut registry = CHILD_NS.lock();
     if registry.children.as_ref().is_none_or(RBTree::is_empty) {
+        CHILDREN_EXIST.store(false, Ordering::Relaxed);
         return;
     }
     let dead = registry.sweep();
@@ -415,7 +433,11 @@ pub(crate) fn sweep_dead_namespaces() {
 /// module unload.
 pub(crate) fn clear_all_namespaces() {
     IPC_NS.lock().clear();
-    let registry = core::mem::replace(&mut *CHILD_NS.lock(), ChildNsRegistry::new());
+    let registry = {
+        let mut registry = CHILD_NS.lock();
+        CHILDREN_EXIST.store(false, Ordering::Relaxed);
+        core::mem::replace(&mut *registry, ChildNsRegistry::new())
+    };
     for child in registry
         .children
         .iter()

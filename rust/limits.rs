@@ -16,7 +16,10 @@
 
 use crate::{
     glue::params,
-    ipc::tunables::{self, Cell},
+    ipc::{
+        tunables::{self, Cell},
+        NsTables,
+    },
 };
 
 pub(crate) mod charge;
@@ -54,8 +57,8 @@ pub(crate) fn pipe_user_pages_hard() -> usize {
 
 /// A limit Linux keeps in an `int` (`kernel.sem` takes any): a negative
 /// one admits nothing, as 0 does.
-fn int_limit(cell: Cell) -> usize {
-    (tunables::current(cell) as isize).max(0) as usize
+fn int_limit(ns: &NsTables, cell: Cell) -> usize {
+    (ns.tunable(cell) as isize).max(0) as usize
 }
 
 // SysV IPC (`ipc/util.h`).
@@ -98,22 +101,24 @@ pub(crate) const MSGSEG: usize = {
 };
 
 // SysV semaphores (`include/uapi/linux/sem.h`, the `kernel.sem` sysctl).
+// They take the namespace the caller found for its whole call, so that a
+// `semop()` looks it up once.
 
 /// `sc_semmsl` (`SEMMSL`): semaphores in one array at most.
-pub(crate) fn semmsl() -> usize {
-    int_limit(Cell::SemMsl)
+pub(crate) fn semmsl(ns: &NsTables) -> usize {
+    int_limit(ns, Cell::SemMsl)
 }
 /// `sc_semmni` (`SEMMNI`): semaphore arrays at most.
-pub(crate) fn semmni() -> usize {
-    int_limit(Cell::SemMni)
+pub(crate) fn semmni(ns: &NsTables) -> usize {
+    int_limit(ns, Cell::SemMni)
 }
 /// `sc_semmns` (`SEMMNS`): semaphores in all arrays at most.
-pub(crate) fn semmns() -> usize {
-    int_limit(Cell::SemMns)
+pub(crate) fn semmns(ns: &NsTables) -> usize {
+    int_limit(ns, Cell::SemMns)
 }
 /// `sc_semopm` (`SEMOPM`): operations in one `semop()` at most.
-pub(crate) fn semopm() -> usize {
-    int_limit(Cell::SemOpm)
+pub(crate) fn semopm(ns: &NsTables) -> usize {
+    int_limit(ns, Cell::SemOpm)
 }
 /// `SEMVMX`: the largest value of a semaphore.
 pub(crate) const SEMVMX: i32 = 32767;

@@ -91,7 +91,7 @@ use core::sync::atomic::{
 use kernel::{
     new_mutex,
     prelude::*,
-    rbtree::{RBTree, RBTreeNodeReservation},
+    rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{
@@ -213,7 +213,71 @@ struct Waiter {
     task: Sleeper,
 }
 
+/// The node that holds a [`Waiter`] in a [`WaitList`], before it is linked.
+type WaitNode = RBTreeNodeReservation<u64, Arc<Waiter>>;
+
 impl Waiter {
+    /// A waiter for the current task's blocked `sops`, in `spare`'s memory
+    /// when it has some that nobody uses any more, with the node that will
+    /// link it.
+    fn new(
+        spare: Option<&mut Spare>,
+        sops: &[SemBuf],
+        alter: bool,
+        undo: Option<Arc<Undo>>,
+        blocking: usize,
+    ) -> Result<(Arc<Self>, WaitNode)> {
+        let ops = WaiterOps::new(sops)?;
+        let (old, node) = match spare {
+            Some(spare) => (
+                spare.waiter.take().and_then(Arc::into_unique_or_drop),
+                spare.node.take(),
+            ),
+            None => (None, None),
+        };
+        let node = match node {
+            Some(node) => node,
+            None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+        };
+        let complex = sops.len() > 1;
+        let Some(mut waiter) = old else {
+            let waiter = Arc::new(
+                Self {
+                    sops: ops,
+                    alter,
+                    complex,
+                    undo,
+                    pid: PidRef::current_process(),
+                    status: AtomicI32::new(PENDING),
+                    blocking: AtomicUsize::new(blocking),
+                    key: AtomicU64::new(0),
+                    place: AtomicUsize::new(ON_ARRAY),
+                    task: Sleeper::current(),
+                },
+                GFP_KERNEL_ACCOUNT,
+            )?;
+            return Ok((waiter, node));
+        };
+        // Only this task holds it: every field is set anew, the process
+        // and task references only if they are another's.
+        let w = &mut *waiter;
+        w.sops = ops;
+        w.alter = alter;
+        w.complex = complex;
+        w.undo = undo;
+        if !w.pid.is_current() {
+            w.pid = PidRef::current_process();
+        }
+        if !w.task.is_current() {
+            w.task = Sleeper::current();
+        }
+        *w.status.get_mut() = PENDING;
+        *w.blocking.get_mut() = blocking;
+        *w.key.get_mut() = 0;
+        *w.place.get_mut() = ON_ARRAY;
+        Ok((waiter.into(), node))
+    }
+
     fn blocking_op(&self) -> SemBuf {
         self.sops[self
             .blocking
@@ -225,6 +289,38 @@ impl Waiter {
 /// A list of waiters in arrival order, by ticket.
 type WaitList = RBTree<u64, Arc<Waiter>>;
 
+/// The memory of a completed waiter, kept for the next operation that
+/// blocks on the same semaphore: Linux keeps `struct sem_queue` on the
+/// sleeper's stack, so blocking allocates nothing, and with this neither
+/// does it here once the semaphore has had a sleeper. The waiter is reused
+/// only once its task has let go of it.
+///
+/// A kept waiter may hold its process's [`Undo`], which holds the array:
+/// [`SemArray::destroy`] empties every `Spare`, so that no cycle outlives
+/// the array's removal.
+struct Spare {
+    waiter: Option<Arc<Waiter>>,
+    node: Option<WaitNode>,
+}
+
+impl Spare {
+    const EMPTY: Self = Self {
+        waiter: None,
+        node: None,
+    };
+
+    /// Keeps `waiter`, just completed, and `node`, just unlinked, if there
+    /// is room.
+    fn keep(&mut self, waiter: &Arc<Waiter>, node: RBTreeNode<u64, Arc<Waiter>>) {
+        if self.node.is_none() {
+            self.node = Some(node.into_reservation());
+        }
+        if self.waiter.is_none() {
+            self.waiter = Some(waiter.clone());
+        }
+    }
+}
+
 /// What one semaphore holds under its own lock.
 struct SemState {
     /// `sempid`: the last process that changed or set it.
@@ -233,6 +329,8 @@ struct SemState {
     /// `sem->pending_const`).
     pending_alter: WaitList,
     pending_const: WaitList,
+    /// For the next operation that blocks on this semaphore in fast mode.
+    spare: Spare,
 }
 
 /// One semaphore (`struct sem`).
@@ -257,8 +355,9 @@ struct Inner {
     pending_const: WaitList,
     /// Waiting complex operations (`complex_count`).
     complex_count: usize,
-    /// Every process's adjustments (`list_id`), by process id.
-    undos: RBTree<u64, Arc<Undo>>,
+    /// Every process's adjustments (`list_id`), by process key
+    /// ([`undo::ProcessUndos`]): where an operation finds its own.
+    undos: RBTree<usize, Arc<Undo>>,
 }
 
 /// A semaphore array (`struct sem_array`).
@@ -439,6 +538,9 @@ struct Completer<'a, 'b> {
     /// Fast mode: `sempid` of the one semaphore whose lock is held. In
     /// global mode each semaphore's lock is taken to record it.
     held_pid: Option<&'b mut Option<PidRef>>,
+    /// Fast mode: the held semaphore's [`Spare`], which its completed
+    /// waiters go to.
+    spare: Option<&'b mut Spare>,
     complex_count: &'b mut usize,
     wakeups: &'b mut Wakeups,
 }
@@ -477,10 +579,14 @@ impl Completer<'_, '_> {
         }
     }
 
-    /// Unlinks `w` (`unlink_queue()`, the list did) and completes it.
-    fn finish(&mut self, w: Arc<Waiter>, result: Result) {
+    /// Unlinks `w` (`unlink_queue()`, the list did, leaving `node`) and
+    /// completes it.
+    fn finish(&mut self, w: Arc<Waiter>, node: RBTreeNode<u64, Arc<Waiter>>, result: Result) {
         if w.complex {
             count_down(self.complex_count);
+        }
+        if let Some(spare) = self.spare.as_deref_mut() {
+            spare.keep(&w, node);
         }
         let status = match result {
             Ok(()) => 0,
@@ -511,11 +617,11 @@ fn wake_const_ops(c: &mut Completer<'_, '_>, list: &mut WaitList) -> bool {
             cursor = current.move_next();
             continue;
         };
-        let (rest, _node) = current.remove_current();
+        let (rest, node) = current.remove_current();
         // `remove_current` falls back to the previous node at the end.
         cursor = rest.filter(|r| *r.current().0 > key);
         completed |= result.is_ok();
-        c.finish(w, result);
+        c.finish(w, node, result);
     }
     completed
 }
@@ -596,7 +702,7 @@ fn update_queue(
             cursor = current.move_next();
             continue;
         };
-        let (rest, _node) = current.remove_current();
+        let (rest, node) = current.remove_current();
         let restart = if result.is_ok() {
             completed = true;
             do_smart_wakeup_zero(c, zero, Some(&w.sops));
@@ -606,7 +712,7 @@ fn update_queue(
         } else {
             false
         };
-        c.finish(w, result);
+        c.finish(w, node, result);
         cursor = if restart {
             list.cursor_front_mut()
         } else {
@@ -655,6 +761,7 @@ impl NewSems {
                         pid: None,
                         pending_alter: RBTree::new(),
                         pending_const: RBTree::new(),
+                        spare: Spare::EMPTY,
                     }, "Sem::state"),
                 }),
                 GFP_KERNEL_ACCOUNT,
@@ -822,6 +929,7 @@ impl SemArray {
                     pid,
                     pending_alter,
                     pending_const,
+                    spare,
                 } = &mut **state;
                 if pending_alter.is_empty() && pending_const.is_empty() {
                     return;
@@ -830,6 +938,7 @@ impl SemArray {
                 let mut c = Completer {
                     array: self,
                     held_pid: Some(pid),
+                    spare: Some(spare),
                     complex_count: &mut no_complex,
                     wakeups,
                 };
@@ -853,6 +962,7 @@ impl SemArray {
                 let mut c = Completer {
                     array: self,
                     held_pid: None,
+                    spare: None,
                     complex_count,
                     wakeups,
                 };
@@ -928,10 +1038,21 @@ impl SemArray {
                 this.sems[sops[0].num()]
                     .otime
                     .store(cred::real_seconds(), Ordering::Relaxed);
-                let mut wakeups = Wakeups::new();
-                if alter {
-                    this.do_smart_update(&mut locked, Some(sops), &mut wakeups);
+                // In fast mode, only this semaphore's waiters can be
+                // completed: nothing to do if it has none.
+                let may_complete = alter
+                    && match &locked {
+                        Locked::Fast(_, state) => {
+                            !state.pending_alter.is_empty() || !state.pending_const.is_empty()
+                        }
+                        Locked::Global(_) => true,
+                    };
+                if !may_complete {
+                    this.unlock(locked);
+                    return Ok(());
                 }
+                let mut wakeups = Wakeups::new();
+                this.do_smart_update(&mut locked, Some(sops), &mut wakeups);
                 this.unlock(locked);
                 wakeups.wake();
                 Ok(())
@@ -941,24 +1062,11 @@ impl SemArray {
                 Err(e)
             }
             Ok(Outcome::Blocks(blocking)) => {
-                let waiter = WaiterOps::new(sops).and_then(|ops| {
-                    let waiter = Arc::new(
-                        Waiter {
-                            sops: ops,
-                            alter,
-                            complex: sops.len() > 1,
-                            undo,
-                            pid: PidRef::current_process(),
-                            status: AtomicI32::new(PENDING),
-                            blocking: AtomicUsize::new(blocking),
-                            key: AtomicU64::new(0),
-                            place: AtomicUsize::new(ON_ARRAY),
-                            task: Sleeper::current(),
-                        },
-                        GFP_KERNEL_ACCOUNT,
-                    )?;
-                    Ok((waiter, RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?))
-                });
+                let spare = match &mut locked {
+                    Locked::Fast(_, state) => Some(&mut state.spare),
+                    Locked::Global(_) => None,
+                };
+                let waiter = Waiter::new(spare, sops, alter, undo, blocking);
                 match waiter {
                     Ok((waiter, node)) => {
                         this.queue(&mut locked, &waiter, node);
@@ -975,12 +1083,7 @@ impl SemArray {
 
     /// Puts `waiter` at the tail of the list Linux would put it on, in
     /// `node`.
-    fn queue(
-        &self,
-        locked: &mut Locked<'_>,
-        waiter: &Arc<Waiter>,
-        node: RBTreeNodeReservation<u64, Arc<Waiter>>,
-    ) {
+    fn queue(&self, locked: &mut Locked<'_>, waiter: &Arc<Waiter>, node: WaitNode) {
         if let Locked::Global(inner) = locked {
             if waiter.complex && inner.complex_count == 0 {
                 // The simple waiters go first: they were there before.
@@ -1108,13 +1211,13 @@ impl SemArray {
         };
         let listed = inner
             .undos
-            .get(&undo.process.id)
+            .get(&undo.process.key)
             .is_some_and(|u| Arc::ptr_eq(u, undo));
         if self.is_deleted() || !listed {
             self.unlock(locked);
             return;
         }
-        inner.undos.remove(&undo.process.id);
+        inner.undos.remove(&undo.process.key);
         for (sem, adj) in self.sems.iter().zip(undo.adjustments()) {
             if adj != 0 {
                 let value = sem.value.load(Ordering::Relaxed);
@@ -1157,6 +1260,7 @@ impl SemArray {
                 fail_all(&mut state.pending_const);
                 fail_all(&mut state.pending_alter);
                 state.pid = None;
+                state.spare = Spare::EMPTY;
             }
         }
         self.unlock(locked);
@@ -1201,46 +1305,53 @@ fn status_result(status: i32) -> Result {
     }
 }
 
-/// `semget()`.
+/// `semget()`. As `ipcget_public()`, a key that exists is looked up
+/// first, allocating nothing; the array is made only to create one, before
+/// the namespace's lock is taken (32000 semaphores take a while).
 pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
+    let tables = ipc::current_ns()?;
     let nsems = usize::try_from(args.nsems).map_err(|_| EINVAL)?;
-    if nsems > limits::semmsl() {
+    if nsems > limits::semmsl(&tables) {
+        return Err(EINVAL);
+    }
+    // `sem_more_checks()`: an existing array must be big enough.
+    let big_enough = |array: &SemArray| {
+        if nsems > array.nsems() {
+            Err(EINVAL)
+        } else {
+            Ok(())
+        }
+    };
+    if args.key != ipc::IPC_PRIVATE {
+        let found = tables
+            .lock()
+            .sem
+            .find_key(args.key, args.semflg, big_enough)?;
+        if let Some(id) = found {
+            return Ok(id as isize);
+        }
+    }
+    // `newary()`: the key is unknown and `IPC_CREAT` given, or the key is
+    // `IPC_PRIVATE`.
+    if nsems == 0 {
         return Err(EINVAL);
     }
     ipc::sweep_dead_namespaces();
-    // The array is made before the namespace's lock is taken, if this call
-    // may create one: 32000 semaphores take a while.
-    let may_create = args.key == ipc::IPC_PRIVATE || args.semflg as u32 & uapi::RIPC_IPC_CREAT != 0;
-    let mut prepared = if may_create && nsems > 0 {
-        Some((
-            NewSems::new(nsems)?,
-            kernel::sync::UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
-        ))
-    } else {
-        None
-    };
-    let tables = ipc::current_ns()?;
+    let mut prepared = Some((
+        NewSems::new(nsems)?,
+        kernel::sync::UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
+    ));
     let mut ns = tables.lock();
     let used = ns.used_sems;
     let mut created = false;
+    // Looks the key up again: another task may have made it meanwhile.
     let id = ns.sem.get(
         args.key,
         args.semflg,
-        limits::semmni(),
-        // `sem_more_checks()`: an existing array must be big enough.
-        |array| {
-            if nsems > array.nsems() {
-                Err(EINVAL)
-            } else {
-                Ok(())
-            }
-        },
+        limits::semmni(&tables),
+        big_enough,
         |perm| {
-            // `newary()`.
-            if nsems == 0 {
-                return Err(EINVAL);
-            }
-            if used + nsems > limits::semmns() {
+            if used + nsems > limits::semmns(&tables) {
                 return Err(ENOSPC);
             }
             let (sems, memory) = prepared.take().ok_or(EINVAL)?;
@@ -1252,7 +1363,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
         ns.used_sems += nsems;
     }
     drop(ns);
-    // Unused if the key existed: freed outside the lock.
+    // Unused if the key appeared meanwhile: freed outside the lock.
     drop(prepared);
     Ok(id? as isize)
 }
@@ -1272,7 +1383,9 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
     if nsops < 1 || args.semid < 0 {
         return Err(EINVAL);
     }
-    if nsops > limits::semopm() {
+    // The namespace is looked up once, for its limit and its table.
+    let tables = ipc::current_ns()?;
+    if nsops > limits::semopm(&tables) {
         return Err(E2BIG);
     }
     // Up to SEMOPM_FAST operations live on the stack, as in `fast_sops[]`.
@@ -1306,7 +1419,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         }
         None => None,
     };
-    let array = ipc::with_current_ns(|ns| ns.sem.obtain_check(args.semid))??;
+    let array = tables.lock().sem.obtain_check(args.semid)?;
     let max = sops.iter().map(|s| s.num()).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
@@ -1484,19 +1597,19 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
 
 fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
     let tables = ipc::current_ns()?;
-    let ns = tables.lock();
     let mut info = uapi::ripc_seminfo {
         semmap: limits::SEMMAP.min(i32::MAX as usize) as i32,
-        semmni: limits::semmni() as i32,
-        semmns: limits::semmns().min(i32::MAX as usize) as i32,
+        semmni: limits::semmni(&tables) as i32,
+        semmns: limits::semmns(&tables).min(i32::MAX as usize) as i32,
         semmnu: limits::SEMMNU.min(i32::MAX as usize) as i32,
-        semmsl: limits::semmsl() as i32,
-        semopm: limits::semopm() as i32,
+        semmsl: limits::semmsl(&tables) as i32,
+        semopm: limits::semopm(&tables) as i32,
         semume: limits::SEMUME as i32,
         semusz: limits::SEMUSZ as i32,
         semvmx: SEMVMX,
         semaem: SEMAEM,
     };
+    let ns = tables.lock();
     if usage {
         // `SEM_INFO`: arrays and semaphores in use.
         info.semusz = ns.sem.in_use() as i32;

@@ -23,6 +23,11 @@ impl Sleeper {
         Self(ARef::from(&**kernel::current!()))
     }
 
+    /// Whether this is the current task.
+    pub(crate) fn is_current(&self) -> bool {
+        core::ptr::eq::<Task>(&*self.0, &**kernel::current!())
+    }
+
     /// Wakes the task (`wake_up_process()`); call without the lock.
     pub(crate) fn wake(&self) {
         self.0.wake_up();

@@ -935,6 +935,56 @@ TEST(sempid_in_the_readers_pid_namespace)
 	EXPECT_EQ(inner, saw) TH_LOG("ripc");
 }
 
+/*
+ * One sleeper after another on one semaphore, each completed by a V: each
+ * is recorded as sempid when it completes, and only the one that asked
+ * for SEM_UNDO has its -1 undone at its exit, as in Linux. (ripc reuses a
+ * completed sleeper's memory for the next one.)
+ */
+static int sleepers_one_after_another(int native, pid_t pids[3], int seen[3], int undone[3])
+{
+	struct sembuf down[3] = { { 0, -1, 0 }, { 0, -1, SEM_UNDO }, { 0, -1, 0 } };
+	struct sembuf up = { 0, 1, 0 }, take = { 0, -1, IPC_NOWAIT };
+	int id = native ? semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) : new_array(1, 0600);
+	int ret = 0;
+
+	if (id < 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit((native ? semop(id, &down[i], 1) : ripc_semop(id, &down[i], 1)) ? 1 : 0);
+		sleep_ms(100);
+		if ((native ? semop(id, &up, 1) : ripc_semop(id, &up, 1)) || wait_exit(pids[i]))
+			ret = -1;
+		seen[i] = native ? semctl(id, 0, GETPID) : ripc_semctl(id, 0, GETPID);
+		undone[i] = native ? semctl(id, 0, GETVAL) : getval(id, 0);
+		/* Back to 0 for the next sleeper. */
+		if (undone[i] > 0 && (native ? semop(id, &take, 1) : ripc_semop(id, &take, 1)))
+			ret = -1;
+	}
+	if (native)
+		semctl(id, 0, IPC_RMID);
+	else
+		rmid(id);
+	return ret;
+}
+
+TEST(each_sleeper_recorded_and_undone_as_itself)
+{
+	pid_t pids[3];
+	int seen[3], undone[3], i;
+
+	for (int native = 1; native >= 0; native--) {
+		ASSERT_EQ(0, sleepers_one_after_another(native, pids, seen, undone));
+		for (i = 0; i < 3; i++) {
+			EXPECT_EQ(pids[i], seen[i]) TH_LOG("%s, sleeper %d", native ? "Linux" : "ripc", i);
+			/* Only the second sleeper's -1 is undone at its exit. */
+			EXPECT_EQ(i == 1, undone[i]) TH_LOG("%s, sleeper %d", native ? "Linux" : "ripc", i);
+		}
+	}
+}
+
 /* The biggest array (SEMMSL) is made, used and removed. */
 TEST(array_of_semmsl_semaphores)
 {

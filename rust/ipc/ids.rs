@@ -13,7 +13,10 @@
 //! Linux's idr and key rhashtable: slots live in chunks of [`CHUNK`] (a
 //! page each), found by index; a bitmap per chunk and two over the chunks
 //! find a free slot (`idr_alloc_cyclic()`) and the highest one in use in a
-//! few word operations; keys are in a red-black tree (`O(log n)`).
+//! few word operations; keys are in [`KEY_BUCKETS`] red-black trees, by a
+//! hash of the key, so that a lookup among the most objects a table holds
+//! walks a tree of a few hundred (`O(log n)`, but shallow where Linux's
+//! rhashtable is flat).
 //!
 //! Making an object takes three steps so that nothing allocates under the
 //! table's lock: [`IpcIds::reserve`] picks the slot and id (locked),
@@ -45,6 +48,18 @@ struct Entry<T> {
     id: i32,
     object: Arc<T>,
 }
+
+/// Trees of keys, each holding the keys of one hash value: 32768 objects at
+/// most make 512 per tree.
+const KEY_BUCKETS: usize = 64;
+
+/// The tree of `key` (a Fibonacci hash: callers' keys often differ in few
+/// bits, as `ftok()`'s or consecutive ones).
+fn key_bucket(key: i32) -> usize {
+    ((key as u32).wrapping_mul(0x9e37_79b9) >> (32 - KEY_BUCKETS.trailing_zeros())) as usize
+}
+
+const _: () = assert!(KEY_BUCKETS.is_power_of_two());
 
 /// Slots per chunk: 252 entries of 16 bytes and their bitmap fill a page
 /// (256 would take two).
@@ -179,17 +194,17 @@ fn last_one(words: &[u64]) -> Option<usize> {
 ///   has none in use;
 /// - bit `c` of `full` is set iff chunk `c` is present with every slot in
 ///   use, of `nonempty` iff it is present with some slot in use;
-/// - `keys` maps the key of every full slot whose key is not
-///   `IPC_PRIVATE` to its index, and nothing else;
+/// - `keys[key_bucket(k)]` maps the key `k` of every full slot whose key
+///   is not `IPC_PRIVATE` to its index, and the trees hold nothing else;
 /// - `in_use` counts the slots in use (full or reserved).
 pub(crate) struct IpcIds<T> {
     /// `ipcs_idr`: slot `idx` holds the object whose id has index `idx`.
     chunks: [Option<KBox<Chunk<T>>>; CHUNKS],
     full: [u64; CHUNKS_WORDS],
     nonempty: [u64; CHUNKS_WORDS],
-    /// `key_ht`: index of the object with each key (made at the first
-    /// key: `RBTree::new()` is not `const`).
-    keys: Option<RBTree<i32, usize>>,
+    /// `key_ht`: index of the object with each key, by [`key_bucket`]
+    /// (each tree made at its first key: `RBTree::new()` is not `const`).
+    keys: [Option<RBTree<i32, usize>>; KEY_BUCKETS],
     /// `in_use`: objects in the table (and slots reserved for new ones).
     in_use: usize,
     /// `seq`: the sequence number of the next ids.
@@ -213,7 +228,7 @@ impl<T: IpcObject> IpcIds<T> {
             chunks: [const { None }; CHUNKS],
             full: [0; CHUNKS_WORDS],
             nonempty: [0; CHUNKS_WORDS],
-            keys: None,
+            keys: [const { None }; KEY_BUCKETS],
             in_use: 0,
             seq: 0,
             last_idx: None,
@@ -263,8 +278,7 @@ impl<T: IpcObject> IpcIds<T> {
         check: impl FnOnce(&T) -> Result,
     ) -> Result<Option<i32>> {
         let flags = flags as u32;
-        let Some(entry) = self
-            .keys
+        let Some(entry) = self.keys[key_bucket(key)]
             .as_ref()
             .and_then(|keys| keys.get(&key))
             .and_then(|&idx| self.entry(idx))
@@ -350,7 +364,7 @@ impl<T: IpcObject> IpcIds<T> {
     pub(crate) fn insert(&mut self, slot: Slot, object: Arc<T>, memory: SlotMemory) -> i32 {
         if let Some(node) = memory.0 {
             // INVARIANT: the key was unknown, so this adds it.
-            self.keys
+            self.keys[key_bucket(slot.key)]
                 .get_or_insert_with(RBTree::new)
                 .insert(node.into_node(slot.key, slot.idx));
         }
@@ -502,7 +516,7 @@ impl<T: IpcObject> IpcIds<T> {
 
     /// Forgets `key` if it finds slot `idx`.
     fn forget_key(&mut self, key: i32, idx: usize) -> Option<RBTreeNode<i32, usize>> {
-        let keys = self.keys.as_mut()?;
+        let keys = self.keys[key_bucket(key)].as_mut()?;
         if key == IPC_PRIVATE || keys.get(&key) != Some(&idx) {
             return None;
         }
@@ -614,6 +628,35 @@ mod tests {
         ids.drain(|_| {});
         assert_eq!(ids.in_use(), 0);
         assert_eq!(ids.max_idx(), None);
+    }
+
+    #[test]
+    fn many_keys_each_find_their_object() {
+        let mut ids = IpcIds::<Dummy>::new();
+        let mut made = KVec::new();
+        // Keys of every sign and spread, as many as fill several trees.
+        let key = |i: i32| (i - 150).wrapping_mul(7919);
+        for i in 0..300 {
+            if key(i) != IPC_PRIVATE {
+                made.push((key(i), make(&mut ids, key(i))), GFP_KERNEL)
+                    .unwrap();
+            }
+        }
+        for (i, &(k, id)) in made.iter().enumerate() {
+            assert_eq!(ids.find_key(k, 0, |_| Ok(())).unwrap(), Some(id));
+            if i % 2 == 0 {
+                ids.remove(id).unwrap();
+            }
+        }
+        for (i, &(k, id)) in made.iter().enumerate() {
+            let found = ids.find_key(k, 0, |_| Ok(()));
+            if i % 2 == 0 {
+                assert!(found.is_err());
+            } else {
+                assert_eq!(found.unwrap(), Some(id));
+            }
+        }
+        ids.drain(|_| {});
     }
 
     #[test]

@@ -82,11 +82,17 @@ impl KernIpcPerm {
     }
 }
 
+/// Whether the current task's effective uid `euid` is the owner's or the
+/// creator's. Compared as values, as `uid_eq()` does: from Rust, `==` on a
+/// `Kuid` is a call to that static inline's helper, twice per operation.
+fn owns(euid: Kuid, perm: &KernIpcPerm) -> bool {
+    euid.raw() == perm.cuid.raw() || euid.raw() == perm.uid.raw()
+}
+
 /// The class the current task is judged by (`ipcperms()`): the owner or
 /// creator uid, a member of the owner's or creator's group, or other.
 fn current_class(perm: &KernIpcPerm) -> Class {
-    let euid = Kuid::current_euid();
-    if euid == perm.cuid || euid == perm.uid {
+    if owns(Kuid::current_euid(), perm) {
         Class::Owner
     } else if perm.cgid.current_in_group() || perm.gid.current_in_group() {
         Class::Group
@@ -113,8 +119,7 @@ pub(crate) fn ipcperms(perm: &KernIpcPerm, flag: u32) -> Result {
 /// The rights check of `ipcctl_obtain_check()` for `IPC_SET` and
 /// `IPC_RMID`: the owner, the creator, or `CAP_SYS_ADMIN`. `EPERM` if not.
 pub(crate) fn may_change(perm: &KernIpcPerm) -> Result {
-    let euid = Kuid::current_euid();
-    if euid == perm.cuid || euid == perm.uid || capable(Capability::SysAdmin) {
+    if owns(Kuid::current_euid(), perm) || capable(Capability::SysAdmin) {
         Ok(())
     } else {
         Err(EPERM)

@@ -70,6 +70,7 @@ const NR_CELLS: usize = Cell::MqMsgsizeDefault as usize + 1;
 impl Cell {
     /// The module parameter that is this value in the initial namespace,
     /// or `None` for the values that are not parameters.
+    #[inline]
     fn param(self) -> Option<&'static Param> {
         Some(match self {
             Self::ShmMax => params::shmmax(),
@@ -104,6 +105,7 @@ impl Cell {
 
     /// For a `*NextId`, where the table keeps it (`ids->next_id`), which
     /// the next object made takes, under the tables' lock.
+    #[inline]
     fn next_id(self) -> Option<fn(&mut IpcNamespace) -> &mut i32> {
         match self {
             Self::MsgNextId => Some(|ns| &mut ns.msg.next_id),
@@ -170,7 +172,9 @@ pub(crate) fn cell(id: usize) -> Option<Cell> {
 static INITIAL: Tunables = Tunables::initial();
 
 impl NsTables {
-    /// Reads value `cell` of this namespace.
+    /// Reads value `cell` of this namespace: with `cell` known at the
+    /// call, one load.
+    #[inline]
     pub(crate) fn tunable(&self, cell: Cell) -> usize {
         if let Some(next_id) = cell.next_id() {
             return *next_id(&mut self.lock()) as isize as usize;
@@ -203,6 +207,7 @@ impl NsTables {
 /// the registry lock inside them, which is safe because nothing takes a
 /// namespace's tables under the registry lock, and a namespace whose
 /// tables the caller holds is found without making (or sweeping) any.
+#[inline]
 pub(crate) fn current(cell: Cell) -> usize {
     match current_ns() {
         Ok(ns) => ns.tunable(cell),

@@ -23,21 +23,24 @@
 //! them all, or `exec`ed a program that never opened one) is caught later:
 //! [`sweep_exited`] applies the lists of processes that are gone.
 //!
+//! An operation finds its adjustments in the array's tree (`Inner::undos`),
+//! by the same process key, under the array's lock alone: Linux looks them
+//! up in the task's list under RCU, with no lock shared by processes.
+//! [`UNDO_OWNERS`] is only visited to make the first adjustments of a
+//! process and at its exit.
+//!
 //! Lock order: [`UNDO_OWNERS`] or an array's lock (`Inner`), then a
 //! process's `undos`.
 
 use super::SemArray;
 use crate::glue::{cred::PidRef, global::UNDO_OWNERS, process};
-use core::sync::atomic::{AtomicI16, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicI16, Ordering};
 use kernel::{
     new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::{Arc, Mutex},
 };
-
-/// Numbers the processes, as keys in each array's tree of adjustments.
-static NEXT_PROCESS_ID: AtomicU64 = AtomicU64::new(0);
 
 /// One process's adjustments on one array (`struct sem_undo`).
 pub(crate) struct Undo {
@@ -73,8 +76,9 @@ impl Undo {
 /// The `SEM_UNDO` adjustments of one process (`struct sem_undo_list`).
 #[pin_data]
 pub(crate) struct ProcessUndos {
-    /// Its key in each array's tree of adjustments.
-    pub(super) id: u64,
+    /// Its key in each array's tree of adjustments: the process's
+    /// ([`process::current_process_key`]), unique while `owner` is held.
+    pub(super) key: usize,
     /// The process: keeps its `struct pid`, hence its key in
     /// [`UNDO_OWNERS`], from being reused; the `sempid` its exit records.
     pub(super) owner: PidRef,
@@ -127,7 +131,7 @@ fn current_process() -> Result<Arc<ProcessUndos>> {
     }
     let new = Arc::pin_init(
         pin_init!(ProcessUndos {
-            id: NEXT_PROCESS_ID.fetch_add(1, Ordering::Relaxed),
+            key,
             owner: PidRef::current_process(),
             undos <- new_mutex!(RBTree::new(), "ProcessUndos::undos"),
         }),
@@ -146,11 +150,11 @@ fn current_process() -> Result<Arc<ProcessUndos>> {
 /// The current process's adjustments on `array`, made on first use
 /// (`find_alloc_undo()`). `EIDRM` if the array was removed.
 pub(super) fn undo_for(array: &Arc<SemArray>) -> Result<Arc<Undo>> {
-    // The usual case: both exist; one reference taken.
-    if let Some(process) = UNDO_OWNERS.lock().get(process::current_process_key()) {
-        if let Some(found) = process.undos.lock().get(&array.serial) {
-            return Ok(found.clone());
-        }
+    // The usual case: they exist, in the array's tree by process key. An
+    // entry there holds its process's `struct pid`, so the key is ours.
+    let key = process::current_process_key();
+    if let Some(found) = array.inner.lock().undos.get(&key) {
+        return Ok(found.clone());
     }
     let process = current_process()?;
     if let Some(found) = process.undos.lock().get(&array.serial) {
@@ -185,7 +189,7 @@ pub(super) fn undo_for(array: &Arc<SemArray>) -> Result<Arc<Undo>> {
     undos.insert(in_process.into_node(array.serial, undo.clone()));
     inner
         .undos
-        .insert(in_array.into_node(process.id, undo.clone()));
+        .insert(in_array.into_node(process.key, undo.clone()));
     Ok(undo)
 }
 
