@@ -52,6 +52,7 @@ use crate::{
         self, eidrm, enomsg,
         ids::IpcObject,
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
+        tunables::Cell,
     },
     limits, uapi,
 };
@@ -558,6 +559,12 @@ impl MsgQueue {
 pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     ipc::sweep_dead_namespaces();
     let tables = ipc::current_ns()?;
+    // A known key first, as `ipcget_public()`: nothing to allocate.
+    if key != ipc::IPC_PRIVATE {
+        if let Some(id) = tables.lock().msg.find_key(key, msgflg, |_| Ok(()))? {
+            return Ok(id as isize);
+        }
+    }
     let existing = tables.lock().msg_totals.clone();
     let totals = match existing {
         Some(totals) => totals,
@@ -571,7 +578,7 @@ pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
         |ns| &mut ns.msg,
         key,
         msgflg,
-        limits::msgmni(),
+        tables.tunable(Cell::MsgMni),
         |_| Ok(()),
         |perm| MsgQueue::new(perm, totals),
     )?;
@@ -586,12 +593,14 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
         .reader()
         .read()?;
     let size = usize::try_from(args.msgsz).map_err(|_| EINVAL)?;
-    if size > limits::msgmax() || args.msqid < 0 || mtype < 1 {
+    // The namespace is looked up once, for its limit and its table.
+    let tables = ipc::current_ns()?;
+    if size > tables.tunable(Cell::MsgMax) || args.msqid < 0 || mtype < 1 {
         return Err(EINVAL);
     }
     let text = UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size);
     let msg = Msg::new(mtype, Text::from_user(text)?)?;
-    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
+    let queue = tables.lock().msg.obtain_check(args.msqid)?;
     queue.send(msg, args.msgflg as u32)?;
     Ok(0)
 }
