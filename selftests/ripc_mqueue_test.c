@@ -616,6 +616,41 @@ TEST(errno_order_before_the_descriptor)
 	close(efd);
 }
 
+/*
+ * Linux reads the timeout and the new attributes before it looks at the
+ * descriptor, which needs none of the process's: with every descriptor
+ * in use, a bad one is still EFAULT (or EINVAL), as on Linux.
+ */
+TEST(errno_order_without_a_free_descriptor)
+{
+	struct timespec bad_ns = { 0, 1000000000L };
+	struct mq_attr bad_flags = { .mq_flags = O_NONBLOCK | 1 };
+	void *unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct rlimit lim = { 64, 64 };
+	int bad[] = { -1, STDIN_FILENO }, i, fd;
+	char buf[16];
+
+	ASSERT_NE(MAP_FAILED, unmapped);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	while (dup(STDIN_FILENO) >= 0)
+		;
+	ASSERT_EQ(EMFILE, errno);
+	for (i = 0; i < 2; i++) {
+		fd = bad[i];
+		EXPECT_SAME_ERRNO(ripc_mq_timedsend(fd, "a", 1, 0, unmapped),
+				  mq_timedsend(fd, "a", 1, 0, unmapped));
+		EXPECT_SAME_ERRNO(ripc_mq_timedsend(fd, "a", 1, 0, &bad_ns),
+				  mq_timedsend(fd, "a", 1, 0, &bad_ns));
+		EXPECT_SAME_ERRNO(ripc_mq_timedreceive(fd, buf, 16, NULL, unmapped),
+				  mq_timedreceive(fd, buf, 16, NULL, unmapped));
+		EXPECT_SAME_ERRNO(ripc_mq_setattr(fd, unmapped, NULL),
+				  mq_setattr(fd, unmapped, NULL));
+		EXPECT_SAME_ERRNO(ripc_mq_setattr(fd, &bad_flags, NULL),
+				  mq_setattr(fd, &bad_flags, NULL));
+	}
+	munmap(unmapped, 4096);
+}
+
 static int user_open(const void *how)
 {
 	mqd_t q = ripc_mq_open("/t_perm", strcmp(how, "w") ? O_RDONLY : O_WRONLY);
