@@ -582,8 +582,11 @@ RIPC_EXPORT FILE *fopen64(const char *path, const char *how)
  * raw_ctl_cmd); every other number goes to libc's syscall(). A number
  * whose libc name is kept native (RIPC_PRELOAD_NATIVE) follows that name's
  * route: ENOSYS, or with RIPC_PRELOAD_FALLBACK=1 the real system call.
+ *
+ * ripc_native_syscall() is libc's syscall(); libripc's queue calls use it
+ * (not syscall(), which is this file's) to ask Linux for its errno.
  */
-static long native_syscall(long nr, const long a[6])
+long ripc_native_syscall(long nr, const long a[6])
 {
 	static long (*libc_syscall)(long, ...);
 	long (*fn)(long, ...) = __atomic_load_n(&libc_syscall, __ATOMIC_RELAXED);
@@ -824,12 +827,12 @@ RIPC_EXPORT long syscall(long nr, ...)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
 	if (!raw_call_of(nr, &call))
-		return native_syscall(nr, a);
+		return ripc_native_syscall(nr, a);
 	switch (raw_route(call)) {
 	case 1:
 		return raw_ripc(nr, a);
 	case 0:
-		return native_syscall(nr, a);
+		return ripc_native_syscall(nr, a);
 	default:
 		return -1;
 	}

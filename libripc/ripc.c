@@ -331,11 +331,17 @@ static int ripc_mq_dir(void)
 
 /*
  * An ioctl on a queue descriptor. A descriptor that is not a queue answers
- * ENOTTY, where mq_*(3) say EBADF.
+ * ENOTTY, where mq_*(3) say EBADF; a negative one is EBADF without a call.
  */
 static int ripc_mq_ioctl(mqd_t mqdes, unsigned long cmd, void *args)
 {
-	int ret = ioctl(mqdes, cmd, args);
+	int ret;
+
+	if (mqdes < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	ret = ioctl(mqdes, cmd, args);
 
 	if (ret < 0 && errno == ENOTTY)
 		errno = EBADF;
@@ -399,11 +405,43 @@ static int ripc_mq_timeout_errno(const struct timespec *abs_timeout)
 }
 
 /*
+ * libripc-preload.so defines it (libc's syscall(), past the preload's own,
+ * which would route a queue call back here); without it, libc's syscall().
+ */
+extern long ripc_native_syscall(long nr, const long a[6]) __attribute__((weak));
+
+/*
+ * The errno of the checks Linux's queue call nr (SYS_mq_timedsend,
+ * SYS_mq_timedreceive, SYS_mq_getsetattr) makes before it looks at the
+ * descriptor, for arguments a1 to a4: Linux's own answer, from the same
+ * call on descriptor -1, which fails with EBADF at the latest and so
+ * changes nothing. One system call, where reading the arguments here would
+ * need a probe of the memory (ripc_peek()). Returns that errno, 0 for
+ * EBADF, or -1 if the kernel has no POSIX queues (ENOSYS). errno is kept.
+ */
+static int ripc_mq_linux_errno(long nr, long a1, long a2, long a3, long a4)
+{
+	const long a[6] = { -1, a1, a2, a3, a4, 0 };
+	int saved = errno, err;
+	long ret;
+
+	if (ripc_native_syscall)
+		ret = ripc_native_syscall(nr, a);
+	else
+		ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	err = ret < 0 ? errno : EBADF;
+	errno = saved;
+	if (err == ENOSYS)
+		return -1;
+	return err == EBADF ? 0 : err;
+}
+
+/*
  * mq_timedsend(2), mq_timedreceive(2) and mq_getsetattr(2) check their
  * other arguments before the descriptor; the module sees them only once
  * the descriptor is a queue. So when it says EBADF (no such descriptor,
  * or not a queue), the checks that come first in ipc/mqueue.c are made
- * here: err is what they find, 0 if nothing.
+ * here (ripc_mq_linux_errno()): err is what they find, 0 if nothing.
  */
 static void ripc_mq_badf_errno(int ret, int err)
 {
@@ -499,10 +537,14 @@ int ripc_mq_timedsend(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
 	int ret = ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDSEND, &args), err;
 
 	if (ret < 0 && errno == EBADF) {
-		/* The timeout, then the priority, then the descriptor. */
-		err = ripc_mq_timeout_errno(abs_timeout);
-		if (!err && msg_prio >= RIPC_MQ_PRIO_MAX)
-			err = EINVAL;
+		err = abs_timeout ? ripc_mq_linux_errno(SYS_mq_timedsend, 0, 0, msg_prio,
+							(uintptr_t)abs_timeout) : -1;
+		if (err < 0) {
+			/* The timeout, then the priority, then the descriptor. */
+			err = ripc_mq_timeout_errno(abs_timeout);
+			if (!err && msg_prio >= RIPC_MQ_PRIO_MAX)
+				err = EINVAL;
+		}
 		ripc_mq_badf_errno(ret, err);
 	}
 	return ret;
@@ -523,9 +565,14 @@ ssize_t ripc_mq_timedreceive(mqd_t mqdes, char *msg_ptr, size_t msg_len,
 		.abs_timeout = (uintptr_t)abs_timeout,
 	};
 	ssize_t ret = ripc_mq_ioctl(mqdes, RIPC_IOC_MQ_TIMEDRECEIVE, &args);
+	int err;
 
-	if (ret < 0 && errno == EBADF)
-		ripc_mq_badf_errno(-1, ripc_mq_timeout_errno(abs_timeout));
+	if (ret < 0 && errno == EBADF && abs_timeout) {
+		err = ripc_mq_linux_errno(SYS_mq_timedreceive, 0, 0, 0, (uintptr_t)abs_timeout);
+		if (err < 0)
+			err = ripc_mq_timeout_errno(abs_timeout);
+		ripc_mq_badf_errno(-1, err);
+	}
 	return ret;
 }
 
@@ -545,9 +592,12 @@ int ripc_mq_setattr(mqd_t mqdes, const struct mq_attr *newattr, struct mq_attr *
 
 	/* The new attributes are read, and their flags checked, first. */
 	if (ret < 0 && errno == EBADF && newattr) {
-		err = ripc_peek(newattr, &attr, sizeof(attr));
-		if (!err && (attr.mq_flags & ~(long)O_NONBLOCK))
-			err = EINVAL;
+		err = ripc_mq_linux_errno(SYS_mq_getsetattr, (uintptr_t)newattr, 0, 0, 0);
+		if (err < 0) {
+			err = ripc_peek(newattr, &attr, sizeof(attr));
+			if (!err && (attr.mq_flags & ~(long)O_NONBLOCK))
+				err = EINVAL;
+		}
 		ripc_mq_badf_errno(ret, err > 0 ? err : 0);
 	}
 	return ret;

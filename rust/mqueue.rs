@@ -57,7 +57,7 @@ use crate::{
         process,
         ripcfs::{self, NamedObject},
         task::{capable, Capability},
-        task::{current_prio, current_self_exec_id, in_compat_syscall, sleep_unlocked, NO_TIMEOUT},
+        task::{current_prio, current_self_exec_id, in_compat_syscall, sleep_unlocked_until},
         wait::PollTable,
         AssertSync,
     },
@@ -78,7 +78,6 @@ use kernel::{
     rbtree::RBTree,
     str::CString,
     sync::{lock::GlobalGuard, poll::PollCondVar, Arc, ArcBorrow, Mutex, MutexGuard},
-    time::msecs_to_jiffies,
     uaccess::{UserPtr, UserSlice, UserSliceWriter},
 };
 use messages::{Messages, Msg};
@@ -397,8 +396,10 @@ impl Mqueue {
 
     /// `wq_sleep()`: blocks the current task on `side` until it is
     /// served, a signal comes (`ERESTARTSYS`) or `deadline` (in ns of
-    /// `CLOCK_REALTIME`) passes (`ETIMEDOUT`); served wins over both.
-    /// Returns the message handed to a receiver.
+    /// `CLOCK_REALTIME`) is reached (`ETIMEDOUT`); served wins over both.
+    /// The deadline is exact, on a high-resolution timer, as in Linux; one
+    /// already past is `ETIMEDOUT` at once. Returns the message handed to
+    /// a receiver.
     fn sleep<'a>(
         &'a self,
         mut inner: MutexGuard<'a, Inner>,
@@ -406,26 +407,21 @@ impl Mqueue {
         msg: Option<ListArc<Msg>>,
         deadline: Option<i64>,
     ) -> Result<Option<ListArc<Msg>>> {
+        if deadline.is_some_and(|deadline| deadline <= cred::real_time_ns()) {
+            return Err(ETIMEDOUT);
+        }
         let ticket = inner.block(side, msg)?;
         let result = loop {
-            let timeout = match deadline {
-                None => NO_TIMEOUT,
-                Some(deadline) => {
-                    let left = deadline - cred::real_time_ns();
-                    if left <= 0 {
-                        break Err(ETIMEDOUT);
-                    }
-                    let ms = u32::try_from((left + 999_999) / 1_000_000).unwrap_or(u32::MAX);
-                    msecs_to_jiffies(ms)
-                }
-            };
-            sleep_unlocked(inner, timeout);
+            let timed_out = sleep_unlocked_until(inner, deadline);
             inner = self.inner.lock();
             if inner.is_ready(side, ticket) {
                 break Ok(());
             }
             if kernel::current!().signal_pending() {
                 break Err(ERESTARTSYS);
+            }
+            if timed_out {
+                break Err(ETIMEDOUT);
             }
         };
         let msg = inner.unblock(side, ticket);

@@ -476,6 +476,64 @@ TEST(timeouts)
 	ripc_mq_unlink("/t_time");
 }
 
+/*
+ * wq_sleep() sleeps until the absolute CLOCK_REALTIME deadline on an
+ * hrtimer: a timeout already past (even 0, the epoch) is ETIMEDOUT without
+ * a wait, and a timed wait that a send or a receive serves returns that
+ * message, on Linux's queue as on ripc's.
+ */
+TEST(timed_waits_as_linux)
+{
+	struct timespec zero = { 0, 0 }, past = { 1, 0 }, later = in_ms(3600 * 1000);
+	char buf[16];
+	unsigned int prio;
+	int native;
+	pid_t pid;
+
+	for (native = 0; native < 2; native++) {
+		mqd_t q = native ? mq_open("/t_twait", O_CREAT | O_RDWR, 0600,
+					   &(struct mq_attr){ .mq_maxmsg = 1, .mq_msgsize = 16 })
+				 : create("/t_twait", O_RDWR, 1, 16);
+		ssize_t (*receive)(mqd_t, char *, size_t, unsigned int *, const struct timespec *) =
+			native ? mq_timedreceive : ripc_mq_timedreceive;
+		int (*send)(mqd_t, const char *, size_t, unsigned int, const struct timespec *) =
+			native ? mq_timedsend : ripc_mq_timedsend;
+
+		ASSERT_GE(q, 0);
+		errno = 0;
+		EXPECT_EQ(-1, receive(q, buf, sizeof(buf), NULL, &zero));
+		EXPECT_EQ(ETIMEDOUT, errno);
+		/* A receiver waiting until much later gets the message sent. */
+		pid = fork();
+		if (pid == 0)
+			_exit(receive(q, buf, sizeof(buf), &prio, &later) == 2 && prio == 3 ?
+			      buf[0] : 1);
+		ASSERT_TRUE(still_blocked(pid));
+		ASSERT_EQ(0, send(q, "r", 2, 3, &past));
+		EXPECT_EQ('r', wait_exit(pid));
+		/* A sender waiting on a full queue gets its message queued. */
+		ASSERT_EQ(0, send(q, "1", 2, 0, &past));
+		errno = 0;
+		EXPECT_EQ(-1, send(q, "x", 2, 0, &zero));
+		EXPECT_EQ(ETIMEDOUT, errno);
+		pid = fork();
+		if (pid == 0)
+			_exit(send(q, "2", 2, 5, &later) ? errno : 0);
+		ASSERT_TRUE(still_blocked(pid));
+		EXPECT_EQ(2, receive(q, buf, sizeof(buf), NULL, &past));
+		EXPECT_STREQ("1", buf);
+		EXPECT_EQ(0, wait_exit(pid));
+		EXPECT_EQ(2, receive(q, buf, sizeof(buf), &prio, &past));
+		EXPECT_STREQ("2", buf);
+		EXPECT_EQ(5, prio);
+		close(q);
+		if (native)
+			mq_unlink("/t_twait");
+		else
+			ripc_mq_unlink("/t_twait");
+	}
+}
+
 static void on_signal(int sig)
 {
 }
@@ -614,6 +672,41 @@ TEST(errno_order_before_the_descriptor)
 	EXPECT_EQ(EINVAL, errno);
 	munmap(unmapped, 4096);
 	close(efd);
+}
+
+/*
+ * Linux reads the timeout and the new attributes before it looks at the
+ * descriptor, which needs none of the process's: with every descriptor
+ * in use, a bad one is still EFAULT (or EINVAL), as on Linux.
+ */
+TEST(errno_order_without_a_free_descriptor)
+{
+	struct timespec bad_ns = { 0, 1000000000L };
+	struct mq_attr bad_flags = { .mq_flags = O_NONBLOCK | 1 };
+	void *unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct rlimit lim = { 64, 64 };
+	int bad[] = { -1, STDIN_FILENO }, i, fd;
+	char buf[16];
+
+	ASSERT_NE(MAP_FAILED, unmapped);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	while (dup(STDIN_FILENO) >= 0)
+		;
+	ASSERT_EQ(EMFILE, errno);
+	for (i = 0; i < 2; i++) {
+		fd = bad[i];
+		EXPECT_SAME_ERRNO(ripc_mq_timedsend(fd, "a", 1, 0, unmapped),
+				  mq_timedsend(fd, "a", 1, 0, unmapped));
+		EXPECT_SAME_ERRNO(ripc_mq_timedsend(fd, "a", 1, 0, &bad_ns),
+				  mq_timedsend(fd, "a", 1, 0, &bad_ns));
+		EXPECT_SAME_ERRNO(ripc_mq_timedreceive(fd, buf, 16, NULL, unmapped),
+				  mq_timedreceive(fd, buf, 16, NULL, unmapped));
+		EXPECT_SAME_ERRNO(ripc_mq_setattr(fd, unmapped, NULL),
+				  mq_setattr(fd, unmapped, NULL));
+		EXPECT_SAME_ERRNO(ripc_mq_setattr(fd, &bad_flags, NULL),
+				  mq_setattr(fd, &bad_flags, NULL));
+	}
+	munmap(unmapped, 4096);
 }
 
 static int user_open(const void *how)

@@ -93,6 +93,38 @@ pub(crate) fn sleep_unlocked<G>(guard: G, timeout: Jiffies) -> Jiffies {
     left.max(0) as Jiffies
 }
 
+/// Drops `guard` and sleeps, interruptibly, until the current task is
+/// woken ([`kernel::task::Task::wake_up`]), a signal is pending or the
+/// absolute `CLOCK_REALTIME` time `deadline` (in ns; `None`: no limit) is
+/// reached, on a high-resolution timer as `wq_sleep()` in `ipc/mqueue.c`
+/// (`schedule_hrtimeout_range_clock()`, no slack): the sleep ends at the
+/// deadline, not at the next tick, and follows a change of the clock.
+/// Returns whether the deadline was reached. As with [`sleep_unlocked`],
+/// a wake-up that comes after this call began is not lost, and the caller
+/// re-takes its lock and re-checks why it slept.
+pub(crate) fn sleep_unlocked_until<G>(guard: G, deadline: Option<i64>) -> bool {
+    // SAFETY: changes only the current task's own state.
+    unsafe { ripc_set_current_interruptible() };
+    drop(guard);
+    let Some(mut expires) = deadline else {
+        // SAFETY: called in process context, where the task may sleep.
+        unsafe { bindings::schedule() };
+        return false;
+    };
+    // SAFETY: called in process context, where the task may sleep;
+    // `expires` is valid for the call, which returns with the task running
+    // and its on-stack timer cancelled.
+    let left = unsafe {
+        bindings::schedule_hrtimeout_range_clock(
+            &mut expires,
+            0,
+            bindings::hrtimer_mode_HRTIMER_MODE_ABS,
+            bindings::CLOCK_REALTIME as bindings::clockid_t,
+        )
+    };
+    left == 0
+}
+
 /// Whether the current system call comes from a 32-bit process
 /// (`in_compat_syscall()`), whose `struct timespec` and `long` differ.
 pub(crate) fn in_compat_syscall() -> bool {
