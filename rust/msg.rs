@@ -209,6 +209,10 @@ impl Inner {
     /// on the way, and adds each receiver served to `wake`. Returns the
     /// message if nobody took it.
     fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut Wakeups) -> Option<ListArc<Msg>> {
+        // Nobody waits (the usual case): no walk.
+        if self.receivers.is_empty() {
+            return Some(msg);
+        }
         let mut served = None;
         for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
@@ -589,17 +593,34 @@ pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
 /// looked at, so a bad pointer is `EFAULT` whatever the queue's state.
 pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
     let msgp = args.msgp as usize;
-    let mtype: i64 = UserSlice::new(UserPtr::from_addr(msgp), MTYPE_SIZE)
-        .reader()
-        .read()?;
-    let size = usize::try_from(args.msgsz).map_err(|_| EINVAL)?;
+    let size = usize::try_from(args.msgsz);
+    // A short text comes in with `mtype`, in one copy.
+    let short = size
+        .ok()
+        .and_then(|size| Text::msgbuf_from_user(UserPtr::from_addr(msgp), size));
+    let (mtype, short_text) = match short {
+        Some((mtype, text)) => (mtype, Some(text)),
+        None => {
+            let mtype: i64 = UserSlice::new(UserPtr::from_addr(msgp), MTYPE_SIZE)
+                .reader()
+                .read()?;
+            (mtype, None)
+        }
+    };
+    let size = size.map_err(|_| EINVAL)?;
     // The namespace is looked up once, for its limit and its table.
     let tables = ipc::current_ns()?;
     if size > tables.tunable(Cell::MsgMax) || args.msqid < 0 || mtype < 1 {
         return Err(EINVAL);
     }
-    let text = UserSlice::new(UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)), size);
-    let msg = Msg::new(mtype, Text::from_user(text)?)?;
+    let text = match short_text {
+        Some(text) => text,
+        None => Text::from_user(UserSlice::new(
+            UserPtr::from_addr(msgp.wrapping_add(MTYPE_SIZE)),
+            size,
+        ))?,
+    };
+    let msg = Msg::new(mtype, text)?;
     let queue = tables.lock().msg.obtain_check(args.msqid)?;
     queue.send(msg, args.msgflg as u32)?;
     Ok(0)

@@ -750,6 +750,11 @@ TEST_F(msq, bad_pointers_efault)
 	*edge = 1;
 	EXPECT_EQ(-1, ripc_msgsnd(self->id, edge, 4, 0));
 	EXPECT_EQ(EFAULT, errno);
+	/* Linux checks mtype before it copies the text in: EINVAL. */
+	*edge = 0;
+	EXPECT_EQ(-1, ripc_msgsnd(self->id, edge, 4, 0));
+	EXPECT_EQ(EINVAL, errno);
+	*edge = 1;
 	EXPECT_EQ(0, ripc_msgsnd(self->id, edge, 0, 0));
 	EXPECT_EQ(1, qnum(self->id));
 	EXPECT_EQ(1, recv_type(self->id, 0, IPC_NOWAIT));

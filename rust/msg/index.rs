@@ -24,7 +24,7 @@ use kernel::{
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     sync::ArcBorrow,
-    uaccess::UserSlice,
+    uaccess::{UserPtr, UserSlice},
 };
 
 /// One message (`struct msg_msg`), shared between its type's list and,
@@ -65,6 +65,7 @@ impl Msg {
     }
 
     /// The text.
+    #[inline]
     pub(crate) fn text(&self) -> &[u8] {
         match &self.text {
             Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
@@ -113,6 +114,33 @@ impl Text {
         let mut bytes = KVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?;
         src.read_all(&mut bytes, GFP_KERNEL_ACCOUNT)?;
         Ok(Self::Heap(bytes))
+    }
+
+    /// The `mtype` and text of the `struct msgbuf` at `msgp`, with `size`
+    /// bytes of text, copied in at once if the text fits in the message:
+    /// one copy where a longer text takes two. `None` if it is longer, or
+    /// if the copy faults: the caller then copies the parts one at a time,
+    /// so that the errno is the one of the part that faults.
+    pub(crate) fn msgbuf_from_user(msgp: UserPtr, size: usize) -> Option<(i64, Self)> {
+        const MTYPE: usize = size_of::<i64>();
+        if size > INLINE_TEXT {
+            return None;
+        }
+        let mut buf = [0; MTYPE + INLINE_TEXT];
+        UserSlice::new(msgp, MTYPE + size)
+            .reader()
+            .read_slice(&mut buf[..MTYPE + size])
+            .ok()?;
+        let (mtype, text) = buf.split_first_chunk::<MTYPE>()?;
+        let mut bytes = [0; INLINE_TEXT];
+        bytes.copy_from_slice(text);
+        Some((
+            i64::from_ne_bytes(*mtype),
+            Self::Inline {
+                len: size as u8,
+                bytes,
+            },
+        ))
     }
 
     /// A copy of `text`.
