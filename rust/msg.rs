@@ -53,6 +53,7 @@ use crate::{
         ids::IpcObject,
         perm::{self, KernIpcPerm, S_IRUGO, S_IWUGO},
         tunables::Cell,
+        NsTables,
     },
     limits, uapi,
 };
@@ -787,7 +788,15 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
 /// `sysvipc/msg` in ripcfs: the queues as `/proc/sysvipc/msg` lists them.
 pub(crate) struct Status;
 
+/// Bytes per line of [`Status`]: 120 when the numbers fit their columns,
+/// and some room.
+const STATUS_LINE: usize = 128;
+
 impl StatusFile for Status {
+    fn size_hint(tables: &NsTables) -> usize {
+        (tables.lock().msg.in_use() + 1) * STATUS_LINE
+    }
+
     fn show(m: &SeqFile, view: &StatusView<'_>) {
         seq_print!(
             m,

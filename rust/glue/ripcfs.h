@@ -69,6 +69,8 @@ struct ripcfs_kind {
 struct ripcfs_status {
 	const char *name;
 	void (*show)(struct seq_file *m, void *ns, struct pid_namespace *pid_ns);
+	/* About the bytes show() writes, for the first buffer. */
+	size_t (*size_hint)(void *ns);
 };
 
 /*

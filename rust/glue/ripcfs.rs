@@ -146,6 +146,13 @@ impl StatusView<'_> {
 pub(crate) trait StatusFile {
     /// Writes the whole content.
     fn show(m: &SeqFile, view: &StatusView<'_>);
+
+    /// About the bytes [`StatusFile::show`] writes for `tables`, so that
+    /// `seq_file` does not run it again in a buffer twice as large each
+    /// time it overflows; a page unless said otherwise.
+    fn size_hint(_tables: &NsTables) -> usize {
+        0
+    }
 }
 
 /// Mirror of `struct ripcfs_status` in `ripcfs.h`.
@@ -153,6 +160,7 @@ pub(crate) trait StatusFile {
 pub(crate) struct Status {
     name: *const c_char,
     show: unsafe extern "C" fn(*mut bindings::seq_file, *mut c_void, *mut bindings::pid_namespace),
+    size_hint: unsafe extern "C" fn(*mut c_void) -> usize,
 }
 
 /// Describes status file `sysvipc/<name>`, written by `T`.
@@ -160,7 +168,17 @@ pub(crate) const fn status<T: StatusFile>(name: &'static CStr) -> Status {
     Status {
         name: kernel::str::as_char_ptr_in_const_context(name),
         show: show::<T>,
+        size_hint: size_hint::<T>,
     }
+}
+
+/// # Safety
+///
+/// Called by `ripcfs_status_open()` only, with the namespace reference of
+/// a live superblock.
+unsafe extern "C" fn size_hint<T: StatusFile>(ns: *mut c_void) -> usize {
+    // SAFETY: the superblock holds `ns` while its files are opened.
+    T::size_hint(&unsafe { ns_tables(ns) })
 }
 
 /// # Safety
