@@ -443,7 +443,6 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     // The mapping holds the file from here; ours goes at return, and with
     // it (if mapping failed) the pending attachment, by `release`.
     let how = AttachMap {
-        read: true,
         write: !read_only,
         exec,
         replace: remap,

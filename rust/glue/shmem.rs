@@ -230,11 +230,10 @@ pub(crate) fn new_attach_file<T: CountedMapping>(owner: Arc<T>, flags: u32) -> R
     }
 }
 
-/// How [`map_attach_file`] maps: `prot` as `mmap(2)`'s, and whether an
-/// address given must be free (`shmat()` without `SHM_REMAP`) or is taken
-/// over (`SHM_REMAP`).
+/// How [`map_attach_file`] maps, besides readable: writable, executable,
+/// and whether an address given must be free (`shmat()` without
+/// `SHM_REMAP`) or is taken over (`SHM_REMAP`).
 pub(crate) struct AttachMap {
-    pub(crate) read: bool,
     pub(crate) write: bool,
     pub(crate) exec: bool,
     pub(crate) replace: bool,
@@ -262,10 +261,7 @@ pub(crate) fn map_attach_file(
     len: usize,
     how: AttachMap,
 ) -> Result<usize> {
-    let mut prot = 0;
-    if how.read {
-        prot |= PROT_READ;
-    }
+    let mut prot = PROT_READ;
     if how.write {
         prot |= PROT_WRITE;
     }
