@@ -17,7 +17,7 @@
 //! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
 //! | `msr->r_msg`                    | `Receiver::delivery`                |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
-//! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`Wakeups`]       |
+//! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`WakeList`]      |
 //! | `mss->tsk` (senders)            | `senders_wait`                      |
 //! | `newque()`                      | [`MsgQueue::new`]                   |
 //! | `freeque()`                     | [`MsgQueue::destroy`]               |
@@ -56,6 +56,7 @@ use crate::{
         NsTables,
     },
     limits, uapi,
+    wake::{Sleeper, WakeList},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use index::{Msg, MsgIndex, Search, Spares, Text};
@@ -66,8 +67,7 @@ use kernel::{
     rbtree::{RBTree, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
-    sync::{aref::ARef, Arc, CondVar, SpinLock},
-    task::Task,
+    sync::{Arc, CondVar, SpinLock},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -119,38 +119,7 @@ struct Receiver {
     pid: Option<PidRef>,
     delivery: Delivery,
     /// The task, to wake once served.
-    task: ARef<Task>,
-}
-
-/// How many receivers [`Wakeups`] holds.
-const WAKE_BATCH: usize = 4;
-
-/// Receivers to wake once `inner` is dropped (`wake_q`), as
-/// [`crate::wake::WakeList`] does but never allocating, which nothing under
-/// `inner` (a spinlock) may do: the first [`WAKE_BATCH`] are kept, and any
-/// more are woken at once, under the lock (correct, only slower for them).
-/// More than one is woken only by `IPC_SET`, removal, or a message too
-/// long for receivers waiting before the one it is handed to.
-struct Wakeups([Option<ARef<Task>>; WAKE_BATCH]);
-
-impl Wakeups {
-    const fn new() -> Self {
-        Self([const { None }; WAKE_BATCH])
-    }
-
-    fn add(&mut self, task: &ARef<Task>) {
-        match self.0.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some(task.clone()),
-            None => task.wake_up(),
-        }
-    }
-
-    /// Wakes the receivers kept, in order; call after dropping the lock.
-    fn wake(self) {
-        for task in self.0.into_iter().flatten() {
-            task.wake_up();
-        }
-    }
+    task: Sleeper,
 }
 
 /// The state of a queue, under its lock.
@@ -209,7 +178,7 @@ impl Inner {
     /// accepts it, giving `E2BIG` to waiting receivers it is too long for
     /// on the way, and adds each receiver served to `wake`. Returns the
     /// message if nobody took it.
-    fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut Wakeups) -> Option<ListArc<Msg>> {
+    fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
         // Nobody waits (the usual case): no walk.
         if self.receivers.is_empty() {
             return Some(msg);
@@ -240,8 +209,8 @@ impl Inner {
 
     /// `expunge_all()`: gives every waiting receiver `delivery`; returns
     /// them to wake.
-    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> Wakeups {
-        let mut wake = Wakeups::new();
+    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> WakeList {
+        let mut wake = WakeList::new();
         for r in self.receivers.values_mut() {
             if !matches!(r.delivery, Delivery::Done(_)) {
                 r.delivery = delivery();
@@ -427,7 +396,7 @@ impl MsgQueue {
         if inner.spare_sender.is_none() {
             inner.spare_sender = node.take();
         }
-        let mut receivers = Wakeups::new();
+        let mut receivers = WakeList::new();
         if result.is_ok() {
             record_current(&mut inner.lspid);
             inner.stime = cred::real_seconds();
@@ -523,7 +492,7 @@ impl MsgQueue {
                 },
                 pid: Some(PidRef::current_process()),
                 delivery: Delivery::Waiting,
-                task: ARef::from(&**kernel::current!()),
+                task: Sleeper::current(),
             };
             inner
                 .receivers

@@ -11,7 +11,7 @@
 //! its entry served and takes it out. No wait queue is involved: the
 //! waker wakes the task itself, as `wake_up_q()` does.
 
-use kernel::{prelude::*, sync::aref::ARef, task::Task};
+use kernel::{sync::aref::ARef, task::Task};
 
 /// A blocked task, as its waker sees it (`ext_wait_queue::task`,
 /// `msg_receiver::r_tsk`): a reference that keeps it alive.
@@ -34,40 +34,33 @@ impl Sleeper {
     }
 }
 
-/// Tasks to wake once the lock is dropped (`wake_q`); the first is kept
-/// inline, as one is the usual case. `more` is an `Option` because even an
-/// empty `KVec` calls the allocator when dropped.
-pub(crate) struct WakeList {
-    first: Option<ARef<Task>>,
-    more: Option<KVec<ARef<Task>>>,
-}
+/// How many tasks a [`WakeList`] keeps for after the lock.
+const WAKE_BATCH: usize = 4;
+
+/// Tasks to wake once the lock is dropped (`wake_q`). It never allocates,
+/// so it serves under a spinlock too: the first [`WAKE_BATCH`] are kept,
+/// and any more are woken at once, under the caller's lock (correct, only
+/// slower for them). A call serves one task in the usual case; more only
+/// when a SysV queue is removed or changed by `IPC_SET`, or a message is
+/// too long for several receivers before the one it is handed to.
+pub(crate) struct WakeList([Option<ARef<Task>>; WAKE_BATCH]);
 
 impl WakeList {
     pub(crate) const fn new() -> Self {
-        Self {
-            first: None,
-            more: None,
-        }
+        Self([const { None }; WAKE_BATCH])
     }
 
-    /// Adds `sleeper`; without memory for it, wakes it at once (under the
-    /// lock, which is correct, only slower for the woken task).
+    /// Adds `sleeper`, or wakes it now if the list is full.
     pub(crate) fn add(&mut self, sleeper: &Sleeper) {
-        if self.first.is_none() {
-            self.first = Some(sleeper.0.clone());
-        } else if self
-            .more
-            .get_or_insert_with(KVec::new)
-            .push(sleeper.0.clone(), GFP_KERNEL_ACCOUNT)
-            .is_err()
-        {
-            sleeper.0.wake_up();
+        match self.0.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(sleeper.0.clone()),
+            None => sleeper.wake(),
         }
     }
 
-    /// Wakes every task added, in order; call after dropping the lock.
+    /// Wakes every task kept, in order; call after dropping the lock.
     pub(crate) fn wake(self) {
-        for task in Iterator::chain(self.first.iter(), self.more.iter().flatten()) {
+        for task in self.0.into_iter().flatten() {
             task.wake_up();
         }
     }
