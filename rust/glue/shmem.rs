@@ -279,8 +279,10 @@ pub(crate) fn map_attach_file(
             MAP_FIXED_NOREPLACE
         };
     }
-    // SAFETY: `file` is a live file whose `mmap` is `attach_mmap`; the
-    // mapping is made in the caller's own mm.
+    // SAFETY: we run in the ioctl of a user task, so `current->mm` is the
+    // caller's and may be locked here (`vm_mmap()` takes its mmap lock
+    // itself; we hold no lock it could nest under). `file` is borrowed for
+    // the call, and the new VMA takes its own reference to it.
     let ret = unsafe {
         bindings::vm_mmap(
             file.as_ptr(),

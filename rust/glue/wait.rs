@@ -188,8 +188,11 @@ impl WaitQueue {
     /// it.
     pub(crate) fn wake_poll_if_queued(&self, events: u32) {
         let head = self.head();
-        // SAFETY: the head is valid; `waitqueue_active()` reads its list's
-        // `next` once, without the queue's lock.
+        // SAFETY: the head is pinned and lives as long as `self`. Reading
+        // its list's `next` without the queue's lock, once and volatile, is
+        // what `waitqueue_active()` does: a racy but whole pointer-sized
+        // load, only compared, never followed; the caller's lock `L`
+        // orders it against the sleepers and pollers (see above).
         let queued = unsafe {
             let list = &raw mut (*head).head;
             ptr::read_volatile(&raw const (*list).next) != list
