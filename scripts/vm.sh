@@ -31,7 +31,7 @@ mem=1024
 [ "$variant" = debug ] && mem=2048
 accel=(-accel tcg)
 [ "${KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
-append="console=ttyS0 panic=-1 oops=panic ripc_mode=$mode ripc_only=${RIPC_ONLY:-} ${RIPC_APPEND:-}"
+append="console=ttyS0 panic=-1 oops=panic ripc_variant=$variant ripc_mode=$mode ripc_only=${RIPC_ONLY:-} ${RIPC_APPEND:-}"
 [ "$mode" = shell ] || append="$append quiet loglevel=4"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem" -nographic -no-reboot
       -kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio"
