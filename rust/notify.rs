@@ -10,33 +10,33 @@
 //! |---------------------------|------------------------------|
 //! | `struct eventfd_ctx`      | [`Notifier`]                 |
 //! | `ctx->count`              | [`Notifier::count`]          |
-//! | `ctx->wqh.lock`           | the lock of [`Notifier::count`] |
+//! | `ctx->wqh.lock`           | the lock of [`Notifier::waiters`] |
 //! | `ctx->wqh`                | [`Notifier::waiters`]        |
 //! | `ctx->id` (an ida)        | [`Notifier::id`]             |
 //! | `eventfd_signal_mask()`   | [`Notifier::signal`]         |
 //! | `eventfd_ctx_fdget()`     | [`from_fd`]                  |
 //!
-//! Lock order: [`Notifier::count`], then the lock of
-//! [`Notifier::waiters`]. Nothing is copied to or from userspace under
-//! `count`, so no fault can hold it, and [`Notifier::signal`] never sleeps.
+//! One lock, as eventfd's: the lock of [`Notifier::waiters`] guards the
+//! count too ([`QueueLocked`]). Nothing is copied to or from userspace
+//! under it, so no fault can hold it, and [`Notifier::signal`] never
+//! sleeps.
 
 use crate::{
     glue::object_file::{self, IoFlags, ObjectFile},
     glue::ripcfs::NamedObject,
-    glue::wait::{new_wait_queue, PollTable, WaitQueue},
+    glue::wait::{new_wait_queue, PollTable, QueueLocked, WaitQueue},
     glue::AssertSync,
     uapi,
 };
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use kernel::{
-    bindings, current,
+    bindings,
     fs::{File, LocalFile},
     iov::IovIterDest,
-    new_spinlock,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
-    sync::{Arc, ArcBorrow, SpinLock},
+    sync::{Arc, ArcBorrow},
     uaccess::UserSliceReader,
 };
 
@@ -64,15 +64,16 @@ pub(crate) struct Notifier {
     id: u32,
     /// `EFD_SEMAPHORE`: a read takes 1 instead of the whole count.
     semaphore: bool,
-    /// The counter. A spinlock, as `ctx->wqh.lock`: held only to look at
-    /// and change the value, never across a copy to or from userspace.
-    #[pin]
-    count: SpinLock<u64>,
+    /// The counter, `ctx->count`. Changed only with the lock of `waiters`
+    /// held ([`Notifier::locked_count`]), so a plain load and store under
+    /// it act as one update; read without it by `poll` and fdinfo, as
+    /// `eventfd_poll()` reads it with `READ_ONCE()`.
+    count: AtomicU64,
     /// Blocked readers and writers (not exclusive: all are woken), and
-    /// pollers. Woken after every change, once the lock is dropped (if
-    /// anyone is queued: see [`WaitQueue::wake_poll_if_queued`]), with
-    /// the event the change makes: `POLLIN` after an addition, `POLLOUT`
-    /// after a read; each sleeper re-checks its own condition.
+    /// pollers; its lock also guards `count`. Woken after every change,
+    /// under the lock and if anyone is queued, with the event the change
+    /// makes: `POLLIN` after an addition, `POLLOUT` after a read; each
+    /// sleeper re-checks its own condition.
     #[pin]
     waiters: WaitQueue,
 }
@@ -83,7 +84,7 @@ impl Notifier {
             pin_init!(Self {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 semaphore,
-                count <- new_spinlock!(initval, "Notifier::count"),
+                count: AtomicU64::new(initval),
                 waiters <- new_wait_queue!("Notifier::waiters"),
             }),
             GFP_KERNEL_ACCOUNT,
@@ -96,10 +97,21 @@ impl Notifier {
     /// sleeps, and waits for no reader or writer (neither copies under
     /// the lock).
     pub(crate) fn signal(&self, n: u64) {
-        let mut count = self.count.lock();
-        *count = count.saturating_add(n);
-        drop(count);
-        self.waiters.wake_poll_if_queued(bindings::POLLIN);
+        let locked = self.waiters.lock();
+        let count = self.locked_count(&locked);
+        self.set_count(&locked, count.saturating_add(n));
+        locked.wake_poll(bindings::POLLIN);
+    }
+
+    /// The count, read with the lock of `waiters` held.
+    fn locked_count(&self, _locked: &QueueLocked<'_>) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Sets the count; only with the lock of `waiters` held, so that no
+    /// other update comes between the caller's read and this store.
+    fn set_count(&self, _locked: &QueueLocked<'_>, value: u64) {
+        self.count.store(value, Ordering::Relaxed);
     }
 }
 
@@ -172,23 +184,20 @@ impl ObjectFile for Notifier {
         if to.len() < VALUE_SIZE {
             return Err(EINVAL);
         }
-        let mut count = this.count.lock();
-        // The count first, then a signal: data that came with a signal is
-        // read (`wait_event_interruptible_locked_irq()`).
-        while *count == 0 {
+        let mut locked = this.waiters.lock();
+        if this.locked_count(&locked) == 0 {
             if nonblocking(file) || flags.nowait() {
                 return Err(EAGAIN);
             }
-            if current!().signal_pending() {
-                return Err(ERESTARTSYS);
-            }
-            this.waiters.sleep_unlocked(count);
-            count = this.count.lock();
+            // The count first, then a signal: data that came with a signal
+            // is read (`wait_event_interruptible_locked_irq()`).
+            locked.wait_until(|| this.count.load(Ordering::Relaxed) != 0)?;
         }
-        let value = if this.semaphore { 1 } else { *count };
-        *count -= value;
-        drop(count);
-        this.waiters.wake_poll_if_queued(bindings::POLLOUT);
+        let count = this.locked_count(&locked);
+        let value = if this.semaphore { 1 } else { count };
+        this.set_count(&locked, count - value);
+        locked.wake_poll(bindings::POLLOUT);
+        drop(locked);
         if to.copy_to_iter(&value.to_ne_bytes()) != VALUE_SIZE {
             return Err(EFAULT);
         }
@@ -211,33 +220,33 @@ impl ObjectFile for Notifier {
         if value == u64::MAX {
             return Err(EINVAL);
         }
-        let mut count = this.count.lock();
-        while u64::MAX - *count <= value {
+        let mut locked = this.waiters.lock();
+        let fits = |count: u64| u64::MAX - count > value;
+        if !fits(this.locked_count(&locked)) {
             if nonblocking(file) {
                 return Err(EAGAIN);
             }
-            if current!().signal_pending() {
-                return Err(ERESTARTSYS);
-            }
-            this.waiters.sleep_unlocked(count);
-            count = this.count.lock();
+            locked.wait_until(|| fits(this.count.load(Ordering::Relaxed)))?;
         }
-        *count += value;
-        drop(count);
-        this.waiters.wake_poll_if_queued(bindings::POLLIN);
+        let count = this.locked_count(&locked);
+        this.set_count(&locked, count + value);
+        locked.wake_poll(bindings::POLLIN);
         Ok(VALUE_SIZE)
     }
 
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
-        // Register first, then sample: a change after the sample wakes us.
+        // Register first, then sample without the lock, as
+        // `eventfd_poll()`: registering takes the queue's lock, which
+        // orders this read after it, and every change takes it too and
+        // wakes the queue. So a change the read misses comes after the
+        // registration and wakes us; one that came before is seen.
         table.register(file, &this.waiters);
-        let count = *this.count.lock();
-        events(count)
+        events(this.count.load(Ordering::Relaxed))
     }
 
     /// The same keys as eventfd's fdinfo, so tools that parse it work.
     fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile, _file: &File) {
-        let count = *this.count.lock();
+        let count = this.count.load(Ordering::Relaxed);
         seq_print!(
             m,
             "eventfd-count: {:16x}\neventfd-id: {}\neventfd-semaphore: {}\n",

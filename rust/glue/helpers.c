@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/wait.h>
 
 #include "helpers.h"
 
@@ -144,6 +145,29 @@ unsigned long ripc_rlimit_msgqueue(void)
 void ripc_set_current_interruptible(void)
 {
 	set_current_state(TASK_INTERRUPTIBLE);
+}
+
+/*
+ * A wait queue's own lock guarding state besides the queue, as eventfd's
+ * count (rust/glue/wait.rs, QueueLocked): spin_lock_irq() and
+ * spin_unlock_irq() are static inlines, and so is the end of
+ * wait_event_interruptible_locked_irq().
+ */
+void ripc_wait_queue_lock_irq(struct wait_queue_head *wq_head)
+{
+	spin_lock_irq(&wq_head->lock);
+}
+
+void ripc_wait_queue_unlock_irq(struct wait_queue_head *wq_head)
+{
+	spin_unlock_irq(&wq_head->lock);
+}
+
+void ripc_wait_queue_locked_finish(struct wait_queue_head *wq_head,
+				   struct wait_queue_entry *wq_entry)
+{
+	__remove_wait_queue(wq_head, wq_entry);
+	__set_current_state(TASK_RUNNING);
 }
 
 /*

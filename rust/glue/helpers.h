@@ -26,6 +26,12 @@ bool ripc_is_current_tgid(struct pid *pid);
 struct pid *ripc_get_pid(struct pid *pid);
 void ripc_file_set_nonblock(struct file *file, bool nonblock);
 void ripc_set_current_interruptible(void);
+struct wait_queue_head;
+struct wait_queue_entry;
+void ripc_wait_queue_lock_irq(struct wait_queue_head *wq_head);
+void ripc_wait_queue_unlock_irq(struct wait_queue_head *wq_head);
+void ripc_wait_queue_locked_finish(struct wait_queue_head *wq_head,
+				   struct wait_queue_entry *wq_entry);
 bool ripc_in_compat_syscall(void);
 
 /* POSIX message queues. */

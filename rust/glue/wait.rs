@@ -11,7 +11,8 @@
 //! of `include/linux/wait.h` that pipes and eventfd use:
 //! `wake_up_interruptible_sync_poll()` and friends,
 //! `wait_event_interruptible_exclusive()` with a condition read without a
-//! lock, and a `prepare_to_wait()` sleep that drops a lock.
+//! lock, a `prepare_to_wait()` sleep that drops a lock, and the queue's own
+//! lock guarding state beside it ([`QueueLocked`], as eventfd's count).
 
 use core::{
     marker::{PhantomData, PhantomPinned},
@@ -169,36 +170,18 @@ impl WaitQueue {
         };
     }
 
-    /// `wake_up_poll(queue, events)`: as [`WaitQueue::wake_sync_poll`],
-    /// without the hint.
-    pub(crate) fn wake_poll(&self, events: u32) {
-        // SAFETY: as in `wake_sync_poll`.
-        unsafe { bindings::__wake_up(self.head(), bindings::TASK_NORMAL, 1, poll_key(events)) };
-    }
-
-    /// [`WaitQueue::wake_poll`] if anyone is queued, as `eventfd_read()`
-    /// and `eventfd_write()` wake only `if (waitqueue_active(&ctx->wqh))`:
-    /// an empty queue costs no lock.
-    ///
-    /// Only for state guarded by a lock `L` that every sleeper holds while
-    /// it queues itself ([`WaitQueue::sleep_unlocked`]) and that every
-    /// poller takes after it registered, to sample the state; the caller
-    /// changed the state under `L` and calls this after dropping it. Then
-    /// a sleeper or poller this misses took `L` after the change, and saw
-    /// it.
-    pub(crate) fn wake_poll_if_queued(&self, events: u32) {
-        let head = self.head();
-        // SAFETY: the head is pinned and lives as long as `self`. Reading
-        // its list's `next` without the queue's lock, once and volatile, is
-        // what `waitqueue_active()` does: a racy but whole pointer-sized
-        // load, only compared, never followed; the caller's lock `L`
-        // orders it against the sleepers and pollers (see above).
-        let queued = unsafe {
-            let list = &raw mut (*head).head;
-            ptr::read_volatile(&raw const (*list).next) != list
-        };
-        if queued {
-            self.wake_poll(events);
+    /// Takes the queue's own lock (`spin_lock_irq(&wq_head->lock)`) to
+    /// guard state besides the queue, as `fs/eventfd.c` keeps its count
+    /// under `ctx->wqh.lock`: one lock for the state and for its sleepers,
+    /// where a lock of the state's own would be a second one to take.
+    pub(crate) fn lock(&self) -> QueueLocked<'_> {
+        // SAFETY: the head is valid; its lock is a spinlock, taken with
+        // interrupts disabled as `__wake_up()` takes it with them saved.
+        unsafe { ripc_wait_queue_lock_irq(self.head()) };
+        // INVARIANT: the lock was just taken by the current task.
+        QueueLocked {
+            queue: self,
+            _not_send: PhantomData,
         }
     }
 
@@ -244,6 +227,97 @@ impl WaitQueue {
             bindings::spin_unlock(&raw mut (*head).lock);
             active
         }
+    }
+}
+
+extern "C" {
+    fn ripc_wait_queue_lock_irq(wq_head: *mut bindings::wait_queue_head);
+    fn ripc_wait_queue_unlock_irq(wq_head: *mut bindings::wait_queue_head);
+    fn ripc_wait_queue_locked_finish(
+        wq_head: *mut bindings::wait_queue_head,
+        wq_entry: *mut bindings::wait_queue_entry,
+    );
+}
+
+/// A [`WaitQueue`] with its own lock held ([`WaitQueue::lock`]); dropping
+/// it unlocks. State that only changes with the lock held is then read
+/// consistently, and its sleepers are queued and woken under the same
+/// lock, so no wake-up is missed between a check and a sleep.
+///
+/// # Invariants
+///
+/// The current task holds `queue`'s lock, with interrupts disabled, for as
+/// long as this value lives (except inside [`QueueLocked::wait_until`],
+/// which gives it back before returning).
+pub(crate) struct QueueLocked<'a> {
+    queue: &'a WaitQueue,
+    /// A spinlock is released by the task that took it.
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl QueueLocked<'_> {
+    /// `wait_event_interruptible_locked_irq(queue, ready())`: returns at
+    /// once if `ready()`; else queues the current task (not exclusively),
+    /// drops the lock, sleeps, re-takes it, and again until `ready()`.
+    /// `ready` is checked before a pending signal is, so a task woken by
+    /// both sees its condition: `ERESTARTSYS` only if a signal came and
+    /// `ready()` is still false. `ready` always runs with the lock held;
+    /// the lock is held again when this returns.
+    pub(crate) fn wait_until(&mut self, mut ready: impl FnMut() -> bool) -> Result {
+        if ready() {
+            return Ok(());
+        }
+        let head = self.queue.head();
+        let entry = Opaque::<bindings::wait_queue_entry>::uninit();
+        // SAFETY: `entry` is valid memory, initialised here before use.
+        unsafe { bindings::init_wait_entry(entry.get(), 0) };
+        let result = loop {
+            // SAFETY: the lock is held (type invariant) and `entry` stays
+            // put on this stack frame until it is taken off below.
+            // `do_wait_intr_irq()` queues the entry unless it already is,
+            // marks the task sleeping and, unless a signal is pending,
+            // drops the lock, sleeps and re-takes it: it returns with the
+            // lock held either way, which keeps the invariant.
+            if unsafe { bindings::do_wait_intr_irq(head, entry.get()) } != 0 {
+                break Err(ERESTARTSYS);
+            }
+            if ready() {
+                break Ok(());
+            }
+        };
+        // SAFETY: the lock is held; the entry was initialised above and is
+        // on the queue or, taken off by the wake-up, linked to itself:
+        // either way it may be unlinked, then the task marked running.
+        unsafe { ripc_wait_queue_locked_finish(head, entry.get()) };
+        result
+    }
+
+    /// `wake_up_locked_poll(queue, events)` if anyone is queued, as
+    /// `eventfd_read()` and `eventfd_write()` do: with the lock held, so
+    /// the check is exact.
+    pub(crate) fn wake_poll(&self, events: u32) {
+        let head = self.queue.head();
+        // SAFETY: the lock is held (type invariant): the list is stable,
+        // read, never followed.
+        let queued = unsafe {
+            let list = &raw mut (*head).head;
+            !ptr::eq((*list).next, list)
+        };
+        if queued {
+            // SAFETY: the lock is held, as `__wake_up_locked_key()` wants;
+            // the key is an integer, never followed.
+            unsafe {
+                bindings::__wake_up_locked_key(head, bindings::TASK_NORMAL, poll_key(events))
+            };
+        }
+    }
+}
+
+impl Drop for QueueLocked<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the lock is held by this task (type invariant), with
+        // interrupts disabled by `lock()`.
+        unsafe { ripc_wait_queue_unlock_irq(self.queue.head()) };
     }
 }
 
