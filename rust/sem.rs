@@ -908,10 +908,17 @@ impl SemArray {
     }
 
     /// `sem_unlock()`.
-    fn unlock(&self, locked: Locked<'_>) {
-        if let Locked::Global(mut inner) = locked {
-            self.unmerge_queues(&mut inner);
-            self.leave_global(&inner);
+    fn unlock(&self, mut locked: Locked<'_>) {
+        self.before_unlock(&mut locked);
+    }
+
+    /// What `sem_unlock()` does before it drops a global lock: the simple
+    /// waiters go back to their semaphores and the hysteresis counts down,
+    /// so that the array returns to fast mode.
+    fn before_unlock(&self, locked: &mut Locked<'_>) {
+        if let Locked::Global(inner) = locked {
+            self.unmerge_queues(inner);
+            self.leave_global(inner);
         }
     }
 
@@ -1144,6 +1151,9 @@ impl SemArray {
         let simple = (!waiter.complex).then_some(waiter.sops[0].num());
         let mut remaining = timeout;
         loop {
+            // `sem_unlock()` before the sleep, as `do_semtimedop()`: a
+            // sleeper does not keep the array in global mode.
+            self.before_unlock(&mut locked);
             let left = sleep_unlocked(locked, remaining.unwrap_or(NO_TIMEOUT));
             let status = waiter.status.load(Ordering::Acquire);
             if status != PENDING {
