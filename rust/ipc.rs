@@ -66,7 +66,7 @@ use core::{
     ops::{Deref, DerefMut},
     sync::atomic::{AtomicBool, Ordering},
 };
-use ids::{IpcIds, IpcObject, SpareChunk};
+use ids::{IdIndex, IpcIds, IpcObject, SpareChunk};
 use kernel::{
     bindings,
     error::Error,
@@ -101,8 +101,10 @@ pub(crate) fn stat_return(cmd: u32, id: i32) -> isize {
 }
 
 /// The SysV tables of one IPC namespace (`struct ipc_namespace`, its
-/// `ids[]`). Guarded as a whole by one lock (`ids->rwsem`); each object has
-/// its own lock for everything but its place in the table.
+/// `ids[]`). Guarded as a whole by one lock (`ids->rwsem`), but for the
+/// lookups by id, which read each table's [`IdIndex`] under RCU
+/// ([`NsIndex`]); each object has its own lock for everything but its
+/// place in the table.
 pub(crate) struct IpcNamespace {
     /// Message queues (`ids[IPC_MSG_IDS]`).
     pub(crate) msg: IpcIds<MsgQueue>,
@@ -120,13 +122,40 @@ pub(crate) struct IpcNamespace {
     pub(crate) msg_totals: Option<Arc<MsgTotals>>,
 }
 
+/// The initial namespace's indexes, read by its lookups and written by
+/// its tables ([`crate::glue::global::IPC_NS`]).
+static INIT_MSG_INDEX: IdIndex<MsgQueue> = IdIndex::new();
+static INIT_SEM_INDEX: IdIndex<SemArray> = IdIndex::new();
+static INIT_SHM_INDEX: IdIndex<ShmSegment> = IdIndex::new();
+
 impl IpcNamespace {
-    /// An empty namespace; allocates nothing.
-    pub(crate) const fn new() -> Self {
+    /// The initial namespace's empty tables; allocates nothing.
+    pub(crate) const fn new_init() -> Self {
+        Self::with_ids(
+            IpcIds::new_static(&INIT_MSG_INDEX),
+            IpcIds::new_static(&INIT_SEM_INDEX),
+            IpcIds::new_static(&INIT_SHM_INDEX),
+        )
+    }
+
+    /// Another namespace's empty tables, over the indexes of `index`.
+    fn new_child(index: &ChildIndex) -> Self {
+        Self::with_ids(
+            IpcIds::new_shared(index.msg.clone()),
+            IpcIds::new_shared(index.sem.clone()),
+            IpcIds::new_shared(index.shm.clone()),
+        )
+    }
+
+    const fn with_ids(
+        msg: IpcIds<MsgQueue>,
+        sem: IpcIds<SemArray>,
+        shm: IpcIds<ShmSegment>,
+    ) -> Self {
         Self {
-            msg: IpcIds::new(),
-            sem: IpcIds::new(),
-            shm: IpcIds::new(),
+            msg,
+            sem,
+            shm,
             shm_tot: 0,
             used_sems: 0,
             msg_totals: None,
@@ -135,7 +164,9 @@ impl IpcNamespace {
 
     /// Removes every object, as when a namespace dies (`free_ipcs()`):
     /// when no task can reach the tables any more (the namespace is
-    /// unused, or the module is unloading).
+    /// unused, or the module is unloading). Tables dropped without this
+    /// (a namespace's that never held an object) free what they hold
+    /// at once.
     pub(crate) fn clear(&mut self) {
         self.msg.drain(|queue| queue.destroy());
         self.sem.drain(|array| array.destroy());
@@ -147,12 +178,6 @@ impl IpcNamespace {
     }
 }
 
-impl Drop for IpcNamespace {
-    fn drop(&mut self) {
-        self.clear();
-    }
-}
-
 /// The tables of an IPC namespace other than the initial one.
 #[pin_data]
 pub(crate) struct ChildNs {
@@ -160,8 +185,60 @@ pub(crate) struct ChildNs {
     ns: NsRef,
     /// The namespace's sysctls, read without the lock ([`tunables`]).
     tunables: tunables::Tunables,
+    /// What lookups by id read, without the lock.
+    index: ChildIndex,
     #[pin]
     tables: Mutex<IpcNamespace>,
+}
+
+/// The indexes of a namespace other than the initial one, shared by its
+/// tables and its lookups.
+struct ChildIndex {
+    msg: Arc<IdIndex<MsgQueue>>,
+    sem: Arc<IdIndex<SemArray>>,
+    shm: Arc<IdIndex<ShmSegment>>,
+}
+
+impl ChildIndex {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            msg: Arc::new(IdIndex::new(), GFP_KERNEL_ACCOUNT)?,
+            sem: Arc::new(IdIndex::new(), GFP_KERNEL_ACCOUNT)?,
+            shm: Arc::new(IdIndex::new(), GFP_KERNEL_ACCOUNT)?,
+        })
+    }
+}
+
+/// The lookups' side of an IPC namespace's tables (`ipcs_idr` of each
+/// kind as read under RCU): found without the tables' lock.
+pub(crate) struct NsIndex<'a> {
+    /// Message queues.
+    pub(crate) msg: &'a IdIndex<MsgQueue>,
+    /// Semaphore arrays.
+    pub(crate) sem: &'a IdIndex<SemArray>,
+    /// Shared memory segments.
+    pub(crate) shm: &'a IdIndex<ShmSegment>,
+}
+
+impl NsIndex<'static> {
+    /// The initial namespace's.
+    fn init() -> Self {
+        Self {
+            msg: &INIT_MSG_INDEX,
+            sem: &INIT_SEM_INDEX,
+            shm: &INIT_SHM_INDEX,
+        }
+    }
+}
+
+impl ChildNs {
+    fn index(&self) -> NsIndex<'_> {
+        NsIndex {
+            msg: &self.index.msg,
+            sem: &self.index.sem,
+            shm: &self.index.shm,
+        }
+    }
 }
 
 /// The tables of the caller's IPC namespace, as [`current_ns`] found them.
@@ -189,6 +266,15 @@ impl NsTables {
         match self {
             Self::Init => NsGuard::Init(IPC_NS.lock()),
             Self::Child(child) => NsGuard::Child(child.tables.lock()),
+        }
+    }
+
+    /// The lookups' side of the tables, read without their lock.
+    #[inline]
+    pub(crate) fn index(&self) -> NsIndex<'_> {
+        match self {
+            Self::Init => NsIndex::init(),
+            Self::Child(child) => child.index(),
         }
     }
 }
@@ -226,12 +312,13 @@ impl NsTables {
             let chunk = SpareChunk::new()?;
             kind(&mut self.lock()).add_chunk(chunk);
         };
-        let made = slot
-            .memory()
-            .and_then(|memory| Ok((create(slot.perm(flags))?, memory)));
+        let made = slot.memory().and_then(|memory| {
+            let object = create(slot.perm(flags))?;
+            Ok((slot.node(object)?, memory))
+        });
         let mut ns = self.lock();
         let ids = kind(&mut ns);
-        let (object, memory) = match made {
+        let (node, memory) = match made {
             Ok(made) => made,
             Err(err) => {
                 ids.cancel(slot);
@@ -244,12 +331,12 @@ impl NsTables {
                 found => {
                     ids.cancel(slot);
                     drop(ns);
-                    drop(object);
+                    drop(node);
                     return found.map(|id| id.unwrap_or_default());
                 }
             }
         }
-        Ok(ids.insert(slot, object, memory))
+        Ok(ids.insert(slot, node, memory))
     }
 }
 
@@ -285,14 +372,14 @@ pub(crate) fn current_ns() -> Result<NsTables> {
     }
 }
 
-/// Runs `f` on the locked tables of the caller's IPC namespace: the hot
-/// paths' lookup (`msgsnd`, `msgrcv`, `semop`, `shmat` ...), which for the
-/// initial namespace costs what a lookup in one static table does.
+/// Runs `f` on the index of the caller's IPC namespace: the hot paths'
+/// lookup by id (`msgrcv`, `shmat`, `*ctl` ...), under RCU and without
+/// the tables' lock, as `ipc_obtain_object_check()`.
 #[inline]
-pub(crate) fn with_current_ns<R>(f: impl FnOnce(&mut IpcNamespace) -> R) -> Result<R> {
+pub(crate) fn lookup<R>(f: impl FnOnce(NsIndex<'_>) -> R) -> Result<R> {
     match ipcns::caller_ns()? {
-        CallerNs::Init => Ok(f(&mut IPC_NS.lock())),
-        CallerNs::Child(addr) => Ok(f(&mut child_ns(addr)?.tables.lock())),
+        CallerNs::Init => Ok(f(NsIndex::init())),
+        CallerNs::Child(addr) => Ok(f(child_ns(addr)?.index())),
     }
 }
 
@@ -382,11 +469,14 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
         return Ok(child);
     }
     // First use in this namespace: make its tables unlocked.
+    let index = ChildIndex::new()?;
+    let tables = IpcNamespace::new_child(&index);
     let child = Arc::pin_init(
         try_pin_init!(ChildNs {
             ns: NsRef::caller()?,
             tunables: tunables::Tunables::from_params(),
-            tables <- new_mutex!(IpcNamespace::new()),
+            index,
+            tables <- new_mutex!(tables),
         }),
         GFP_KERNEL_ACCOUNT,
     )?;

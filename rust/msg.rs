@@ -591,7 +591,7 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
         ))?,
     };
     let msg = Msg::new(mtype, text)?;
-    let queue = tables.lock().msg.obtain_check(args.msqid)?;
+    let queue = tables.index().msg.obtain_check(args.msqid)?;
     queue.send(msg, args.msgflg as u32)?;
     Ok(0)
 }
@@ -611,7 +611,7 @@ pub(crate) fn msgrcv(args: &uapi::ripc_msgrcv_args) -> Result<isize> {
         return Err(EINVAL);
     }
     let search = Search::new(args.msgtyp, flags);
-    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
+    let queue = ipc::lookup(|ns| ns.msg.obtain_check(args.msqid))??;
     let msg = queue.receive(search, bufsz, flags)?;
     // `do_msg_fill()`.
     let msgp = args.msgp as usize;
@@ -702,7 +702,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
 /// `MSG_STAT_ANY` by slot index (return the full id). All but
 /// `MSG_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
-    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_for_stat(id, cmd))??;
+    let queue = ipc::lookup(|ns| ns.msg.obtain_for_stat(id, cmd))??;
     let inner = queue.inner.lock();
     if cmd != uapi::RIPC_MSG_STAT_ANY {
         perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -731,7 +731,7 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
 /// needs `CAP_SYS_RESOURCE`. Blocked receivers look again (the mode may
 /// now refuse them), blocked senders too (there may be room).
 fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
-    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(id))??;
+    let queue = ipc::lookup(|ns| ns.msg.obtain_check(id))??;
     let mut inner = queue.inner.lock();
     // Removed since the lookup: as if the removal had come first (Linux
     // holds the table's rwsem across both).

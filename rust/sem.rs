@@ -1419,7 +1419,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         }
         None => None,
     };
-    let array = tables.lock().sem.obtain_check(args.semid)?;
+    let array = tables.index().sem.obtain_check(args.semid)?;
     let max = sops.iter().map(|s| s.num()).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
@@ -1491,7 +1491,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
             if cmd == uapi::RIPC_SETVAL && !(0..=SEMVMX).contains(&(arg as u32 as i32)) {
                 return Err(ERANGE);
             }
-            let array = ipc::with_current_ns(|ns| ns.sem.obtain_check(id))??;
+            let array = ipc::lookup(|ns| ns.sem.obtain_check(id))??;
             semctl_main(&array, num, cmd, arg)
         }
         _ => Err(EINVAL),
@@ -1619,7 +1619,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
 }
 
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_semid64_ds, isize)> {
-    let array = ipc::with_current_ns(|ns| ns.sem.obtain_for_stat(id, cmd))??;
+    let array = ipc::lookup(|ns| ns.sem.obtain_for_stat(id, cmd))??;
     let perm = array.perm();
     if cmd != uapi::RIPC_SEM_STAT_ANY {
         perm::ipcperms(&perm, S_IRUGO)?;

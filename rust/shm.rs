@@ -414,7 +414,7 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     if exec {
         acc_mode |= S_IXUGO;
     }
-    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(args.shmid))??;
+    let segment = ipc::lookup(|ns| ns.shm.obtain_check(args.shmid))??;
     let (size, file) = {
         let mut inner = segment.inner.lock();
         perm::ipcperms(&inner.perm, acc_mode)?;
@@ -580,7 +580,7 @@ fn shm_info() -> Result<(uapi::ripc_shm_info, isize)> {
 /// `SHM_STAT_ANY` by slot index (return the full id). All but
 /// `SHM_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
-    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_for_stat(id, cmd))??;
+    let segment = ipc::lookup(|ns| ns.shm.obtain_for_stat(id, cmd))??;
     let inner = segment.inner.lock();
     if cmd != uapi::RIPC_SHM_STAT_ANY {
         perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -622,7 +622,7 @@ fn set(id: i32, ds: &uapi::ripc_shmid64_ds) -> Result {
 /// `ENOMEM` past `RLIMIT_MEMLOCK` without `CAP_IPC_LOCK`. `SHM_UNLOCK`
 /// gives the charge back and puts the pages back on the reclaim lists.
 fn lock(id: i32, lock: bool) -> Result {
-    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(id))??;
+    let segment = ipc::lookup(|ns| ns.shm.obtain_check(id))??;
     let mut inner = segment.inner.lock();
     if inner.file.is_none() {
         return Err(eidrm());

@@ -38,7 +38,7 @@ kernel::sync::global_lock! {
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
     /// The SysV tables of the initial IPC namespace (`init_ipc_ns`).
-    pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
+    pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new_init();
 }
 
 kernel::sync::global_lock! {
@@ -87,19 +87,28 @@ pub(crate) fn init() {
 /// Drops every SysV object when the module goes away: by then no task is
 /// inside ripc (an open `/dev/ripc` pins the module), but objects outlive
 /// their users, as SysV objects do.
-pub(crate) struct Teardown(());
+pub(crate) struct Teardown {
+    /// Where the SysV tables release what they remove (`rust/glue/rcu.rs`);
+    /// `None` once drained.
+    releases: Option<super::rcu::Workqueue>,
+}
 
 impl Teardown {
     /// Initialises the module-wide state and returns its owner.
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new() -> Result<Self> {
         init();
-        Self(())
+        Ok(Self {
+            releases: Some(super::rcu::Workqueue::new()?),
+        })
     }
 }
 
 impl Drop for Teardown {
     fn drop(&mut self) {
         crate::ipc::clear_all_namespaces();
+        // The objects go once their grace period has passed, before the
+        // tables below that their release may use.
+        drop(self.releases.take());
         // The tables below are empty or about to be, but a `KVec` keeps its
         // allocation until it is replaced.
         UNDO_OWNERS.lock().clear();
