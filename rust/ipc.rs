@@ -29,7 +29,9 @@
 //! namespace's tables), then a namespace's tables ([`NsTables::lock`]),
 //! then an object's own lock. Under the first two only O(1) or O(log n)
 //! work runs: no allocation (new entries are allocated unlocked and
-//! inserted ready, see [`NsTables::get`]), no userspace copy.
+//! inserted ready, see [`NsTables::get`]), no userspace copy. Lookups by
+//! id take neither: they read the tables' [`NsIndex`] under RCU
+//! ([`lookup`], [`NsTables::index`]), as `ipc_obtain_object_check()`.
 //!
 //! | `ipc/util.c`, `ipc/util.h`      | ripc                               |
 //! |---------------------------------|------------------------------------|
@@ -39,8 +41,8 @@
 //! | `struct ipc_ids`, `ids->rwsem`  | [`ids::IpcIds`], behind `IPC_NS`   |
 //! | `struct kern_ipc_perm`          | [`perm::KernIpcPerm`]              |
 //! | `ipcget()`                      | [`ids::IpcIds::get`]               |
-//! | `ipc_obtain_object_check()`     | [`ids::IpcIds::obtain_check`]      |
-//! | `ipc_obtain_object_idr()`       | [`ids::IpcIds::obtain_idx`]        |
+//! | `ipc_obtain_object_check()`     | [`ids::IdIndex::obtain_check`]     |
+//! | `ipc_obtain_object_idr()`       | [`ids::IdIndex::obtain_idx`]       |
 //! | `ipc_rmid()`                    | [`ids::IpcIds::remove`]            |
 //! | `ipc_buildid()`, `ipcid_to_idx()`| [`rules::build_id`], [`rules::id_idx`] |
 //! | `ipcperms()`                    | [`perm::ipcperms`], [`rules::grants`] |
@@ -138,13 +140,18 @@ impl IpcNamespace {
         )
     }
 
-    /// Another namespace's empty tables, over the indexes of `index`.
-    fn new_child(index: &ChildIndex) -> Self {
-        Self::with_ids(
-            IpcIds::new_shared(index.msg.clone()),
-            IpcIds::new_shared(index.sem.clone()),
-            IpcIds::new_shared(index.shm.clone()),
-        )
+    /// Another namespace's empty tables, over the indexes of `index`,
+    /// made in place (they take a few KiB).
+    fn new_child(index: &ChildIndex) -> impl Init<Self> + use<> {
+        let (msg, sem, shm) = (index.msg.clone(), index.sem.clone(), index.shm.clone());
+        init!(Self {
+            msg: IpcIds::new_shared(msg),
+            sem: IpcIds::new_shared(sem),
+            shm: IpcIds::new_shared(shm),
+            shm_tot: 0,
+            used_sems: 0,
+            msg_totals: None,
+        })
     }
 
     const fn with_ids(
@@ -259,8 +266,8 @@ pub(crate) enum NsGuard<'a> {
 }
 
 impl NsTables {
-    /// Locks the tables (`down_write(&ids->rwsem)`; ripc has no readers'
-    /// side, as the kernel crate has no rwsem: lookups are short).
+    /// Locks the tables (`down_write(&ids->rwsem)`): lookups by id do not
+    /// need it ([`NsTables::index`]), others are short.
     #[inline]
     pub(crate) fn lock(&self) -> NsGuard<'_> {
         match self {
@@ -464,19 +471,26 @@ impl ChildNsRegistry {
 }
 
 /// The tables of namespace `addr`, the caller's, made if it has none.
+#[inline]
 fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
     if let Some(child) = CHILD_NS.lock().get(addr) {
         return Ok(child);
     }
-    // First use in this namespace: make its tables unlocked.
+    new_child_ns(addr)
+}
+
+/// The first use of ripc in namespace `addr`: makes its tables unlocked
+/// (apart from the lookups' path: its frame is large).
+#[inline(never)]
+fn new_child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
     let index = ChildIndex::new()?;
     let tables = IpcNamespace::new_child(&index);
     let child = Arc::pin_init(
         try_pin_init!(ChildNs {
             ns: NsRef::caller()?,
             tunables: tunables::Tunables::from_params(),
-            index,
             tables <- new_mutex!(tables),
+            index,
         }),
         GFP_KERNEL_ACCOUNT,
     )?;
@@ -545,5 +559,22 @@ fn free(dead: Dead) {
     for node in dead.into_iter().flatten() {
         let (_, child) = node.to_key_value();
         child.tables.lock().clear();
+    }
+}
+
+#[kunit_tests(ripc_ipc_ns)]
+mod tests {
+    use super::*;
+
+    /// A lookup by id does not wait for the tables' lock, as Linux's
+    /// `ipc_obtain_object_check()` runs under RCU, not `ids->rwsem`: with
+    /// the lock held by this very thread, it still answers.
+    #[test]
+    fn lookups_do_not_take_the_tables_lock() {
+        let tables = current_ns().unwrap();
+        let guard = tables.lock();
+        let found = lookup(|ns| ns.sem.obtain_check(i32::MAX).is_ok());
+        drop(guard);
+        assert!(matches!(found, Ok(false)));
     }
 }

@@ -129,11 +129,12 @@ pub(crate) struct NewChunk<T, const C: usize>(KBox<Chunk<T, C>>);
 
 impl<T, const C: usize> NewChunk<T, C> {
     pub(crate) fn new() -> Result<Self> {
-        Ok(Self(KBox::new(
-            Chunk {
+        // In place: a chunk takes most of a page.
+        Ok(Self(KBox::init(
+            init!(Chunk {
                 rwork: Opaque::uninit(),
-                slots: [const { AtomicPtr::new(ptr::null_mut()) }; C],
-            },
+                slots <- pin_init::init_array_from_fn(|_| AtomicPtr::new(ptr::null_mut())),
+            }),
             GFP_KERNEL_ACCOUNT,
         )?))
     }

@@ -99,18 +99,18 @@ struct Chunk {
 
 impl Chunk {
     fn new() -> Result<KBox<Self>> {
-        // INVARIANT: no bit set.
-        Ok(KBox::new(
-            Self {
-                entries: [Entry {
+        // INVARIANT: no bit set. In place: a chunk takes half a page.
+        KBox::init(
+            init!(Self {
+                entries <- pin_init::init_array_from_fn(|_| Entry {
                     key: IPC_PRIVATE,
                     id: -1,
-                }; CHUNK],
+                }),
                 used: [0; CHUNK_WORDS],
                 count: 0,
-            },
+            }),
             GFP_KERNEL_ACCOUNT,
-        )?)
+        )
     }
 }
 
@@ -735,6 +735,32 @@ mod tests {
             }
         }
         ids.drain(|_| {});
+    }
+
+    /// A lookup's object outlives its removal; a stale id names nothing,
+    /// not even the object that takes its slot (`EINVAL`, as Linux).
+    #[test]
+    fn lookups_follow_removal_and_reuse() {
+        let index = Arc::new(IdIndex::new(), GFP_KERNEL).unwrap();
+        let mut ids = IpcIds::new_shared(index.clone());
+        let old = make(&mut ids, IPC_PRIVATE);
+        let found = index.obtain_check(old).unwrap();
+        ids.remove(old).unwrap();
+        assert!(index.obtain_check(old).is_err());
+        assert!(index.obtain_idx(old).is_err());
+        // The same slot again, with the next sequence number.
+        let seq = (old >> rules::IPCMNI_SHIFT) as u16;
+        ids.next_id = build_id(id_idx(old), seq + 1);
+        let new = make(&mut ids, IPC_PRIVATE);
+        assert_eq!(id_idx(new), id_idx(old));
+        assert_ne!(new, old);
+        assert!(index.obtain_check(old).is_err());
+        let now = index.obtain_check(new).unwrap();
+        assert!(Arc::ptr_eq(&index.obtain_idx(old).unwrap(), &now));
+        assert!(!Arc::ptr_eq(&found, &now));
+        ids.drain(|_| {});
+        assert!(index.obtain_check(new).is_err());
+        assert_eq!(ids.in_use(), 0);
     }
 
     #[test]
