@@ -6,11 +6,12 @@
 //! `kern_ipc_perm` ([`perm`]); their arithmetic and decisions are in
 //! [`rules`], which the host's unit tests check.
 //!
-//! Each IPC namespace has its own tables, one [`IpcNamespace`] behind one
-//! lock, found from the caller's namespace by [`current_ns`]: the initial
-//! namespace's is the static [`crate::glue::global::IPC_NS`], any other's
-//! is made at its first use and listed in
-//! [`crate::glue::global::CHILD_NS`]. So a process after `unshare -i` sees
+//! Each IPC namespace has its own tables, one per kind ([`MsgTables`],
+//! [`SemTables`], [`ShmTables`]) each behind its own lock, as Linux's
+//! `ids->rwsem`, found from the caller's namespace by [`current_ns`]: the
+//! initial namespace's are the statics [`crate::glue::global::IPC_MSG`],
+//! `IPC_SEM` and `IPC_SHM`, any other's are made at its first use and
+//! listed in [`crate::glue::global::CHILD_NS`]. So a process after `unshare -i` sees
 //! none of its parent's objects, and the parent none of its.
 //!
 //! Linux frees a namespace's objects in `free_ipc_ns()`, which a module
@@ -26,8 +27,11 @@
 //! does.
 //!
 //! Lock order: [`crate::glue::global::CHILD_NS`] (held alone, never with a
-//! namespace's tables), then a namespace's tables ([`NsTables::lock`]),
-//! then an object's own lock. Under the first two only O(1) or O(log n)
+//! namespace's tables), then the tables of one kind in a namespace
+//! ([`NsTables::lock_msg`], [`NsTables::lock_sem`], [`NsTables::lock_shm`];
+//! never two kinds at once), then an object's own lock (a segment's
+//! `inner` under the segment tables, as `shm_close()` takes `shm_perm.lock`
+//! under `shm_ids.rwsem`). Under the first two only O(1) or O(log n)
 //! work runs: no allocation (new entries are allocated unlocked and
 //! inserted ready, see [`NsTables::get`]), no userspace copy. Lookups by
 //! id take neither: they read the tables' [`NsIndex`] under RCU
@@ -35,10 +39,10 @@
 //!
 //! | `ipc/util.c`, `ipc/util.h`      | ripc                               |
 //! |---------------------------------|------------------------------------|
-//! | `struct ipc_namespace`          | [`IpcNamespace`]                   |
+//! | `struct ipc_namespace`          | [`NsTables`], [`ChildNs`]          |
 //! | `current->nsproxy->ipc_ns`      | [`current_ns`]                     |
-//! | `free_ipc_ns()`, `free_ipcs()`  | [`sweep_dead_namespaces`], [`IpcNamespace::clear`] |
-//! | `struct ipc_ids`, `ids->rwsem`  | [`ids::IpcIds`], behind `IPC_NS`   |
+//! | `free_ipc_ns()`, `free_ipcs()`  | [`sweep_dead_namespaces`], [`MsgTables::clear`] and twins |
+//! | `struct ipc_ids`, `ids->rwsem`  | [`ids::IpcIds`], in [`MsgTables`] and twins, each a lock |
 //! | `struct kern_ipc_perm`          | [`perm::KernIpcPerm`]              |
 //! | `ipcget()`                      | [`ids::IpcIds::get`]               |
 //! | `ipc_obtain_object_check()`     | [`ids::IdIndex::obtain_check`]     |
@@ -57,7 +61,7 @@ pub(crate) mod tunables;
 
 use crate::{
     glue::{
-        global::{CHILD_NS, IPC_NS},
+        global::{CHILD_NS, IPC_MSG, IPC_SEM, IPC_SHM},
         ipcns::{self, CallerNs, NsRef},
     },
     msg::{MsgQueue, MsgTotals},
@@ -75,7 +79,10 @@ use kernel::{
     new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
-    sync::{lock::mutex::MutexBackend, lock::Guard, Arc, Mutex},
+    sync::{
+        lock::{mutex::MutexBackend, GlobalGuard, GlobalLockBackend, Guard},
+        Arc, Mutex,
+    },
 };
 use perm::KernIpcPerm;
 
@@ -102,83 +109,84 @@ pub(crate) fn stat_return(cmd: u32, id: i32) -> isize {
     }
 }
 
-/// The SysV tables of one IPC namespace (`struct ipc_namespace`, its
-/// `ids[]`). Guarded as a whole by one lock (`ids->rwsem`), but for the
-/// lookups by id, which read each table's [`IdIndex`] under RCU
-/// ([`NsIndex`]); each object has its own lock for everything but its
-/// place in the table.
-pub(crate) struct IpcNamespace {
-    /// Message queues (`ids[IPC_MSG_IDS]`).
+/// The message queues of one IPC namespace (`ids[IPC_MSG_IDS]` and the
+/// message totals), behind their own lock (`msg_ids.rwsem`).
+pub(crate) struct MsgTables {
+    /// The queues.
     pub(crate) msg: IpcIds<MsgQueue>,
-    /// Semaphore arrays (`ids[IPC_SEM_IDS]`).
-    pub(crate) sem: IpcIds<SemArray>,
-    /// Shared memory segments (`ids[IPC_SHM_IDS]`).
-    pub(crate) shm: IpcIds<ShmSegment>,
-    /// `shm_tot`: pages of all segments together, each size rounded up.
-    pub(crate) shm_tot: usize,
-    /// `used_sems`: semaphores of all arrays together (`semmns`), kept as
-    /// arrays come and go so that `semget` does not add them up.
-    pub(crate) used_sems: usize,
     /// `percpu_msg_hdrs`, `percpu_msg_bytes`: the messages of all queues,
     /// kept by the queues themselves (made at the first `msgget`).
     pub(crate) msg_totals: Option<Arc<MsgTotals>>,
 }
 
+/// The semaphore arrays of one IPC namespace (`ids[IPC_SEM_IDS]`), behind
+/// their own lock (`sem_ids.rwsem`).
+pub(crate) struct SemTables {
+    /// The arrays.
+    pub(crate) sem: IpcIds<SemArray>,
+    /// `used_sems`: semaphores of all arrays together (`semmns`), kept as
+    /// arrays come and go so that `semget` does not add them up.
+    pub(crate) used_sems: usize,
+}
+
+/// The shared memory segments of one IPC namespace (`ids[IPC_SHM_IDS]`),
+/// behind their own lock (`shm_ids.rwsem`).
+pub(crate) struct ShmTables {
+    /// The segments.
+    pub(crate) shm: IpcIds<ShmSegment>,
+    /// `shm_tot`: pages of all segments together, each size rounded up.
+    pub(crate) shm_tot: usize,
+}
+
 /// The initial namespace's indexes, read by its lookups and written by
-/// its tables ([`crate::glue::global::IPC_NS`]).
+/// its tables ([`crate::glue::global::IPC_MSG`] and its twins).
 static INIT_MSG_INDEX: IdIndex<MsgQueue> = IdIndex::new();
 static INIT_SEM_INDEX: IdIndex<SemArray> = IdIndex::new();
 static INIT_SHM_INDEX: IdIndex<ShmSegment> = IdIndex::new();
 
-impl IpcNamespace {
-    /// The initial namespace's empty tables; allocates nothing.
+impl MsgTables {
+    /// The initial namespace's, empty; allocates nothing.
     pub(crate) const fn new_init() -> Self {
-        Self::with_ids(
-            IpcIds::new_static(&INIT_MSG_INDEX),
-            IpcIds::new_static(&INIT_SEM_INDEX),
-            IpcIds::new_static(&INIT_SHM_INDEX),
-        )
-    }
-
-    /// Another namespace's empty tables, over the indexes of `index`,
-    /// made in place (they take a few KiB).
-    fn new_child(index: &ChildIndex) -> impl Init<Self> + use<> {
-        let (msg, sem, shm) = (index.msg.clone(), index.sem.clone(), index.shm.clone());
-        init!(Self {
-            msg: IpcIds::new_shared(msg),
-            sem: IpcIds::new_shared(sem),
-            shm: IpcIds::new_shared(shm),
-            shm_tot: 0,
-            used_sems: 0,
-            msg_totals: None,
-        })
-    }
-
-    const fn with_ids(
-        msg: IpcIds<MsgQueue>,
-        sem: IpcIds<SemArray>,
-        shm: IpcIds<ShmSegment>,
-    ) -> Self {
         Self {
-            msg,
-            sem,
-            shm,
-            shm_tot: 0,
-            used_sems: 0,
+            msg: IpcIds::new_static(&INIT_MSG_INDEX),
             msg_totals: None,
         }
     }
 
-    /// Removes every object, as when a namespace dies (`free_ipcs()`):
-    /// when no task can reach the tables any more (the namespace is
-    /// unused, or the module is unloading). Tables dropped without this
-    /// (a namespace's that never held an object) free what they hold
-    /// at once.
-    pub(crate) fn clear(&mut self) {
+    /// `msg_exit_ns()`: removes every queue.
+    fn clear(&mut self) {
         self.msg.drain(|queue| queue.destroy());
+    }
+}
+
+impl SemTables {
+    /// The initial namespace's, empty; allocates nothing.
+    pub(crate) const fn new_init() -> Self {
+        Self {
+            sem: IpcIds::new_static(&INIT_SEM_INDEX),
+            used_sems: 0,
+        }
+    }
+
+    /// `sem_exit_ns()`: removes every array.
+    fn clear(&mut self) {
         self.sem.drain(|array| array.destroy());
         self.used_sems = 0;
-        // Segments still attached stay counted until their last detach.
+    }
+}
+
+impl ShmTables {
+    /// The initial namespace's, empty; allocates nothing.
+    pub(crate) const fn new_init() -> Self {
+        Self {
+            shm: IpcIds::new_static(&INIT_SHM_INDEX),
+            shm_tot: 0,
+        }
+    }
+
+    /// `shm_exit_ns()`: removes every segment; one still attached goes at
+    /// its last detach, and stays counted until then.
+    fn clear(&mut self) {
         let mut attached = 0;
         self.shm.drain(|segment| attached += segment.destroy());
         self.shm_tot = attached;
@@ -192,10 +200,14 @@ pub(crate) struct ChildNs {
     ns: NsRef,
     /// The namespace's sysctls, read without the lock ([`tunables`]).
     tunables: tunables::Tunables,
-    /// What lookups by id read, without the lock.
+    /// What lookups by id read, without the locks.
     index: ChildIndex,
     #[pin]
-    tables: Mutex<IpcNamespace>,
+    msg: Mutex<MsgTables>,
+    #[pin]
+    sem: Mutex<SemTables>,
+    #[pin]
+    shm: Mutex<ShmTables>,
 }
 
 /// The indexes of a namespace other than the initial one, shared by its
@@ -239,6 +251,13 @@ impl NsIndex<'static> {
 }
 
 impl ChildNs {
+    /// `free_ipcs()` of each kind, one lock at a time.
+    fn clear(&self) {
+        self.msg.lock().clear();
+        self.sem.lock().clear();
+        self.shm.lock().clear();
+    }
+
     fn index(&self) -> NsIndex<'_> {
         NsIndex {
             msg: &self.index.msg,
@@ -257,22 +276,74 @@ pub(crate) enum NsTables {
     Child(Arc<ChildNs>),
 }
 
-/// The locked tables of an IPC namespace.
-pub(crate) enum NsGuard<'a> {
-    /// [`NsTables::Init`] locked.
-    Init(kernel::sync::lock::GlobalGuard<IPC_NS>),
-    /// [`NsTables::Child`] locked.
-    Child(Guard<'a, IpcNamespace, MutexBackend>),
+/// The locked tables of one kind (`down_write(&ids->rwsem)`) in an IPC
+/// namespace: `B` is the initial namespace's lock of that kind.
+pub(crate) enum KindGuard<'a, B: GlobalLockBackend<Backend = MutexBackend>> {
+    /// [`NsTables::Init`]'s, locked.
+    Init(GlobalGuard<B>),
+    /// [`NsTables::Child`]'s, locked.
+    Child(Guard<'a, B::Item, MutexBackend>),
 }
 
-impl NsTables {
-    /// Locks the tables (`down_write(&ids->rwsem)`): lookups by id do not
-    /// need it ([`NsTables::index`]), others are short.
+impl<B: GlobalLockBackend<Backend = MutexBackend>> Deref for KindGuard<'_, B> {
+    type Target = B::Item;
+
     #[inline]
-    pub(crate) fn lock(&self) -> NsGuard<'_> {
+    fn deref(&self) -> &B::Item {
         match self {
-            Self::Init => NsGuard::Init(IPC_NS.lock()),
-            Self::Child(child) => NsGuard::Child(child.tables.lock()),
+            Self::Init(guard) => guard,
+            Self::Child(guard) => guard,
+        }
+    }
+}
+
+impl<B: GlobalLockBackend<Backend = MutexBackend>> DerefMut for KindGuard<'_, B>
+where
+    B::Item: Unpin,
+{
+    #[inline]
+    fn deref_mut(&mut self) -> &mut B::Item {
+        match self {
+            Self::Init(guard) => guard,
+            Self::Child(guard) => guard,
+        }
+    }
+}
+
+/// The lock of the message queues of an IPC namespace.
+pub(crate) type MsgGuard<'a> = KindGuard<'a, IPC_MSG>;
+/// The lock of the semaphore arrays of an IPC namespace.
+pub(crate) type SemGuard<'a> = KindGuard<'a, IPC_SEM>;
+/// The lock of the shared memory segments of an IPC namespace.
+pub(crate) type ShmGuard<'a> = KindGuard<'a, IPC_SHM>;
+
+impl NsTables {
+    /// Locks the message queues (`msg_ids.rwsem` for writing), to create,
+    /// remove, find by key or walk them; lookups by id need no lock
+    /// ([`NsTables::index`]).
+    #[inline]
+    pub(crate) fn lock_msg(&self) -> MsgGuard<'_> {
+        match self {
+            Self::Init => KindGuard::Init(IPC_MSG.lock()),
+            Self::Child(child) => KindGuard::Child(child.msg.lock()),
+        }
+    }
+
+    /// Locks the semaphore arrays, as [`NsTables::lock_msg`].
+    #[inline]
+    pub(crate) fn lock_sem(&self) -> SemGuard<'_> {
+        match self {
+            Self::Init => KindGuard::Init(IPC_SEM.lock()),
+            Self::Child(child) => KindGuard::Child(child.sem.lock()),
+        }
+    }
+
+    /// Locks the shared memory segments, as [`NsTables::lock_msg`].
+    #[inline]
+    pub(crate) fn lock_shm(&self) -> ShmGuard<'_> {
+        match self {
+            Self::Init => KindGuard::Init(IPC_SHM.lock()),
+            Self::Child(child) => KindGuard::Child(child.shm.lock()),
         }
     }
 
@@ -295,17 +366,22 @@ impl NsTables {
     /// another task made an object with the same key meanwhile, that one
     /// is found instead (and `create`'s is dropped), as if the calls had
     /// been serialised. `create` must not change anything but its object.
-    pub(crate) fn get<T: IpcObject>(
+    #[expect(clippy::too_many_arguments)]
+    pub(crate) fn get<T: IpcObject, B: GlobalLockBackend<Backend = MutexBackend>>(
         &self,
-        kind: fn(&mut IpcNamespace) -> &mut IpcIds<T>,
+        lock: for<'a> fn(&'a NsTables) -> KindGuard<'a, B>,
+        kind: fn(&mut B::Item) -> &mut IpcIds<T>,
         key: i32,
         flags: i32,
         limit: usize,
         check: impl Fn(&T) -> Result,
         create: impl FnOnce(KernIpcPerm) -> Result<Arc<T>>,
-    ) -> Result<i32> {
+    ) -> Result<i32>
+    where
+        B::Item: Unpin,
+    {
         let slot = loop {
-            let mut ns = self.lock();
+            let mut ns = lock(self);
             let ids = kind(&mut ns);
             if key != IPC_PRIVATE {
                 if let Some(id) = ids.find_key(key, flags, &check)? {
@@ -317,13 +393,13 @@ impl NsTables {
             }
             drop(ns);
             let chunk = SpareChunk::new()?;
-            kind(&mut self.lock()).add_chunk(chunk);
+            kind(&mut lock(self)).add_chunk(chunk);
         };
         let made = slot.memory().and_then(|memory| {
             let object = create(slot.perm(flags))?;
             Ok((slot.node(object)?, memory))
         });
-        let mut ns = self.lock();
+        let mut ns = lock(self);
         let ids = kind(&mut ns);
         let (node, memory) = match made {
             Ok(made) => made,
@@ -344,28 +420,6 @@ impl NsTables {
             }
         }
         Ok(ids.insert(slot, node, memory))
-    }
-}
-
-impl Deref for NsGuard<'_> {
-    type Target = IpcNamespace;
-
-    #[inline]
-    fn deref(&self) -> &IpcNamespace {
-        match self {
-            Self::Init(guard) => guard,
-            Self::Child(guard) => guard,
-        }
-    }
-}
-
-impl DerefMut for NsGuard<'_> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut IpcNamespace {
-        match self {
-            Self::Init(guard) => guard,
-            Self::Child(guard) => guard,
-        }
     }
 }
 
@@ -484,12 +538,24 @@ fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
 #[inline(never)]
 fn new_child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
     let index = ChildIndex::new()?;
-    let tables = IpcNamespace::new_child(&index);
+    let (msg, sem, shm) = (index.msg.clone(), index.sem.clone(), index.shm.clone());
     let child = Arc::pin_init(
         try_pin_init!(ChildNs {
             ns: NsRef::caller()?,
             tunables: tunables::Tunables::from_params(),
-            tables <- new_mutex!(tables),
+            // In place: a table takes a few KiB.
+            msg <- new_mutex!(init!(MsgTables {
+                msg: IpcIds::new_shared(msg),
+                msg_totals: None,
+            })),
+            sem <- new_mutex!(init!(SemTables {
+                sem: IpcIds::new_shared(sem),
+                used_sems: 0,
+            })),
+            shm <- new_mutex!(init!(ShmTables {
+                shm: IpcIds::new_shared(shm),
+                shm_tot: 0,
+            })),
             index,
         }),
         GFP_KERNEL_ACCOUNT,
@@ -536,7 +602,9 @@ pub(crate) fn sweep_dead_namespaces() {
 /// Frees the objects of every IPC namespace, the initial one included, at
 /// module unload.
 pub(crate) fn clear_all_namespaces() {
-    IPC_NS.lock().clear();
+    IPC_MSG.lock().clear();
+    IPC_SEM.lock().clear();
+    IPC_SHM.lock().clear();
     let registry = {
         let mut registry = CHILD_NS.lock();
         CHILDREN_EXIST.store(false, Ordering::Relaxed);
@@ -547,7 +615,7 @@ pub(crate) fn clear_all_namespaces() {
         .iter()
         .flat_map(|children| children.values())
     {
-        child.tables.lock().clear();
+        child.clear();
     }
 }
 
@@ -558,7 +626,7 @@ pub(crate) fn clear_all_namespaces() {
 fn free(dead: Dead) {
     for node in dead.into_iter().flatten() {
         let (_, child) = node.to_key_value();
-        child.tables.lock().clear();
+        child.clear();
     }
 }
 
@@ -572,9 +640,22 @@ mod tests {
     #[test]
     fn lookups_do_not_take_the_tables_lock() {
         let tables = current_ns().unwrap();
-        let guard = tables.lock();
+        let guard = tables.lock_sem();
         let found = lookup(|ns| ns.sem.obtain_check(i32::MAX).is_ok());
         drop(guard);
         assert!(matches!(found, Ok(false)));
+    }
+
+    /// Each kind has its own lock, as Linux's `ids->rwsem`: with the
+    /// semaphore arrays locked, the message queues can still be locked
+    /// (only here are two kinds held at once; nothing takes them in the
+    /// other order).
+    #[test]
+    fn kinds_have_their_own_locks() {
+        let tables = current_ns().unwrap();
+        let sems = tables.lock_sem();
+        let unknown = tables.lock_msg().msg.find_key(i32::MIN, 0, |_| Ok(()));
+        drop(sems);
+        assert!(matches!(unknown, Err(e) if e == ENOENT));
     }
 }

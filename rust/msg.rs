@@ -535,20 +535,21 @@ pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     let tables = ipc::current_ns()?;
     // A known key first, as `ipcget_public()`: nothing to allocate.
     if key != ipc::IPC_PRIVATE {
-        if let Some(id) = tables.lock().msg.find_key(key, msgflg, |_| Ok(()))? {
+        if let Some(id) = tables.lock_msg().msg.find_key(key, msgflg, |_| Ok(()))? {
             return Ok(id as isize);
         }
     }
-    let existing = tables.lock().msg_totals.clone();
+    let existing = tables.lock_msg().msg_totals.clone();
     let totals = match existing {
         Some(totals) => totals,
         None => {
             // Allocated unlocked; another `msgget` may have won meanwhile.
             let fresh = Arc::new(MsgTotals::default(), GFP_KERNEL_ACCOUNT)?;
-            tables.lock().msg_totals.get_or_insert(fresh).clone()
+            tables.lock_msg().msg_totals.get_or_insert(fresh).clone()
         }
     };
     let id = tables.get(
+        NsTables::lock_msg,
         |ns| &mut ns.msg,
         key,
         msgflg,
@@ -655,7 +656,7 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
         }
         uapi::RIPC_IPC_RMID => {
             let tables = ipc::current_ns()?;
-            let mut ns = tables.lock();
+            let mut ns = tables.lock_msg();
             let queue = ns.msg.obtain_check(id)?;
             perm::may_change(&queue.perm())?;
             ns.msg.remove(id)?;
@@ -675,7 +676,7 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
 fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
     let clamp = |n: u64| n.min(i32::MAX as u64) as i32;
     let tables = ipc::current_ns()?;
-    let ns = tables.lock();
+    let ns = tables.lock_msg();
     let mut info = uapi::ripc_msginfo {
         msgpool: limits::MSGPOOL as i32,
         msgmap: limits::MSGMAP as i32,
@@ -763,7 +764,7 @@ const STATUS_LINE: usize = 128;
 
 impl StatusFile for Status {
     fn size_hint(tables: &NsTables) -> usize {
-        (tables.lock().msg.in_use() + 1) * STATUS_LINE
+        (tables.lock_msg().msg.in_use() + 1) * STATUS_LINE
     }
 
     fn show(m: &SeqFile, view: &StatusView<'_>) {
@@ -773,7 +774,7 @@ impl StatusFile for Status {
         );
         // pids as the opener sees them (`ipc_seq_pid_ns()`, fixed at open).
         let pid_ns = view.pid_ns();
-        let ns = view.tables().lock();
+        let ns = view.tables().lock_msg();
         for queue in ns.msg.iter() {
             let q = queue.inner.lock();
             seq_print!(

@@ -1324,7 +1324,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     };
     if args.key != ipc::IPC_PRIVATE {
         let found = tables
-            .lock()
+            .lock_sem()
             .sem
             .find_key(args.key, args.semflg, big_enough)?;
         if let Some(id) = found {
@@ -1341,7 +1341,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
         NewSems::new(nsems)?,
         kernel::sync::UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
     ));
-    let mut ns = tables.lock();
+    let mut ns = tables.lock_sem();
     let used = ns.used_sems;
     let mut created = false;
     // Looks the key up again: another task may have made it meanwhile.
@@ -1457,7 +1457,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
                     .reader()
                     .read()?;
             let tables = ipc::current_ns()?;
-            let ns = tables.lock();
+            let ns = tables.lock_sem();
             let array = ns.sem.obtain_check(id)?;
             perm::may_change(&array.perm())?;
             let mut inner = array.inner.lock();
@@ -1470,7 +1470,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
         }
         uapi::RIPC_IPC_RMID => {
             let tables = ipc::current_ns()?;
-            let mut ns = tables.lock();
+            let mut ns = tables.lock_sem();
             let array = ns.sem.obtain_check(id)?;
             perm::may_change(&array.perm())?;
             ns.sem.remove(id)?;
@@ -1609,7 +1609,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
         semvmx: SEMVMX,
         semaem: SEMAEM,
     };
-    let ns = tables.lock();
+    let ns = tables.lock_sem();
     if usage {
         // `SEM_INFO`: arrays and semaphores in use.
         info.semusz = ns.sem.in_use() as i32;
@@ -1650,7 +1650,7 @@ impl StatusFile for Status {
             m,
             "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n"
         );
-        let ns = view.tables().lock();
+        let ns = view.tables().lock_sem();
         for array in ns.sem.iter() {
             let p = array.perm();
             seq_print!(

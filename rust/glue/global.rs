@@ -6,7 +6,7 @@
 //! `/dev/ripc` and ripcfs, the only ways in.
 
 use crate::{
-    ipc::{ChildNsRegistry, IpcNamespace},
+    ipc::{ChildNsRegistry, MsgTables, SemTables, ShmTables},
     limits::charge::UserTotals,
     sem::UndoOwners,
     uapi,
@@ -37,8 +37,21 @@ kernel::sync::global_lock! {
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
-    /// The SysV tables of the initial IPC namespace (`init_ipc_ns`).
-    pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new_init();
+    /// The message queues of the initial IPC namespace (`init_ipc_ns`),
+    /// `msg_ids(&init_ipc_ns).rwsem` (see `rust/ipc.rs`).
+    pub(crate) unsafe(uninit) static IPC_MSG: Mutex<MsgTables> = MsgTables::new_init();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
+    /// The semaphore arrays of the initial IPC namespace.
+    pub(crate) unsafe(uninit) static IPC_SEM: Mutex<SemTables> = SemTables::new_init();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
+    /// The shared memory segments of the initial IPC namespace.
+    pub(crate) unsafe(uninit) static IPC_SHM: Mutex<ShmTables> = ShmTables::new_init();
 }
 
 kernel::sync::global_lock! {
@@ -76,7 +89,9 @@ pub(crate) fn init() {
             PIPE_USER_PAGES.init();
             MQ_USER_BYTES.init();
             SHM_USER_PAGES.init();
-            IPC_NS.init();
+            IPC_MSG.init();
+            IPC_SEM.init();
+            IPC_SHM.init();
             CHILD_NS.init();
             UNDO_OWNERS.init();
             MQ_PENDING.init();
