@@ -258,6 +258,7 @@ impl ChildNs {
         self.shm.lock().clear();
     }
 
+    /// What lookups by id read.
     fn index(&self) -> NsIndex<'_> {
         NsIndex {
             msg: &self.index.msg,
@@ -366,6 +367,8 @@ impl NsTables {
     /// another task made an object with the same key meanwhile, that one
     /// is found instead (and `create`'s is dropped), as if the calls had
     /// been serialised. `create` must not change anything but its object.
+    /// `lock` takes the kind's lock ([`NsTables::lock_msg`] ...), `kind`
+    /// finds its table.
     #[expect(clippy::too_many_arguments)]
     pub(crate) fn get<T: IpcObject, B: GlobalLockBackend<Backend = MutexBackend>>(
         &self,
