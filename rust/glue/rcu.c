@@ -13,9 +13,11 @@ void ripc_queue_rcu_work(struct rcu_work *rwork, work_func_t func);
 
 static struct workqueue_struct *ripc_rcu_wq;
 
-/* At module init, before anything can be released. */
+/* At module init, before anything can be released; only once. */
 int ripc_rcu_wq_create(void)
 {
+	if (ripc_rcu_wq)
+		return -EBUSY;
 	ripc_rcu_wq = alloc_workqueue("ripc_rcu", WQ_UNBOUND, 0);
 	return ripc_rcu_wq ? 0 : -ENOMEM;
 }

@@ -20,9 +20,10 @@
 //! ([`Workqueue`]'s drop: `rcu_barrier()`, then `destroy_workqueue()`)
 //! before the module's code goes.
 //!
-//! Writers use atomic swaps, so concurrent writers cannot leak or double
-//! free a node; the table's user serialises them (its writer lock) for
-//! the table to make sense.
+//! Writers use atomic swaps, so even unserialised writers could not free
+//! a node twice or while a reader may see it (at worst they would leak
+//! one); the table's user serialises them (its writer lock) for the table
+//! to make sense.
 
 use core::{
     marker::PhantomData,
@@ -53,10 +54,10 @@ extern "C" {
 pub(crate) struct Workqueue(());
 
 impl Workqueue {
-    /// Makes the workqueue. Module init calls this once, before anything
-    /// can be put in an [`RcuSlots`].
+    /// Makes the workqueue (`EBUSY` if it exists). Module init calls this
+    /// before anything can be put in an [`RcuSlots`].
     pub(crate) fn new() -> Result<Self> {
-        // SAFETY: no argument; called once at module init (see above).
+        // SAFETY: no argument; the helper refuses to make a second one.
         to_result(unsafe { ripc_rcu_wq_create() })?;
         // INVARIANT: just made.
         Ok(Self(()))
