@@ -16,6 +16,7 @@ pub(crate) mod page;
 pub(crate) mod params;
 pub(crate) mod pipefs;
 pub(crate) mod process;
+pub(crate) mod rcu;
 pub(crate) mod ripcfs;
 pub(crate) mod shmem;
 pub(crate) mod task;

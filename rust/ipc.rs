@@ -6,11 +6,12 @@
 //! `kern_ipc_perm` ([`perm`]); their arithmetic and decisions are in
 //! [`rules`], which the host's unit tests check.
 //!
-//! Each IPC namespace has its own tables, one [`IpcNamespace`] behind one
-//! lock, found from the caller's namespace by [`current_ns`]: the initial
-//! namespace's is the static [`crate::glue::global::IPC_NS`], any other's
-//! is made at its first use and listed in
-//! [`crate::glue::global::CHILD_NS`]. So a process after `unshare -i` sees
+//! Each IPC namespace has its own tables, one per kind ([`MsgTables`],
+//! [`SemTables`], [`ShmTables`]) each behind its own lock, as Linux's
+//! `ids->rwsem`, found from the caller's namespace by [`current_ns`]: the
+//! initial namespace's are the statics [`crate::glue::global::IPC_MSG`],
+//! `IPC_SEM` and `IPC_SHM`, any other's are made at its first use and
+//! listed in [`crate::glue::global::CHILD_NS`]. So a process after `unshare -i` sees
 //! none of its parent's objects, and the parent none of its.
 //!
 //! Linux frees a namespace's objects in `free_ipc_ns()`, which a module
@@ -26,21 +27,26 @@
 //! does.
 //!
 //! Lock order: [`crate::glue::global::CHILD_NS`] (held alone, never with a
-//! namespace's tables), then a namespace's tables ([`NsTables::lock`]),
-//! then an object's own lock. Under the first two only O(1) or O(log n)
+//! namespace's tables), then the tables of one kind in a namespace
+//! ([`NsTables::lock_msg`], [`NsTables::lock_sem`], [`NsTables::lock_shm`];
+//! never two kinds at once), then an object's own lock (a segment's
+//! `inner` under the segment tables, as `shm_close()` takes `shm_perm.lock`
+//! under `shm_ids.rwsem`). Under the first two only O(1) or O(log n)
 //! work runs: no allocation (new entries are allocated unlocked and
-//! inserted ready, see [`NsTables::get`]), no userspace copy.
+//! inserted ready, see [`NsTables::get`]), no userspace copy. Lookups by
+//! id take neither: they read the tables' [`NsIndex`] under RCU
+//! ([`lookup`], [`NsTables::index`]), as `ipc_obtain_object_check()`.
 //!
 //! | `ipc/util.c`, `ipc/util.h`      | ripc                               |
 //! |---------------------------------|------------------------------------|
-//! | `struct ipc_namespace`          | [`IpcNamespace`]                   |
+//! | `struct ipc_namespace`          | [`NsTables`], [`ChildNs`]          |
 //! | `current->nsproxy->ipc_ns`      | [`current_ns`]                     |
-//! | `free_ipc_ns()`, `free_ipcs()`  | [`sweep_dead_namespaces`], [`IpcNamespace::clear`] |
-//! | `struct ipc_ids`, `ids->rwsem`  | [`ids::IpcIds`], behind `IPC_NS`   |
+//! | `free_ipc_ns()`, `free_ipcs()`  | [`sweep_dead_namespaces`], [`MsgTables::clear`] and twins |
+//! | `struct ipc_ids`, `ids->rwsem`  | [`ids::IpcIds`], in [`MsgTables`] and twins, each a lock |
 //! | `struct kern_ipc_perm`          | [`perm::KernIpcPerm`]              |
 //! | `ipcget()`                      | [`ids::IpcIds::get`]               |
-//! | `ipc_obtain_object_check()`     | [`ids::IpcIds::obtain_check`]      |
-//! | `ipc_obtain_object_idr()`       | [`ids::IpcIds::obtain_idx`]        |
+//! | `ipc_obtain_object_check()`     | [`ids::IdIndex::obtain_check`]     |
+//! | `ipc_obtain_object_idr()`       | [`ids::IdIndex::obtain_idx`]       |
 //! | `ipc_rmid()`                    | [`ids::IpcIds::remove`]            |
 //! | `ipc_buildid()`, `ipcid_to_idx()`| [`rules::build_id`], [`rules::id_idx`] |
 //! | `ipcperms()`                    | [`perm::ipcperms`], [`rules::grants`] |
@@ -55,7 +61,7 @@ pub(crate) mod tunables;
 
 use crate::{
     glue::{
-        global::{CHILD_NS, IPC_NS},
+        global::{CHILD_NS, IPC_MSG, IPC_SEM, IPC_SHM},
         ipcns::{self, CallerNs, NsRef},
     },
     msg::{MsgQueue, MsgTotals},
@@ -66,14 +72,17 @@ use core::{
     ops::{Deref, DerefMut},
     sync::atomic::{AtomicBool, Ordering},
 };
-use ids::{IpcIds, IpcObject, SpareChunk};
+use ids::{IdIndex, IpcIds, IpcObject, SpareChunk};
 use kernel::{
     bindings,
     error::Error,
     new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
-    sync::{lock::mutex::MutexBackend, lock::Guard, Arc, Mutex},
+    sync::{
+        lock::{mutex::MutexBackend, GlobalGuard, GlobalLockBackend, Guard},
+        Arc, Mutex,
+    },
 };
 use perm::KernIpcPerm;
 
@@ -100,56 +109,87 @@ pub(crate) fn stat_return(cmd: u32, id: i32) -> isize {
     }
 }
 
-/// The SysV tables of one IPC namespace (`struct ipc_namespace`, its
-/// `ids[]`). Guarded as a whole by one lock (`ids->rwsem`); each object has
-/// its own lock for everything but its place in the table.
-pub(crate) struct IpcNamespace {
-    /// Message queues (`ids[IPC_MSG_IDS]`).
+/// The message queues of one IPC namespace (`ids[IPC_MSG_IDS]` and the
+/// message totals), behind their own lock (`msg_ids.rwsem`).
+pub(crate) struct MsgTables {
+    /// The queues.
     pub(crate) msg: IpcIds<MsgQueue>,
-    /// Semaphore arrays (`ids[IPC_SEM_IDS]`).
-    pub(crate) sem: IpcIds<SemArray>,
-    /// Shared memory segments (`ids[IPC_SHM_IDS]`).
-    pub(crate) shm: IpcIds<ShmSegment>,
-    /// `shm_tot`: pages of all segments together, each size rounded up.
-    pub(crate) shm_tot: usize,
-    /// `used_sems`: semaphores of all arrays together (`semmns`), kept as
-    /// arrays come and go so that `semget` does not add them up.
-    pub(crate) used_sems: usize,
     /// `percpu_msg_hdrs`, `percpu_msg_bytes`: the messages of all queues,
     /// kept by the queues themselves (made at the first `msgget`).
     pub(crate) msg_totals: Option<Arc<MsgTotals>>,
 }
 
-impl IpcNamespace {
-    /// An empty namespace; allocates nothing.
-    pub(crate) const fn new() -> Self {
+/// The semaphore arrays of one IPC namespace (`ids[IPC_SEM_IDS]`), behind
+/// their own lock (`sem_ids.rwsem`).
+pub(crate) struct SemTables {
+    /// The arrays.
+    pub(crate) sem: IpcIds<SemArray>,
+    /// `used_sems`: semaphores of all arrays together (`semmns`), kept as
+    /// arrays come and go so that `semget` does not add them up.
+    pub(crate) used_sems: usize,
+}
+
+/// The shared memory segments of one IPC namespace (`ids[IPC_SHM_IDS]`),
+/// behind their own lock (`shm_ids.rwsem`).
+pub(crate) struct ShmTables {
+    /// The segments.
+    pub(crate) shm: IpcIds<ShmSegment>,
+    /// `shm_tot`: pages of all segments together, each size rounded up.
+    pub(crate) shm_tot: usize,
+}
+
+/// The initial namespace's indexes, read by its lookups and written by
+/// its tables ([`crate::glue::global::IPC_MSG`] and its twins).
+static INIT_MSG_INDEX: IdIndex<MsgQueue> = IdIndex::new();
+static INIT_SEM_INDEX: IdIndex<SemArray> = IdIndex::new();
+static INIT_SHM_INDEX: IdIndex<ShmSegment> = IdIndex::new();
+
+impl MsgTables {
+    /// The initial namespace's, empty; allocates nothing.
+    pub(crate) const fn new_init() -> Self {
         Self {
-            msg: IpcIds::new(),
-            sem: IpcIds::new(),
-            shm: IpcIds::new(),
-            shm_tot: 0,
-            used_sems: 0,
+            msg: IpcIds::new_static(&INIT_MSG_INDEX),
             msg_totals: None,
         }
     }
 
-    /// Removes every object, as when a namespace dies (`free_ipcs()`):
-    /// when no task can reach the tables any more (the namespace is
-    /// unused, or the module is unloading).
-    pub(crate) fn clear(&mut self) {
+    /// `msg_exit_ns()`: removes every queue.
+    fn clear(&mut self) {
         self.msg.drain(|queue| queue.destroy());
-        self.sem.drain(|array| array.destroy());
-        self.used_sems = 0;
-        // Segments still attached stay counted until their last detach.
-        let mut attached = 0;
-        self.shm.drain(|segment| attached += segment.destroy());
-        self.shm_tot = attached;
     }
 }
 
-impl Drop for IpcNamespace {
-    fn drop(&mut self) {
-        self.clear();
+impl SemTables {
+    /// The initial namespace's, empty; allocates nothing.
+    pub(crate) const fn new_init() -> Self {
+        Self {
+            sem: IpcIds::new_static(&INIT_SEM_INDEX),
+            used_sems: 0,
+        }
+    }
+
+    /// `sem_exit_ns()`: removes every array.
+    fn clear(&mut self) {
+        self.sem.drain(|array| array.destroy());
+        self.used_sems = 0;
+    }
+}
+
+impl ShmTables {
+    /// The initial namespace's, empty; allocates nothing.
+    pub(crate) const fn new_init() -> Self {
+        Self {
+            shm: IpcIds::new_static(&INIT_SHM_INDEX),
+            shm_tot: 0,
+        }
+    }
+
+    /// `shm_exit_ns()`: removes every segment; one still attached goes at
+    /// its last detach, and stays counted until then.
+    fn clear(&mut self) {
+        let mut attached = 0;
+        self.shm.drain(|segment| attached += segment.destroy());
+        self.shm_tot = attached;
     }
 }
 
@@ -160,8 +200,72 @@ pub(crate) struct ChildNs {
     ns: NsRef,
     /// The namespace's sysctls, read without the lock ([`tunables`]).
     tunables: tunables::Tunables,
+    /// What lookups by id read, without the locks.
+    index: ChildIndex,
     #[pin]
-    tables: Mutex<IpcNamespace>,
+    msg: Mutex<MsgTables>,
+    #[pin]
+    sem: Mutex<SemTables>,
+    #[pin]
+    shm: Mutex<ShmTables>,
+}
+
+/// The indexes of a namespace other than the initial one, shared by its
+/// tables and its lookups.
+struct ChildIndex {
+    msg: Arc<IdIndex<MsgQueue>>,
+    sem: Arc<IdIndex<SemArray>>,
+    shm: Arc<IdIndex<ShmSegment>>,
+}
+
+impl ChildIndex {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            msg: Arc::new(IdIndex::new(), GFP_KERNEL_ACCOUNT)?,
+            sem: Arc::new(IdIndex::new(), GFP_KERNEL_ACCOUNT)?,
+            shm: Arc::new(IdIndex::new(), GFP_KERNEL_ACCOUNT)?,
+        })
+    }
+}
+
+/// The lookups' side of an IPC namespace's tables (`ipcs_idr` of each
+/// kind as read under RCU): found without the tables' lock.
+pub(crate) struct NsIndex<'a> {
+    /// Message queues.
+    pub(crate) msg: &'a IdIndex<MsgQueue>,
+    /// Semaphore arrays.
+    pub(crate) sem: &'a IdIndex<SemArray>,
+    /// Shared memory segments.
+    pub(crate) shm: &'a IdIndex<ShmSegment>,
+}
+
+impl NsIndex<'static> {
+    /// The initial namespace's.
+    fn init() -> Self {
+        Self {
+            msg: &INIT_MSG_INDEX,
+            sem: &INIT_SEM_INDEX,
+            shm: &INIT_SHM_INDEX,
+        }
+    }
+}
+
+impl ChildNs {
+    /// `free_ipcs()` of each kind, one lock at a time.
+    fn clear(&self) {
+        self.msg.lock().clear();
+        self.sem.lock().clear();
+        self.shm.lock().clear();
+    }
+
+    /// What lookups by id read.
+    fn index(&self) -> NsIndex<'_> {
+        NsIndex {
+            msg: &self.index.msg,
+            sem: &self.index.sem,
+            shm: &self.index.shm,
+        }
+    }
 }
 
 /// The tables of the caller's IPC namespace, as [`current_ns`] found them.
@@ -173,22 +277,83 @@ pub(crate) enum NsTables {
     Child(Arc<ChildNs>),
 }
 
-/// The locked tables of an IPC namespace.
-pub(crate) enum NsGuard<'a> {
-    /// [`NsTables::Init`] locked.
-    Init(kernel::sync::lock::GlobalGuard<IPC_NS>),
-    /// [`NsTables::Child`] locked.
-    Child(Guard<'a, IpcNamespace, MutexBackend>),
+/// The locked tables of one kind (`down_write(&ids->rwsem)`) in an IPC
+/// namespace: `B` is the initial namespace's lock of that kind.
+pub(crate) enum KindGuard<'a, B: GlobalLockBackend<Backend = MutexBackend>> {
+    /// [`NsTables::Init`]'s, locked.
+    Init(GlobalGuard<B>),
+    /// [`NsTables::Child`]'s, locked.
+    Child(Guard<'a, B::Item, MutexBackend>),
 }
 
-impl NsTables {
-    /// Locks the tables (`down_write(&ids->rwsem)`; ripc has no readers'
-    /// side, as the kernel crate has no rwsem: lookups are short).
+impl<B: GlobalLockBackend<Backend = MutexBackend>> Deref for KindGuard<'_, B> {
+    type Target = B::Item;
+
     #[inline]
-    pub(crate) fn lock(&self) -> NsGuard<'_> {
+    fn deref(&self) -> &B::Item {
         match self {
-            Self::Init => NsGuard::Init(IPC_NS.lock()),
-            Self::Child(child) => NsGuard::Child(child.tables.lock()),
+            Self::Init(guard) => guard,
+            Self::Child(guard) => guard,
+        }
+    }
+}
+
+impl<B: GlobalLockBackend<Backend = MutexBackend>> DerefMut for KindGuard<'_, B>
+where
+    B::Item: Unpin,
+{
+    #[inline]
+    fn deref_mut(&mut self) -> &mut B::Item {
+        match self {
+            Self::Init(guard) => guard,
+            Self::Child(guard) => guard,
+        }
+    }
+}
+
+/// The lock of the message queues of an IPC namespace.
+pub(crate) type MsgGuard<'a> = KindGuard<'a, IPC_MSG>;
+/// The lock of the semaphore arrays of an IPC namespace.
+pub(crate) type SemGuard<'a> = KindGuard<'a, IPC_SEM>;
+/// The lock of the shared memory segments of an IPC namespace.
+pub(crate) type ShmGuard<'a> = KindGuard<'a, IPC_SHM>;
+
+impl NsTables {
+    /// Locks the message queues (`msg_ids.rwsem` for writing), to create,
+    /// remove, find by key or walk them; lookups by id need no lock
+    /// ([`NsTables::index`]).
+    #[inline]
+    pub(crate) fn lock_msg(&self) -> MsgGuard<'_> {
+        match self {
+            Self::Init => KindGuard::Init(IPC_MSG.lock()),
+            Self::Child(child) => KindGuard::Child(child.msg.lock()),
+        }
+    }
+
+    /// Locks the semaphore arrays, as [`NsTables::lock_msg`].
+    #[inline]
+    pub(crate) fn lock_sem(&self) -> SemGuard<'_> {
+        match self {
+            Self::Init => KindGuard::Init(IPC_SEM.lock()),
+            Self::Child(child) => KindGuard::Child(child.sem.lock()),
+        }
+    }
+
+    /// Locks the shared memory segments, as [`NsTables::lock_msg`].
+    #[inline]
+    pub(crate) fn lock_shm(&self) -> ShmGuard<'_> {
+        match self {
+            Self::Init => KindGuard::Init(IPC_SHM.lock()),
+            Self::Child(child) => KindGuard::Child(child.shm.lock()),
+        }
+    }
+
+    /// The lookups' side of the tables, read without their lock.
+    #[inline]
+    pub(crate) fn index(&self) -> NsIndex<'_> {
+        match self {
+            Self::Init => NsIndex::init(),
+            Self::Child(child) => child.index(),
         }
     }
 }
@@ -202,17 +367,24 @@ impl NsTables {
     /// another task made an object with the same key meanwhile, that one
     /// is found instead (and `create`'s is dropped), as if the calls had
     /// been serialised. `create` must not change anything but its object.
-    pub(crate) fn get<T: IpcObject>(
+    /// `lock` takes the kind's lock ([`NsTables::lock_msg`] ...), `kind`
+    /// finds its table.
+    #[expect(clippy::too_many_arguments)]
+    pub(crate) fn get<T: IpcObject, B: GlobalLockBackend<Backend = MutexBackend>>(
         &self,
-        kind: fn(&mut IpcNamespace) -> &mut IpcIds<T>,
+        lock: for<'a> fn(&'a NsTables) -> KindGuard<'a, B>,
+        kind: fn(&mut B::Item) -> &mut IpcIds<T>,
         key: i32,
         flags: i32,
         limit: usize,
         check: impl Fn(&T) -> Result,
         create: impl FnOnce(KernIpcPerm) -> Result<Arc<T>>,
-    ) -> Result<i32> {
+    ) -> Result<i32>
+    where
+        B::Item: Unpin,
+    {
         let slot = loop {
-            let mut ns = self.lock();
+            let mut ns = lock(self);
             let ids = kind(&mut ns);
             if key != IPC_PRIVATE {
                 if let Some(id) = ids.find_key(key, flags, &check)? {
@@ -224,14 +396,15 @@ impl NsTables {
             }
             drop(ns);
             let chunk = SpareChunk::new()?;
-            kind(&mut self.lock()).add_chunk(chunk);
+            kind(&mut lock(self)).add_chunk(chunk);
         };
-        let made = slot
-            .memory()
-            .and_then(|memory| Ok((create(slot.perm(flags))?, memory)));
-        let mut ns = self.lock();
+        let made = slot.memory().and_then(|memory| {
+            let object = create(slot.perm(flags))?;
+            Ok((slot.node(object)?, memory))
+        });
+        let mut ns = lock(self);
         let ids = kind(&mut ns);
-        let (object, memory) = match made {
+        let (node, memory) = match made {
             Ok(made) => made,
             Err(err) => {
                 ids.cancel(slot);
@@ -244,34 +417,12 @@ impl NsTables {
                 found => {
                     ids.cancel(slot);
                     drop(ns);
-                    drop(object);
+                    drop(node);
                     return found.map(|id| id.unwrap_or_default());
                 }
             }
         }
-        Ok(ids.insert(slot, object, memory))
-    }
-}
-
-impl Deref for NsGuard<'_> {
-    type Target = IpcNamespace;
-
-    #[inline]
-    fn deref(&self) -> &IpcNamespace {
-        match self {
-            Self::Init(guard) => guard,
-            Self::Child(guard) => guard,
-        }
-    }
-}
-
-impl DerefMut for NsGuard<'_> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut IpcNamespace {
-        match self {
-            Self::Init(guard) => guard,
-            Self::Child(guard) => guard,
-        }
+        Ok(ids.insert(slot, node, memory))
     }
 }
 
@@ -285,14 +436,14 @@ pub(crate) fn current_ns() -> Result<NsTables> {
     }
 }
 
-/// Runs `f` on the locked tables of the caller's IPC namespace: the hot
-/// paths' lookup (`msgsnd`, `msgrcv`, `semop`, `shmat` ...), which for the
-/// initial namespace costs what a lookup in one static table does.
+/// Runs `f` on the index of the caller's IPC namespace: the hot paths'
+/// lookup by id (`msgrcv`, `shmat`, `*ctl` ...), under RCU and without
+/// the tables' lock, as `ipc_obtain_object_check()`.
 #[inline]
-pub(crate) fn with_current_ns<R>(f: impl FnOnce(&mut IpcNamespace) -> R) -> Result<R> {
+pub(crate) fn lookup<R>(f: impl FnOnce(NsIndex<'_>) -> R) -> Result<R> {
     match ipcns::caller_ns()? {
-        CallerNs::Init => Ok(f(&mut IPC_NS.lock())),
-        CallerNs::Child(addr) => Ok(f(&mut child_ns(addr)?.tables.lock())),
+        CallerNs::Init => Ok(f(NsIndex::init())),
+        CallerNs::Child(addr) => Ok(f(child_ns(addr)?.index())),
     }
 }
 
@@ -377,16 +528,38 @@ impl ChildNsRegistry {
 }
 
 /// The tables of namespace `addr`, the caller's, made if it has none.
+#[inline]
 fn child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
     if let Some(child) = CHILD_NS.lock().get(addr) {
         return Ok(child);
     }
-    // First use in this namespace: make its tables unlocked.
+    new_child_ns(addr)
+}
+
+/// The first use of ripc in namespace `addr`: makes its tables unlocked
+/// (apart from the lookups' path: its frame is large).
+#[inline(never)]
+fn new_child_ns(addr: ipcns::NsAddr) -> Result<Arc<ChildNs>> {
+    let index = ChildIndex::new()?;
+    let (msg, sem, shm) = (index.msg.clone(), index.sem.clone(), index.shm.clone());
     let child = Arc::pin_init(
         try_pin_init!(ChildNs {
             ns: NsRef::caller()?,
             tunables: tunables::Tunables::from_params(),
-            tables <- new_mutex!(IpcNamespace::new()),
+            // In place: a table takes a few KiB.
+            msg <- new_mutex!(init!(MsgTables {
+                msg: IpcIds::new_shared(msg),
+                msg_totals: None,
+            })),
+            sem <- new_mutex!(init!(SemTables {
+                sem: IpcIds::new_shared(sem),
+                used_sems: 0,
+            })),
+            shm <- new_mutex!(init!(ShmTables {
+                shm: IpcIds::new_shared(shm),
+                shm_tot: 0,
+            })),
+            index,
         }),
         GFP_KERNEL_ACCOUNT,
     )?;
@@ -432,7 +605,9 @@ pub(crate) fn sweep_dead_namespaces() {
 /// Frees the objects of every IPC namespace, the initial one included, at
 /// module unload.
 pub(crate) fn clear_all_namespaces() {
-    IPC_NS.lock().clear();
+    IPC_MSG.lock().clear();
+    IPC_SEM.lock().clear();
+    IPC_SHM.lock().clear();
     let registry = {
         let mut registry = CHILD_NS.lock();
         CHILDREN_EXIST.store(false, Ordering::Relaxed);
@@ -443,7 +618,7 @@ pub(crate) fn clear_all_namespaces() {
         .iter()
         .flat_map(|children| children.values())
     {
-        child.tables.lock().clear();
+        child.clear();
     }
 }
 
@@ -454,6 +629,36 @@ pub(crate) fn clear_all_namespaces() {
 fn free(dead: Dead) {
     for node in dead.into_iter().flatten() {
         let (_, child) = node.to_key_value();
-        child.tables.lock().clear();
+        child.clear();
+    }
+}
+
+#[kunit_tests(ripc_ipc_ns)]
+mod tests {
+    use super::*;
+
+    /// A lookup by id does not wait for the tables' lock, as Linux's
+    /// `ipc_obtain_object_check()` runs under RCU, not `ids->rwsem`: with
+    /// the lock held by this very thread, it still answers.
+    #[test]
+    fn lookups_do_not_take_the_tables_lock() {
+        let tables = current_ns().unwrap();
+        let guard = tables.lock_sem();
+        let found = lookup(|ns| ns.sem.obtain_check(i32::MAX).is_ok());
+        drop(guard);
+        assert!(matches!(found, Ok(false)));
+    }
+
+    /// Each kind has its own lock, as Linux's `ids->rwsem`: with the
+    /// semaphore arrays locked, the message queues can still be locked
+    /// (only here are two kinds held at once; nothing takes them in the
+    /// other order).
+    #[test]
+    fn kinds_have_their_own_locks() {
+        let tables = current_ns().unwrap();
+        let sems = tables.lock_sem();
+        let unknown = tables.lock_msg().msg.find_key(i32::MIN, 0, |_| Ok(()));
+        drop(sems);
+        assert!(matches!(unknown, Err(e) if e == ENOENT));
     }
 }

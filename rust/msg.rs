@@ -535,20 +535,21 @@ pub(crate) fn msgget(key: i32, msgflg: i32) -> Result<isize> {
     let tables = ipc::current_ns()?;
     // A known key first, as `ipcget_public()`: nothing to allocate.
     if key != ipc::IPC_PRIVATE {
-        if let Some(id) = tables.lock().msg.find_key(key, msgflg, |_| Ok(()))? {
+        if let Some(id) = tables.lock_msg().msg.find_key(key, msgflg, |_| Ok(()))? {
             return Ok(id as isize);
         }
     }
-    let existing = tables.lock().msg_totals.clone();
+    let existing = tables.lock_msg().msg_totals.clone();
     let totals = match existing {
         Some(totals) => totals,
         None => {
             // Allocated unlocked; another `msgget` may have won meanwhile.
             let fresh = Arc::new(MsgTotals::default(), GFP_KERNEL_ACCOUNT)?;
-            tables.lock().msg_totals.get_or_insert(fresh).clone()
+            tables.lock_msg().msg_totals.get_or_insert(fresh).clone()
         }
     };
     let id = tables.get(
+        NsTables::lock_msg,
         |ns| &mut ns.msg,
         key,
         msgflg,
@@ -591,7 +592,7 @@ pub(crate) fn msgsnd(args: &uapi::ripc_msgsnd_args) -> Result<isize> {
         ))?,
     };
     let msg = Msg::new(mtype, text)?;
-    let queue = tables.lock().msg.obtain_check(args.msqid)?;
+    let queue = tables.index().msg.obtain_check(args.msqid)?;
     queue.send(msg, args.msgflg as u32)?;
     Ok(0)
 }
@@ -611,7 +612,7 @@ pub(crate) fn msgrcv(args: &uapi::ripc_msgrcv_args) -> Result<isize> {
         return Err(EINVAL);
     }
     let search = Search::new(args.msgtyp, flags);
-    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(args.msqid))??;
+    let queue = ipc::lookup(|ns| ns.msg.obtain_check(args.msqid))??;
     let msg = queue.receive(search, bufsz, flags)?;
     // `do_msg_fill()`.
     let msgp = args.msgp as usize;
@@ -655,7 +656,7 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
         }
         uapi::RIPC_IPC_RMID => {
             let tables = ipc::current_ns()?;
-            let mut ns = tables.lock();
+            let mut ns = tables.lock_msg();
             let queue = ns.msg.obtain_check(id)?;
             perm::may_change(&queue.perm())?;
             ns.msg.remove(id)?;
@@ -675,7 +676,7 @@ pub(crate) fn msgctl(args: &uapi::ripc_msgctl_args) -> Result<isize> {
 fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
     let clamp = |n: u64| n.min(i32::MAX as u64) as i32;
     let tables = ipc::current_ns()?;
-    let ns = tables.lock();
+    let ns = tables.lock_msg();
     let mut info = uapi::ripc_msginfo {
         msgpool: limits::MSGPOOL as i32,
         msgmap: limits::MSGMAP as i32,
@@ -702,7 +703,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_msginfo, isize)> {
 /// `MSG_STAT_ANY` by slot index (return the full id). All but
 /// `MSG_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
-    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_for_stat(id, cmd))??;
+    let queue = ipc::lookup(|ns| ns.msg.obtain_for_stat(id, cmd))??;
     let inner = queue.inner.lock();
     if cmd != uapi::RIPC_MSG_STAT_ANY {
         perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -731,7 +732,7 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_msqid64_ds, isize)> {
 /// needs `CAP_SYS_RESOURCE`. Blocked receivers look again (the mode may
 /// now refuse them), blocked senders too (there may be room).
 fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
-    let queue = ipc::with_current_ns(|ns| ns.msg.obtain_check(id))??;
+    let queue = ipc::lookup(|ns| ns.msg.obtain_check(id))??;
     let mut inner = queue.inner.lock();
     // Removed since the lookup: as if the removal had come first (Linux
     // holds the table's rwsem across both).
@@ -763,7 +764,7 @@ const STATUS_LINE: usize = 128;
 
 impl StatusFile for Status {
     fn size_hint(tables: &NsTables) -> usize {
-        (tables.lock().msg.in_use() + 1) * STATUS_LINE
+        (tables.lock_msg().msg.in_use() + 1) * STATUS_LINE
     }
 
     fn show(m: &SeqFile, view: &StatusView<'_>) {
@@ -773,7 +774,7 @@ impl StatusFile for Status {
         );
         // pids as the opener sees them (`ipc_seq_pid_ns()`, fixed at open).
         let pid_ns = view.pid_ns();
-        let ns = view.tables().lock();
+        let ns = view.tables().lock_msg();
         for queue in ns.msg.iter() {
             let q = queue.inner.lock();
             seq_print!(

@@ -77,7 +77,7 @@ impl kernel::InPlaceModule for RipcModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         // Fields are initialised in the order written here.
         try_pin_init!(Self {
-            _ipc: glue::global::Teardown::new(),
+            _ipc: glue::global::Teardown::new()?,
             misc <- glue::misc::MiscRegistration::register(c"ripc", &glue::misc::DEV_FOPS),
             _fs: glue::ripcfs::Registration::new(&RIPCFS_KINDS, &RIPCFS_STATUS)?,
         })

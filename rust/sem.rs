@@ -1334,7 +1334,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
     };
     if args.key != ipc::IPC_PRIVATE {
         let found = tables
-            .lock()
+            .lock_sem()
             .sem
             .find_key(args.key, args.semflg, big_enough)?;
         if let Some(id) = found {
@@ -1351,7 +1351,7 @@ pub(crate) fn semget(args: &uapi::ripc_semget_args) -> Result<isize> {
         NewSems::new(nsems)?,
         kernel::sync::UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
     ));
-    let mut ns = tables.lock();
+    let mut ns = tables.lock_sem();
     let used = ns.used_sems;
     let mut created = false;
     // Looks the key up again: another task may have made it meanwhile.
@@ -1429,7 +1429,7 @@ pub(crate) fn semop(args: &uapi::ripc_semop_args) -> Result<isize> {
         }
         None => None,
     };
-    let array = tables.lock().sem.obtain_check(args.semid)?;
+    let array = tables.index().sem.obtain_check(args.semid)?;
     let max = sops.iter().map(|s| s.num()).max().unwrap_or(0);
     if max >= array.nsems() {
         return Err(EFBIG);
@@ -1467,7 +1467,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
                     .reader()
                     .read()?;
             let tables = ipc::current_ns()?;
-            let ns = tables.lock();
+            let ns = tables.lock_sem();
             let array = ns.sem.obtain_check(id)?;
             perm::may_change(&array.perm())?;
             let mut inner = array.inner.lock();
@@ -1480,7 +1480,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
         }
         uapi::RIPC_IPC_RMID => {
             let tables = ipc::current_ns()?;
-            let mut ns = tables.lock();
+            let mut ns = tables.lock_sem();
             let array = ns.sem.obtain_check(id)?;
             perm::may_change(&array.perm())?;
             ns.sem.remove(id)?;
@@ -1501,7 +1501,7 @@ pub(crate) fn semctl(args: &uapi::ripc_semctl_args) -> Result<isize> {
             if cmd == uapi::RIPC_SETVAL && !(0..=SEMVMX).contains(&(arg as u32 as i32)) {
                 return Err(ERANGE);
             }
-            let array = ipc::with_current_ns(|ns| ns.sem.obtain_check(id))??;
+            let array = ipc::lookup(|ns| ns.sem.obtain_check(id))??;
             semctl_main(&array, num, cmd, arg)
         }
         _ => Err(EINVAL),
@@ -1619,7 +1619,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
         semvmx: SEMVMX,
         semaem: SEMAEM,
     };
-    let ns = tables.lock();
+    let ns = tables.lock_sem();
     if usage {
         // `SEM_INFO`: arrays and semaphores in use.
         info.semusz = ns.sem.in_use() as i32;
@@ -1629,7 +1629,7 @@ fn info(usage: bool) -> Result<(uapi::ripc_seminfo, isize)> {
 }
 
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_semid64_ds, isize)> {
-    let array = ipc::with_current_ns(|ns| ns.sem.obtain_for_stat(id, cmd))??;
+    let array = ipc::lookup(|ns| ns.sem.obtain_for_stat(id, cmd))??;
     let perm = array.perm();
     if cmd != uapi::RIPC_SEM_STAT_ANY {
         perm::ipcperms(&perm, S_IRUGO)?;
@@ -1660,7 +1660,7 @@ impl StatusFile for Status {
             m,
             "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n"
         );
-        let ns = view.tables().lock();
+        let ns = view.tables().lock_sem();
         for array in ns.sem.iter() {
             let p = array.perm();
             seq_print!(

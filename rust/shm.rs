@@ -25,7 +25,7 @@
 //! | `shm_atim`/`dtim`/`ctim`        | `Inner::atime`/`dtime`/`ctime`      |
 //! | `shm_cprid`, `shm_lprid`        | `Inner::cpid`, `Inner::lpid` (`PidRef`) |
 //! | `mlock_ucounts`                 | `Inner::locked` (a [`Charge`])      |
-//! | `ns->shm_tot`                   | `IpcNamespace::shm_tot`             |
+//! | `ns->shm_tot`                   | `ShmTables::shm_tot`                |
 //! | `newseg()`                      | [`shmget`], `ShmSegment::new`       |
 //! | `shm_more_checks()`             | the size check in [`shmget`]        |
 //! | `struct shm_file_data`, the clone file of `do_shmat()` | [`ShmAttach`] |
@@ -256,7 +256,7 @@ impl ShmSegment {
     /// namespace has `kernel.shm_rmid_forced` set (`shm_may_destroy()`).
     fn detach(&self) {
         let forced = self.ns.tunable(Cell::ShmRmidForced) != 0;
-        let mut ns = self.ns.lock();
+        let mut ns = self.ns.lock_shm();
         let mut inner = self.inner.lock();
         inner.lpid = Some(PidRef::current_process());
         inner.dtime = cred::real_seconds();
@@ -276,7 +276,7 @@ impl ShmSegment {
 /// `shm_destroy()`: takes the segment out of the table and out of
 /// `shm_tot`, and returns its file for the caller to drop once the locks
 /// are released.
-fn destroy_locked(ns: &mut crate::ipc::IpcNamespace, inner: &mut Inner) -> Option<ShmemFile> {
+fn destroy_locked(ns: &mut ipc::ShmTables, inner: &mut Inner) -> Option<ShmemFile> {
     let file = inner.take_file()?;
     // Cannot fail: a segment with its file is in the table under its id.
     let _ = ns.shm.remove(inner.perm.id);
@@ -342,7 +342,7 @@ pub(crate) fn shmget(args: &uapi::ripc_shmget_args) -> Result<isize> {
     let noreserve = args.shmflg as u32 & uapi::RIPC_SHM_NORESERVE != 0;
     ipc::sweep_dead_namespaces();
     let tables = ipc::current_ns()?;
-    let mut guard = tables.lock();
+    let mut guard = tables.lock_shm();
     let ns = &mut *guard;
     let tot = &mut ns.shm_tot;
     let id = ns.shm.get(
@@ -414,7 +414,7 @@ pub(crate) fn shmat(args: &mut uapi::ripc_shmat_args, arg: usize) -> Result<isiz
     if exec {
         acc_mode |= S_IXUGO;
     }
-    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(args.shmid))??;
+    let segment = ipc::lookup(|ns| ns.shm.obtain_check(args.shmid))??;
     let (size, file) = {
         let mut inner = segment.inner.lock();
         perm::ipcperms(&inner.perm, acc_mode)?;
@@ -515,7 +515,7 @@ pub(crate) fn shmctl(args: &uapi::ripc_shmctl_args) -> Result<isize> {
 /// made private, and goes at its last detach; an unattached one goes now.
 fn rmid(id: i32) -> Result {
     let tables = ipc::current_ns()?;
-    let mut ns = tables.lock();
+    let mut ns = tables.lock_shm();
     let segment = ns.shm.obtain_check(id)?;
     let mut inner = segment.inner.lock();
     perm::may_change(&inner.perm)?;
@@ -536,7 +536,7 @@ fn rmid(id: i32) -> Result {
 /// `shmctl_ipc_info()`: the limits; returns the highest slot in use.
 fn ipc_info() -> Result<(uapi::ripc_shminfo64, isize)> {
     let tables = ipc::current_ns()?;
-    let ns = tables.lock();
+    let ns = tables.lock_shm();
     let info = uapi::ripc_shminfo64 {
         shmmax: limits::shmmax() as u64,
         shmmin: limits::SHMMIN as u64,
@@ -555,7 +555,7 @@ fn ipc_info() -> Result<(uapi::ripc_shminfo64, isize)> {
 /// returns the highest slot in use.
 fn shm_info() -> Result<(uapi::ripc_shm_info, isize)> {
     let tables = ipc::current_ns()?;
-    let ns = tables.lock();
+    let ns = tables.lock_shm();
     let (mut rss, mut swp) = (0, 0);
     for segment in ns.shm.iter() {
         if let Some(file) = &segment.inner.lock().file {
@@ -580,7 +580,7 @@ fn shm_info() -> Result<(uapi::ripc_shm_info, isize)> {
 /// `SHM_STAT_ANY` by slot index (return the full id). All but
 /// `SHM_STAT_ANY` need read permission.
 fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
-    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_for_stat(id, cmd))??;
+    let segment = ipc::lookup(|ns| ns.shm.obtain_for_stat(id, cmd))??;
     let inner = segment.inner.lock();
     if cmd != uapi::RIPC_SHM_STAT_ANY {
         perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -607,7 +607,7 @@ fn stat(id: i32, cmd: u32) -> Result<(uapi::ripc_shmid64_ds, isize)> {
 /// the creator or `CAP_SYS_ADMIN`.
 fn set(id: i32, ds: &uapi::ripc_shmid64_ds) -> Result {
     let tables = ipc::current_ns()?;
-    let ns = tables.lock();
+    let ns = tables.lock_shm();
     let segment = ns.shm.obtain_check(id)?;
     let mut inner = segment.inner.lock();
     perm::may_change(&inner.perm)?;
@@ -622,7 +622,7 @@ fn set(id: i32, ds: &uapi::ripc_shmid64_ds) -> Result {
 /// `ENOMEM` past `RLIMIT_MEMLOCK` without `CAP_IPC_LOCK`. `SHM_UNLOCK`
 /// gives the charge back and puts the pages back on the reclaim lists.
 fn lock(id: i32, lock: bool) -> Result {
-    let segment = ipc::with_current_ns(|ns| ns.shm.obtain_check(id))??;
+    let segment = ipc::lookup(|ns| ns.shm.obtain_check(id))??;
     let mut inner = segment.inner.lock();
     if inner.file.is_none() {
         return Err(eidrm());
@@ -679,7 +679,7 @@ impl StatusFile for Status {
         );
         // The opener's pid namespace, fixed at open (`seq_file`'s).
         let pid_nr = |pid: Option<&PidRef>| pid.map_or(0, |pid| pid.nr_in(view.pid_ns()));
-        let ns = view.tables().lock();
+        let ns = view.tables().lock_shm();
         for segment in ns.shm.iter() {
             let s = segment.inner.lock();
             let (rss, swp) = s.file.as_ref().map_or((0, 0), |f| f.usage());

@@ -1381,4 +1381,153 @@ TEST_F_TIMEOUT(stress, notify_semaphore_sums, stress_timeout())
 	notify_stress(_metadata, self, true);
 }
 
+/*
+ * Lookups by id racing IPC_RMID and the re-creation of objects in their
+ * slots. A creator keeps IDS_LIVE arrays and queues alive, so that their
+ * slots come round again within 64 creations (idr_alloc_cyclic() stays
+ * below 3/2 of the objects in use), each time with a new sequence number;
+ * lookers probe the ids of the current and of past generations while the
+ * creator removes and makes them. As in Linux, an id names its own object
+ * or fails with EINVAL (removed) or EIDRM (removed during the call), never
+ * the object that took its slot: a semaphore's value and the types of the
+ * messages sent to a queue carry the generation, to tell them apart.
+ * ripc looks ids up under RCU, without the table's lock: this is the race
+ * of a lookup with the removal and the reuse of its slot.
+ */
+#define IDS_HISTORY 512
+#define IDS_LIVE 4
+#define IDS_MIN_GENERATIONS 640	/* each slot of the cycle reused 10 times */
+#define IDS_MIN_PROBES 64	/* per looker, the last ones after the end */
+
+struct ids_ctx {
+	struct timespec end;
+	uint64_t *sems;		/* by generation % IDS_HISTORY: id << 32 | tag */
+	uint64_t *queues;	/* the same for the queues */
+	uint64_t *head;		/* [0] generations made, [1] probes, [2] stale, [3] done */
+};
+
+static uint32_t ids_tag(uint64_t gen)
+{
+	return gen % 30000 + 1;
+}
+
+/* Empties queue id, whose messages must all carry tag. */
+static int ids_drain(int id, uint32_t tag)
+{
+	struct { long mtype; char c; } m;
+
+	while (ripc_msgrcv(id, &m, 1, 0, IPC_NOWAIT) >= 0)
+		CHECK(m.mtype == (long)tag, "queue %d of tag %u got a message of tag %ld",
+		      id, tag, m.mtype);
+	CHECK(errno == ENOMSG, "msgrcv: %s", strerror(errno));
+	return 0;
+}
+
+static int ids_creator(void *arg, int index)
+{
+	struct ids_ctx *c = arg;
+	int sem[IDS_LIVE] = { 0 }, queue[IDS_LIVE] = { 0 };
+	uint32_t tag[IDS_LIVE] = { 0 };
+	uint64_t gen = 0;
+	int i;
+
+	(void)index;
+	while (running(&c->end) || gen < IDS_MIN_GENERATIONS) {
+		i = ++gen % IDS_LIVE;
+		if (gen > IDS_LIVE) {
+			CHECK(ids_drain(queue[i], tag[i]) == 0, "drain");
+			CHECK(ripc_msgctl(queue[i], IPC_RMID, NULL) == 0, "msgctl: %s", strerror(errno));
+			CHECK(ripc_semctl(sem[i], 0, IPC_RMID) == 0, "semctl: %s", strerror(errno));
+		}
+		tag[i] = ids_tag(gen);
+		sem[i] = ripc_semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+		CHECK(sem[i] >= 0, "semget: %s", strerror(errno));
+		CHECK(ripc_semctl(sem[i], 0, SETVAL, (union semun){ .val = tag[i] }) == 0,
+		      "SETVAL: %s", strerror(errno));
+		queue[i] = ripc_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+		CHECK(queue[i] >= 0, "msgget: %s", strerror(errno));
+		__atomic_store_n(&c->sems[gen % IDS_HISTORY], (uint64_t)sem[i] << 32 | tag[i],
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&c->queues[gen % IDS_HISTORY], (uint64_t)queue[i] << 32 | tag[i],
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&c->head[0], gen, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < IDS_LIVE && (uint64_t)i < gen; i++) {
+		CHECK(ids_drain(queue[i], tag[i]) == 0, "drain");
+		CHECK(ripc_msgctl(queue[i], IPC_RMID, NULL) == 0, "msgctl: %s", strerror(errno));
+		CHECK(ripc_semctl(sem[i], 0, IPC_RMID) == 0, "semctl: %s", strerror(errno));
+	}
+	__atomic_store_n(&c->head[3], 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static bool ids_gone(void)
+{
+	return errno == EINVAL || errno == EIDRM;
+}
+
+static int ids_looker(void *arg, int index)
+{
+	struct ids_ctx *c = arg;
+	uint64_t s = seed_for(9, index), head, gen, e;
+	struct sembuf zero = { .sem_num = 0, .sem_op = 0, .sem_flg = IPC_NOWAIT };
+	struct { long mtype; char c; } m = { .c = 0 };
+	int id, v, probes = 0;
+	uint32_t tag;
+
+	/* Until the creator is done, and then a few more: all stale. */
+	while (!__atomic_load_n(&c->head[3], __ATOMIC_ACQUIRE) || probes < IDS_MIN_PROBES) {
+		head = __atomic_load_n(&c->head[0], __ATOMIC_ACQUIRE);
+		if (!head)
+			continue;
+		probes++;
+		gen = head - rnd_in(&s, 0, head - 1 < IDS_HISTORY / 2 ? head - 1 : IDS_HISTORY / 2);
+		e = __atomic_load_n(&c->sems[gen % IDS_HISTORY], __ATOMIC_ACQUIRE);
+		id = e >> 32;
+		tag = (uint32_t)e;
+		v = ripc_semctl(id, 0, GETVAL);
+		CHECK(v == (int)tag || (v < 0 && ids_gone()),
+		      "GETVAL of array %d (tag %u) gave %d (%s)", id, tag, v,
+		      v < 0 ? strerror(errno) : "another array's value");
+		/* The value is never 0: waiting for zero fails at once. */
+		CHECK(ripc_semop(id, &zero, 1) < 0 && (errno == EAGAIN || ids_gone()),
+		      "semop on array %d: %s", id, strerror(errno));
+		if (v < 0)
+			__atomic_fetch_add(&c->head[2], 1, __ATOMIC_RELAXED);
+		e = __atomic_load_n(&c->queues[gen % IDS_HISTORY], __ATOMIC_ACQUIRE);
+		m.mtype = (uint32_t)e;
+		CHECK(ripc_msgsnd(e >> 32, &m, 1, IPC_NOWAIT) == 0 || errno == EAGAIN || ids_gone(),
+		      "msgsnd to queue %d: %s", (int)(e >> 32), strerror(errno));
+		__atomic_fetch_add(&c->head[1], 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(stress, ids_stale_lookups_fail, stress_timeout())
+{
+	struct ids_ctx c = { .end = self->end };
+	pid_t pids[MAX_PROCS + 1];
+	int i, n = self->procs;
+
+	c.sems = shared(IDS_HISTORY * sizeof(uint64_t));
+	c.queues = shared(IDS_HISTORY * sizeof(uint64_t));
+	c.head = shared(4096);
+	ASSERT_NE(NULL, c.sems);
+	ASSERT_NE(NULL, c.queues);
+	ASSERT_NE(NULL, c.head);
+	pids[0] = spawn(ids_creator, &c, 0);
+	for (i = 1; i <= n; i++)
+		pids[i] = spawn(ids_looker, &c, i);
+	EXPECT_EQ(0, reap(pids, n + 1, "ids worker"));
+	/* Ids of removed objects were probed, many after their slot's reuse. */
+	EXPECT_LE(IDS_MIN_GENERATIONS, c.head[0]);
+	EXPECT_LT(0, c.head[2]);
+	printf("# ids: %llu generations, %llu probes, %llu of removed objects\n",
+	       (unsigned long long)c.head[0], (unsigned long long)c.head[1],
+	       (unsigned long long)c.head[2]);
+	munmap(c.sems, IDS_HISTORY * sizeof(uint64_t));
+	munmap(c.queues, IDS_HISTORY * sizeof(uint64_t));
+	munmap(c.head, 4096);
+}
+
 TEST_HARNESS_MAIN

@@ -6,7 +6,7 @@
 //! `/dev/ripc` and ripcfs, the only ways in.
 
 use crate::{
-    ipc::{ChildNsRegistry, IpcNamespace},
+    ipc::{ChildNsRegistry, MsgTables, SemTables, ShmTables},
     limits::charge::UserTotals,
     sem::UndoOwners,
     uapi,
@@ -37,8 +37,21 @@ kernel::sync::global_lock! {
 
 kernel::sync::global_lock! {
     // SAFETY: initialised by `init()`, before any use.
-    /// The SysV tables of the initial IPC namespace (`init_ipc_ns`).
-    pub(crate) unsafe(uninit) static IPC_NS: Mutex<IpcNamespace> = IpcNamespace::new();
+    /// The message queues of the initial IPC namespace (`init_ipc_ns`),
+    /// `msg_ids(&init_ipc_ns).rwsem` (see `rust/ipc.rs`).
+    pub(crate) unsafe(uninit) static IPC_MSG: Mutex<MsgTables> = MsgTables::new_init();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
+    /// The semaphore arrays of the initial IPC namespace.
+    pub(crate) unsafe(uninit) static IPC_SEM: Mutex<SemTables> = SemTables::new_init();
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: initialised by `init()`, before any use.
+    /// The shared memory segments of the initial IPC namespace.
+    pub(crate) unsafe(uninit) static IPC_SHM: Mutex<ShmTables> = ShmTables::new_init();
 }
 
 kernel::sync::global_lock! {
@@ -76,7 +89,9 @@ pub(crate) fn init() {
             PIPE_USER_PAGES.init();
             MQ_USER_BYTES.init();
             SHM_USER_PAGES.init();
-            IPC_NS.init();
+            IPC_MSG.init();
+            IPC_SEM.init();
+            IPC_SHM.init();
             CHILD_NS.init();
             UNDO_OWNERS.init();
             MQ_PENDING.init();
@@ -87,19 +102,28 @@ pub(crate) fn init() {
 /// Drops every SysV object when the module goes away: by then no task is
 /// inside ripc (an open `/dev/ripc` pins the module), but objects outlive
 /// their users, as SysV objects do.
-pub(crate) struct Teardown(());
+pub(crate) struct Teardown {
+    /// Where the SysV tables release what they remove (`rust/glue/rcu.rs`);
+    /// `None` once drained.
+    releases: Option<super::rcu::Workqueue>,
+}
 
 impl Teardown {
     /// Initialises the module-wide state and returns its owner.
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new() -> Result<Self> {
         init();
-        Self(())
+        Ok(Self {
+            releases: Some(super::rcu::Workqueue::new()?),
+        })
     }
 }
 
 impl Drop for Teardown {
     fn drop(&mut self) {
         crate::ipc::clear_all_namespaces();
+        // The objects go once their grace period has passed, before the
+        // tables below that their release may use.
+        drop(self.releases.take());
         // The tables below are empty or about to be, but a `KVec` keeps its
         // allocation until it is replaced.
         UNDO_OWNERS.lock().clear();

@@ -20,15 +20,26 @@
 //!
 //! Making an object takes three steps so that nothing allocates under the
 //! table's lock: [`IpcIds::reserve`] picks the slot and id (locked),
-//! [`SlotMemory::new`] and the kind's constructor allocate (unlocked),
-//! [`IpcIds::insert`] publishes the ready object (locked).
+//! [`Slot::memory`], the kind's constructor and [`Slot::node`] allocate
+//! (unlocked), [`IpcIds::insert`] publishes the ready object (locked).
 //! [`crate::ipc::NsTables::get`] strings them together for `*get()`.
+//!
+//! Lookups by id do not take the table's lock: the objects are in an
+//! [`IdIndex`], slots read under RCU ([`crate::glue::rcu`]), as Linux's
+//! `ipc_obtain_object_check()` reads the idr under `rcu_read_lock()`. A
+//! lookup takes a reference of its own, so it never waits for a creation,
+//! a removal or another lookup; one that races with a removal finds the
+//! object or not, and the object's own lock tells it whether it was
+//! removed (`ipc_valid_object()`), as before. Everything else (keys, the
+//! choice of slots, the counts) is under the table's lock, as Linux's is
+//! under `ids->rwsem`.
 
 use super::{
     perm::KernIpcPerm,
     rules::{self, build_id, id_idx},
     IPC_PRIVATE,
 };
+use crate::glue::rcu::{NewChunk, NewNode, RcuSlots};
 use crate::limits;
 use crate::uapi;
 use kernel::{
@@ -38,15 +49,17 @@ use kernel::{
 };
 
 /// The parts of `ipc_ids` an object kind needs from its objects.
-pub(crate) trait IpcObject: Send + Sync {
+pub(crate) trait IpcObject: Send + Sync + 'static {
     /// A copy of the object's ownership and mode, taken under its lock.
     fn perm(&self) -> KernIpcPerm;
 }
 
-struct Entry<T> {
+/// What the table's lock keeps of a full slot (the object is in the
+/// [`IdIndex`]).
+#[derive(Clone, Copy)]
+struct Entry {
     key: i32,
     id: i32,
-    object: Arc<T>,
 }
 
 /// Trees of keys, each holding the keys of one hash value: 32768 objects at
@@ -61,33 +74,38 @@ fn key_bucket(key: i32) -> usize {
 
 const _: () = assert!(KEY_BUCKETS.is_power_of_two());
 
-/// Slots per chunk: 252 entries of 16 bytes and their bitmap fill a page
-/// (256 would take two).
+/// Slots per chunk: 252 pointers and the chunk's release work fill a page
+/// of the [`IdIndex`] (256 would take two).
 pub(crate) const CHUNK: usize = 252;
 const CHUNK_WORDS: usize = CHUNK.div_ceil(64);
 const CHUNKS: usize = limits::IPCMNI.div_ceil(CHUNK);
 const CHUNKS_WORDS: usize = CHUNKS.div_ceil(64);
 
-const _: () = assert!(size_of::<Chunk<()>>() <= 4096);
+const _: () = assert!(size_of::<Chunk>() <= 4096);
+const _: () = assert!(size_of::<NewChunk<(), CHUNK>>() <= 4096);
 
-/// `CHUNK` slots, with a bit per slot in use (holding an object or
-/// reserved for one being made).
+/// What the table's lock keeps of `CHUNK` slots: a bit per slot in use
+/// (holding an object or reserved for one being made), and the key and
+/// id of each full one.
 ///
 /// # Invariants
 ///
 /// A full slot has its bit set; `count` is the number of bits set.
-struct Chunk<T> {
-    slots: [Option<Entry<T>>; CHUNK],
+struct Chunk {
+    entries: [Entry; CHUNK],
     used: [u64; CHUNK_WORDS],
     count: usize,
 }
 
-impl<T> Chunk<T> {
+impl Chunk {
     fn new() -> Result<KBox<Self>> {
-        // INVARIANT: all slots empty, no bit set.
+        // INVARIANT: no bit set. In place: a chunk takes half a page.
         KBox::init(
             init!(Self {
-                slots <- pin_init::init_array_from_fn(|_| None),
+                entries <- pin_init::init_array_from_fn(|_| Entry {
+                    key: IPC_PRIVATE,
+                    id: -1,
+                }),
                 used: [0; CHUNK_WORDS],
                 count: 0,
             }),
@@ -96,14 +114,62 @@ impl<T> Chunk<T> {
     }
 }
 
-/// A chunk of slots allocated with the table unlocked, for
+/// A chunk of slots, both sides, allocated with the table unlocked, for
 /// [`IpcIds::add_chunk`].
-pub(crate) struct SpareChunk<T>(KBox<Chunk<T>>);
+pub(crate) struct SpareChunk<T>(KBox<Chunk>, NewChunk<T, CHUNK>);
 
 impl<T> SpareChunk<T> {
     pub(crate) fn new() -> Result<Self> {
-        Ok(Self(Chunk::new()?))
+        Ok(Self(Chunk::new()?, NewChunk::new()?))
     }
+}
+
+/// The objects of one kind by slot, looked up without the table's lock
+/// (`ipcs_idr` as read under RCU).
+pub(crate) struct IdIndex<T>(RcuSlots<T, CHUNKS, CHUNK>);
+
+impl<T: IpcObject> IdIndex<T> {
+    /// An empty index; allocates nothing.
+    pub(crate) const fn new() -> Self {
+        Self(RcuSlots::new())
+    }
+
+    /// `ipc_obtain_object_idr()`: the object in the slot of `id`, whatever
+    /// its sequence number (`MSG_STAT` and friends take an index). `EINVAL`
+    /// if the slot is empty.
+    pub(crate) fn obtain_idx(&self, id: i32) -> Result<Arc<T>> {
+        if id < 0 {
+            return Err(EINVAL);
+        }
+        self.0.get(id_idx(id), |_| true).ok_or(EINVAL)
+    }
+
+    /// `ipc_obtain_object_check()`: the object named by `id`. `EINVAL` if
+    /// there is none or its sequence number differs (a stale id).
+    pub(crate) fn obtain_check(&self, id: i32) -> Result<Arc<T>> {
+        if id < 0 {
+            return Err(EINVAL);
+        }
+        self.0.get(id_idx(id), |found| found == id).ok_or(EINVAL)
+    }
+
+    /// The object a `*_STAT` command reports on (`msgctl_stat()` and its
+    /// twins): named by `id` for `IPC_STAT`, by the slot index `id` for
+    /// `MSG_STAT`, `SEM_STAT`, `SHM_STAT` and their `*_ANY` forms.
+    pub(crate) fn obtain_for_stat(&self, id: i32, cmd: u32) -> Result<Arc<T>> {
+        if cmd == uapi::RIPC_IPC_STAT {
+            self.obtain_check(id)
+        } else {
+            self.obtain_idx(id)
+        }
+    }
+}
+
+/// Where a table's [`IdIndex`] is: the initial namespace's are statics,
+/// another namespace's shared by its tables and its lookups.
+enum IndexRef<T: 'static> {
+    Static(&'static IdIndex<T>),
+    Shared(Arc<IdIndex<T>>),
 }
 
 /// A slot and id reserved by [`IpcIds::reserve`] for an object being made;
@@ -130,6 +196,12 @@ impl Slot {
         } else {
             None
         }))
+    }
+
+    /// The index's node of the new `object`, allocated with the table
+    /// unlocked.
+    pub(crate) fn node<T: IpcObject>(&self, object: Arc<T>) -> Result<NewNode<T>> {
+        NewNode::new(self.id, object)
     }
 }
 
@@ -196,10 +268,14 @@ fn last_one(words: &[u64]) -> Option<usize> {
 ///   use, of `nonempty` iff it is present with some slot in use;
 /// - `keys[key_bucket(k)]` maps the key `k` of every full slot whose key
 ///   is not `IPC_PRIVATE` to its index, and the trees hold nothing else;
-/// - `in_use` counts the slots in use (full or reserved).
-pub(crate) struct IpcIds<T> {
+/// - `in_use` counts the slots in use (full or reserved);
+/// - `index` holds an object in a slot iff the slot is full, and has
+///   chunk `c` iff `chunks[c]` is present.
+pub(crate) struct IpcIds<T: 'static> {
     /// `ipcs_idr`: slot `idx` holds the object whose id has index `idx`.
-    chunks: [Option<KBox<Chunk<T>>>; CHUNKS],
+    index: IndexRef<T>,
+    /// The table's side of the slots, by chunk.
+    chunks: [Option<KBox<Chunk>>; CHUNKS],
     full: [u64; CHUNKS_WORDS],
     nonempty: [u64; CHUNKS_WORDS],
     /// `key_ht`: index of the object with each key, by [`key_bucket`]
@@ -214,17 +290,29 @@ pub(crate) struct IpcIds<T> {
     /// `idr_next` of the cyclic allocation: where the next search starts.
     next_idx: usize,
     /// A chunk allocated ahead, for the next slot in a missing chunk.
-    spare: Option<KBox<Chunk<T>>>,
+    spare: Option<SpareChunk<T>>,
     /// `next_id`: the id the next object gets, or -1 (checkpoint/restore's
     /// `kernel.*_next_id`, [`super::tunables`]).
     pub(crate) next_id: i32,
 }
 
 impl<T: IpcObject> IpcIds<T> {
-    /// An empty table (`ipc_init_ids()`); allocates nothing.
-    pub(crate) const fn new() -> Self {
-        // INVARIANT: no chunk, no key, nothing in use.
+    /// An empty table (`ipc_init_ids()`) over the static `index`, which
+    /// no other table uses; allocates nothing.
+    pub(crate) const fn new_static(index: &'static IdIndex<T>) -> Self {
+        Self::with_index(IndexRef::Static(index))
+    }
+
+    /// An empty table over `index`, which no other table uses.
+    pub(crate) fn new_shared(index: Arc<IdIndex<T>>) -> Self {
+        Self::with_index(IndexRef::Shared(index))
+    }
+
+    const fn with_index(index: IndexRef<T>) -> Self {
+        // INVARIANT: no chunk, no key, nothing in use; the index is
+        // empty, as no other table has used it.
         Self {
+            index,
             chunks: [const { None }; CHUNKS],
             full: [0; CHUNKS_WORDS],
             nonempty: [0; CHUNKS_WORDS],
@@ -250,17 +338,29 @@ impl<T: IpcObject> IpcIds<T> {
         Some(c * CHUNK + last_one(&chunk.used)?)
     }
 
-    fn entry(&self, idx: usize) -> Option<&Entry<T>> {
-        self.chunks.get(idx / CHUNK)?.as_ref()?.slots[idx % CHUNK].as_ref()
+    /// The lookups' side of the table.
+    pub(crate) fn index(&self) -> &IdIndex<T> {
+        match &self.index {
+            IndexRef::Static(index) => index,
+            IndexRef::Shared(index) => index,
+        }
+    }
+
+    /// The key and id of the object in slot `idx`, if it is full.
+    fn entry(&self, idx: usize) -> Option<Entry> {
+        let chunk = self.chunks.get(idx / CHUNK)?.as_ref()?;
+        let entry = chunk.entries[idx % CHUNK];
+        // A reserved slot has its bit set but no id yet.
+        (test_bit(&chunk.used, idx % CHUNK) && entry.id >= 0).then_some(entry)
     }
 
     /// The objects, by slot: costs their number plus one per 256 slots
     /// with one in use, not the size of the table.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Arc<T>> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Arc<T>> + '_ {
         set_bits(&self.nonempty)
-            .filter_map(|c| self.chunks[c].as_ref())
-            .flat_map(|chunk| set_bits(&chunk.used).filter_map(|bit| chunk.slots[bit].as_ref()))
-            .map(|e| &e.object)
+            .filter_map(|c| Some((c, self.chunks[c].as_ref()?)))
+            .flat_map(|(c, chunk)| set_bits(&chunk.used).map(move |bit| c * CHUNK + bit))
+            .filter_map(|idx| self.index().obtain_idx(idx as i32).ok())
     }
 
     /// The `ipcget_public()` part for a known key: the id of the object
@@ -278,10 +378,10 @@ impl<T: IpcObject> IpcIds<T> {
         check: impl FnOnce(&T) -> Result,
     ) -> Result<Option<i32>> {
         let flags = flags as u32;
-        let Some(entry) = self.keys[key_bucket(key)]
+        let Some((entry, object)) = self.keys[key_bucket(key)]
             .as_ref()
             .and_then(|keys| keys.get(&key))
-            .and_then(|&idx| self.entry(idx))
+            .and_then(|&idx| Some((self.entry(idx)?, self.index().obtain_idx(idx as i32).ok()?)))
         else {
             return if flags & uapi::RIPC_IPC_CREAT == 0 {
                 Err(ENOENT)
@@ -293,8 +393,8 @@ impl<T: IpcObject> IpcIds<T> {
         if flags & excl == excl {
             return Err(EEXIST);
         }
-        check(&entry.object)?;
-        super::perm::ipcperms(&entry.object.perm(), flags)?;
+        check(&object)?;
+        super::perm::ipcperms(&object.perm(), flags)?;
         Ok(Some(entry.id))
     }
 
@@ -328,10 +428,12 @@ impl<T: IpcObject> IpcIds<T> {
         };
         let c = idx / CHUNK;
         if self.chunks[c].is_none() {
-            let Some(chunk) = self.spare.take() else {
+            let Some(SpareChunk(chunk, published)) = self.spare.take() else {
                 return Ok(None);
             };
-            // INVARIANT: an empty chunk for slots nobody uses.
+            // INVARIANT: an empty chunk for slots nobody uses, on both
+            // sides.
+            self.index().0.install_chunk(c, published);
             self.chunks[c] = Some(chunk);
         }
         self.mark(idx, true);
@@ -354,27 +456,29 @@ impl<T: IpcObject> IpcIds<T> {
     /// Keeps `chunk` for the next [`IpcIds::reserve`] that needs one.
     pub(crate) fn add_chunk(&mut self, chunk: SpareChunk<T>) {
         if self.spare.is_none() {
-            self.spare = Some(chunk.0);
+            self.spare = Some(chunk);
         }
     }
 
-    /// The last step of `ipc_addid()`: puts `object` in its reserved
-    /// `slot`; returns the new id. The caller has checked under the same
-    /// lock that the key is still unknown ([`IpcIds::find_key`]).
-    pub(crate) fn insert(&mut self, slot: Slot, object: Arc<T>, memory: SlotMemory) -> i32 {
-        if let Some(node) = memory.0 {
+    /// The last step of `ipc_addid()`: publishes the object of `node` in
+    /// its reserved `slot`; returns the new id. The caller has checked
+    /// under the same lock that the key is still unknown
+    /// ([`IpcIds::find_key`]).
+    pub(crate) fn insert(&mut self, slot: Slot, node: NewNode<T>, memory: SlotMemory) -> i32 {
+        if let Some(key_node) = memory.0 {
             // INVARIANT: the key was unknown, so this adds it.
             self.keys[key_bucket(slot.key)]
                 .get_or_insert_with(RBTree::new)
-                .insert(node.into_node(slot.key, slot.idx));
+                .insert(key_node.into_node(slot.key, slot.idx));
         }
         if let Some(chunk) = self.chunks[slot.idx / CHUNK].as_mut() {
-            // INVARIANT: the slot was reserved, so its bit is set.
-            chunk.slots[slot.idx % CHUNK] = Some(Entry {
+            // INVARIANT: the slot was reserved, so its bit is set, and its
+            // chunk is in the index, which gets the object.
+            chunk.entries[slot.idx % CHUNK] = Entry {
                 key: slot.key,
                 id: slot.id,
-                object,
-            });
+            };
+            self.index().0.publish(slot.idx, node);
         }
         slot.id
     }
@@ -408,11 +512,11 @@ impl<T: IpcObject> IpcIds<T> {
                 None => self.add_chunk(SpareChunk::new()?),
             }
         };
-        match slot
-            .memory()
-            .and_then(|memory| Ok((create(slot.perm(flags))?, memory)))
-        {
-            Ok((object, memory)) => Ok(self.insert(slot, object, memory)),
+        match slot.memory().and_then(|memory| {
+            let object = create(slot.perm(flags))?;
+            Ok((slot.node(object)?, memory))
+        }) {
+            Ok((node, memory)) => Ok(self.insert(slot, node, memory)),
             Err(err) => {
                 self.cancel(slot);
                 Err(err)
@@ -465,53 +569,17 @@ impl<T: IpcObject> IpcIds<T> {
         assign_bit(&mut self.nonempty, c, nonempty);
     }
 
-    /// `ipc_obtain_object_idr()`: the object in the slot of `id`, whatever
-    /// its sequence number (`MSG_STAT` and friends take an index). `EINVAL`
-    /// if the slot is empty.
-    pub(crate) fn obtain_idx(&self, id: i32) -> Result<Arc<T>> {
-        if id < 0 {
-            return Err(EINVAL);
-        }
-        match self.entry(id_idx(id)) {
-            Some(entry) => Ok(entry.object.clone()),
-            None => Err(EINVAL),
-        }
+    /// [`IdIndex::obtain_check`], for callers that hold the table's lock.
+    pub(crate) fn obtain_check(&self, id: i32) -> Result<Arc<T>> {
+        self.index().obtain_check(id)
     }
 
-    /// `ipc_obtain_object_check()`: the object named by `id`. `EINVAL` if
-    /// there is none or its sequence number differs (a stale id).
-    pub(crate) fn obtain_check(&self, id: i32) -> Result<Arc<T>> {
-        if id < 0 {
-            return Err(EINVAL);
-        }
+    /// The entry named by `id`, if any.
+    fn entry_of(&self, id: i32) -> Result<Entry> {
         match self.entry(id_idx(id)) {
-            Some(entry) if entry.id == id => Ok(entry.object.clone()),
+            Some(entry) if id >= 0 && entry.id == id => Ok(entry),
             _ => Err(EINVAL),
         }
-    }
-
-    /// The object a `*_STAT` command reports on (`msgctl_stat()` and its
-    /// twins): named by `id` for `IPC_STAT`, by the slot index `id` for
-    /// `MSG_STAT`, `SEM_STAT`, `SHM_STAT` and their `*_ANY` forms.
-    pub(crate) fn obtain_for_stat(&self, id: i32, cmd: u32) -> Result<Arc<T>> {
-        if cmd == uapi::RIPC_IPC_STAT {
-            self.obtain_check(id)
-        } else {
-            self.obtain_idx(id)
-        }
-    }
-
-    /// Takes the entry named by `id` out of its slot.
-    fn take_entry(&mut self, id: i32) -> Result<Entry<T>> {
-        self.obtain_check(id)?;
-        let idx = id_idx(id);
-        let entry = self.chunks[idx / CHUNK]
-            .as_mut()
-            .and_then(|chunk| chunk.slots[idx % CHUNK].take())
-            .ok_or(EINVAL)?;
-        self.mark(idx, false);
-        self.in_use -= 1;
-        Ok(entry)
     }
 
     /// Forgets `key` if it finds slot `idx`.
@@ -526,10 +594,20 @@ impl<T: IpcObject> IpcIds<T> {
     /// `ipc_rmid()`: takes the object named by `id` out of the table; the
     /// caller marks it deleted. `EINVAL` if there is none.
     pub(crate) fn remove(&mut self, id: i32) -> Result<Arc<T>> {
-        let entry = self.take_entry(id)?;
-        // INVARIANT: the key no longer finds a slot that is empty.
-        self.forget_key(entry.key, id_idx(id));
-        Ok(entry.object)
+        let entry = self.entry_of(id)?;
+        let idx = id_idx(id);
+        let object = self.index().obtain_idx(idx as i32)?;
+        // INVARIANT: the slot empties on both sides, and the key no longer
+        // finds it. Lookups that found the object keep their references;
+        // the index's goes after a grace period.
+        self.index().0.retire(idx);
+        if let Some(chunk) = self.chunks[idx / CHUNK].as_mut() {
+            chunk.entries[idx % CHUNK].id = -1;
+        }
+        self.mark(idx, false);
+        self.in_use -= 1;
+        self.forget_key(entry.key, idx);
+        Ok(object)
     }
 
     /// `ipc_set_key_private()`: the object named by `id` stays in the
@@ -537,35 +615,31 @@ impl<T: IpcObject> IpcIds<T> {
     /// segment that is still attached). The caller sets the key in the
     /// object's own `KernIpcPerm`.
     pub(crate) fn set_private(&mut self, id: i32) -> Result {
-        self.obtain_check(id)?;
+        self.entry_of(id)?;
         let idx = id_idx(id);
-        let Some(entry) = self.chunks[idx / CHUNK]
-            .as_mut()
-            .and_then(|chunk| chunk.slots[idx % CHUNK].as_mut())
-        else {
+        let Some(chunk) = self.chunks[idx / CHUNK].as_mut() else {
             return Err(EINVAL);
         };
-        let key = core::mem::replace(&mut entry.key, IPC_PRIVATE);
+        let key = core::mem::replace(&mut chunk.entries[idx % CHUNK].key, IPC_PRIVATE);
         // INVARIANT: only keys of full slots other than `IPC_PRIVATE` stay.
         self.forget_key(key, idx);
         Ok(())
     }
 
     /// Empties the table, handing each object to `f` (`free_ipcs()`).
-    pub(crate) fn drain(&mut self, mut f: impl FnMut(Arc<T>)) {
-        // INVARIANT: everything goes, and the memory of chunks and keys
-        // with it.
-        let table = core::mem::replace(self, Self::new());
-        let (seq, last_idx, next_idx) = (table.seq, table.last_idx, table.next_idx);
-        for mut chunk in table.chunks.into_iter().flatten() {
-            for entry in chunk.slots.iter_mut().filter_map(Option::take) {
-                f(entry.object);
-            }
-        }
-        // Ids stay unique across the drain.
-        self.seq = seq;
-        self.last_idx = last_idx;
-        self.next_idx = next_idx;
+    pub(crate) fn drain(&mut self, f: impl FnMut(Arc<T>)) {
+        // INVARIANT: everything goes, on both sides, and the memory of
+        // chunks and keys with it (the index's after a grace period).
+        self.index().0.clear(f);
+        self.chunks = [const { None }; CHUNKS];
+        self.full = [0; CHUNKS_WORDS];
+        self.nonempty = [0; CHUNKS_WORDS];
+        self.keys = [const { None }; KEY_BUCKETS];
+        self.in_use = 0;
+        self.spare = None;
+        self.next_id = -1;
+        // Ids stay unique across the drain: `seq`, `last_idx` and
+        // `next_idx` stay.
     }
 }
 
@@ -579,6 +653,10 @@ mod tests {
         fn perm(&self) -> KernIpcPerm {
             KernIpcPerm::new_current(IPC_PRIVATE, 0, 0, 0o600)
         }
+    }
+
+    fn table() -> IpcIds<Dummy> {
+        IpcIds::new_shared(Arc::new(IdIndex::new(), GFP_KERNEL).unwrap())
     }
 
     fn make(ids: &mut IpcIds<Dummy>, key: i32) -> i32 {
@@ -601,7 +679,7 @@ mod tests {
 
     #[test]
     fn slots_follow_the_cyclic_model() {
-        let mut ids = IpcIds::<Dummy>::new();
+        let mut ids = table();
         let mut made = KVec::new();
         // Fill past a chunk, remove every third, and refill: each slot is
         // the one the model picks.
@@ -632,7 +710,7 @@ mod tests {
 
     #[test]
     fn many_keys_each_find_their_object() {
-        let mut ids = IpcIds::<Dummy>::new();
+        let mut ids = table();
         let mut made = KVec::new();
         // Keys of every sign and spread, as many as fill several trees.
         let key = |i: i32| (i - 150).wrapping_mul(7919);
@@ -659,9 +737,35 @@ mod tests {
         ids.drain(|_| {});
     }
 
+    /// A lookup's object outlives its removal; a stale id names nothing,
+    /// not even the object that takes its slot (`EINVAL`, as Linux).
+    #[test]
+    fn lookups_follow_removal_and_reuse() {
+        let index = Arc::new(IdIndex::new(), GFP_KERNEL).unwrap();
+        let mut ids = IpcIds::new_shared(index.clone());
+        let old = make(&mut ids, IPC_PRIVATE);
+        let found = index.obtain_check(old).unwrap();
+        ids.remove(old).unwrap();
+        assert!(index.obtain_check(old).is_err());
+        assert!(index.obtain_idx(old).is_err());
+        // The same slot again, with the next sequence number.
+        let seq = (old >> rules::IPCMNI_SHIFT) as u16;
+        ids.next_id = build_id(id_idx(old), seq + 1);
+        let new = make(&mut ids, IPC_PRIVATE);
+        assert_eq!(id_idx(new), id_idx(old));
+        assert_ne!(new, old);
+        assert!(index.obtain_check(old).is_err());
+        let now = index.obtain_check(new).unwrap();
+        assert!(Arc::ptr_eq(&index.obtain_idx(old).unwrap(), &now));
+        assert!(!Arc::ptr_eq(&found, &now));
+        ids.drain(|_| {});
+        assert!(index.obtain_check(new).is_err());
+        assert_eq!(ids.in_use(), 0);
+    }
+
     #[test]
     fn keys_find_their_object_until_removed() {
-        let mut ids = IpcIds::<Dummy>::new();
+        let mut ids = table();
         let a = make(&mut ids, 42);
         let b = make(&mut ids, 43);
         let flags = uapi::RIPC_IPC_CREAT as i32;

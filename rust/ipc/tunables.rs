@@ -17,7 +17,7 @@
 //! files read and write them here, in Linux's formats and with its checks
 //! (`rust/glue/ripcfs.c`).
 
-use super::{current_ns, IpcNamespace, NsTables};
+use super::{current_ns, NsTables};
 use crate::glue::params::{self, Param};
 use kernel::sync::atomic::{Atomic, Relaxed};
 
@@ -103,14 +103,15 @@ impl Cell {
         }
     }
 
-    /// For a `*NextId`, where the table keeps it (`ids->next_id`), which
-    /// the next object made takes, under the tables' lock.
+    /// For a `*NextId`, `f` on the place where the table of namespace `ns`
+    /// keeps it (`ids->next_id`), which the next object made takes, under
+    /// the table's lock.
     #[inline]
-    fn next_id(self) -> Option<fn(&mut IpcNamespace) -> &mut i32> {
+    fn with_next_id<R>(self, ns: &NsTables, f: impl FnOnce(&mut i32) -> R) -> Option<R> {
         match self {
-            Self::MsgNextId => Some(|ns| &mut ns.msg.next_id),
-            Self::SemNextId => Some(|ns| &mut ns.sem.next_id),
-            Self::ShmNextId => Some(|ns| &mut ns.shm.next_id),
+            Self::MsgNextId => Some(f(&mut ns.lock_msg().msg.next_id)),
+            Self::SemNextId => Some(f(&mut ns.lock_sem().sem.next_id)),
+            Self::ShmNextId => Some(f(&mut ns.lock_shm().shm.next_id)),
             _ => None,
         }
     }
@@ -176,8 +177,8 @@ impl NsTables {
     /// call, one load.
     #[inline]
     pub(crate) fn tunable(&self, cell: Cell) -> usize {
-        if let Some(next_id) = cell.next_id() {
-            return *next_id(&mut self.lock()) as isize as usize;
+        if let Some(next_id) = cell.with_next_id(self, |id| *id) {
+            return next_id as isize as usize;
         }
         match (self, cell.param()) {
             (Self::Init, Some(param)) => param.get(),
@@ -188,8 +189,10 @@ impl NsTables {
 
     /// Sets value `cell` of this namespace (the caller checked it).
     pub(crate) fn set_tunable(&self, cell: Cell, value: usize) {
-        if let Some(next_id) = cell.next_id() {
-            *next_id(&mut self.lock()) = value as isize as i32;
+        if cell
+            .with_next_id(self, |id| *id = value as isize as i32)
+            .is_some()
+        {
             return;
         }
         match (self, cell.param()) {
