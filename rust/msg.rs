@@ -110,6 +110,32 @@ enum Delivery {
     Done(Result<ListArc<Msg>>),
 }
 
+/// Where a blocked receiver is served (`msr_d.r_msg`, which Linux keeps on
+/// the receiver's stack): shared by the receiver and its entry in
+/// `Inner::receivers`, so that a receiver that was served returns without
+/// taking the queue's lock again ("lockless receive" in `do_msgrcv()`).
+///
+/// Only a task holding the queue's lock moves a slot out of `Waiting`,
+/// and it takes the receiver's entry out of `receivers` at the same time:
+/// a receiver that finds its slot served knows that nobody else will
+/// touch it, and one that finds it `Waiting` under the queue's lock knows
+/// that its entry is still queued. The slot's own lock orders the
+/// delivery: what the server wrote before storing it (the message, built
+/// before the queue was even locked) is visible to the receiver that
+/// takes it, as the `smp_store_release()` and
+/// `smp_acquire__after_ctrl_dep()` pair (`MSG_BARRIER`) does in Linux.
+/// The server wakes the receiver only after dropping the queue's lock, and
+/// through a reference to its task: the receiver may have returned (woken
+/// by a signal, it found the delivery) and be anywhere by then, which
+/// costs it a spurious wake-up and nothing else. A slot that nobody else
+/// holds is `Waiting`: its last receiver took what it was given.
+type Slot = SpinLock<Delivery>;
+
+/// Takes what `slot` holds, leaving `Waiting`.
+fn take_delivery(slot: &Slot) -> Delivery {
+    core::mem::replace(&mut *slot.lock(), Delivery::Waiting)
+}
+
 /// A receiver blocked on the queue (`struct msg_receiver`).
 struct Receiver {
     search: Search,
@@ -117,7 +143,8 @@ struct Receiver {
     maxsize: usize,
     /// Its process, moved to `msg_lrpid` if a sender hands over.
     pid: Option<PidRef>,
-    delivery: Delivery,
+    /// Where it is served.
+    slot: Arc<Slot>,
     /// The task, to wake once served.
     task: Sleeper,
 }
@@ -141,7 +168,8 @@ struct Inner {
     lrpid: Option<PidRef>,
     /// `q_messages`, indexed by type; `msg_qnum` is its length.
     messages: MsgIndex,
-    /// `q_receivers`, by ticket: in arrival order.
+    /// `q_receivers`, by ticket: in arrival order. A receiver's entry is
+    /// here exactly as long as its slot is `Waiting`.
     receivers: RBTree<u64, Receiver>,
     /// `q_senders`: tickets of the blocked senders, in arrival order.
     /// Only the first may send; the others wait behind it.
@@ -160,6 +188,9 @@ struct Inner {
     /// (nor drop its lock to allocate) each time.
     spare_receiver: Option<RBTreeNodeReservation<u64, Receiver>>,
     spare_sender: Option<RBTreeNodeReservation<u64, ()>>,
+    /// The slot of the last receiver served, for the next one that blocks
+    /// once that receiver has let it go.
+    spare_slot: Option<Arc<Slot>>,
 }
 
 impl Inner {
@@ -176,48 +207,50 @@ impl Inner {
 
     /// `pipelined_send()`: hands `msg` to the first waiting receiver that
     /// accepts it, giving `E2BIG` to waiting receivers it is too long for
-    /// on the way, and adds each receiver served to `wake`. Returns the
-    /// message if nobody took it.
+    /// on the way; each receiver served leaves `receivers` and is added to
+    /// `wake`. Returns the message if nobody took it.
     fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
         // Nobody waits (the usual case): no walk.
-        if self.receivers.is_empty() {
-            return Some(msg);
-        }
-        let mut served = None;
-        for r in self.receivers.values_mut() {
-            if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
+        let mut cursor = self.receivers.cursor_front_mut();
+        while let Some(mut at) = cursor {
+            let (&ticket, r) = at.current_mut();
+            if !r.search.accepts(msg.mtype) {
+                cursor = at.move_next();
                 continue;
             }
+            // Served, and out of `receivers`: the message if it fits,
+            // else `E2BIG` and the walk goes on.
             wake.add(&r.task);
-            if r.maxsize < msg.text().len() {
-                r.delivery = Delivery::Done(Err(E2BIG));
-                continue;
+            if r.maxsize >= msg.text().len() {
+                if let Some(pid) = r.pid.take() {
+                    self.lrpid = Some(pid);
+                }
+                if self.spare_slot.is_none() {
+                    self.spare_slot = Some(r.slot.clone());
+                }
+                *r.slot.lock() = Delivery::Done(Ok(msg));
+                let (_, node) = at.remove_current();
+                self.spare_receiver.get_or_insert(node.into_reservation());
+                self.rtime = cred::real_seconds();
+                return None;
             }
-            served = Some(r);
-            break;
+            *r.slot.lock() = Delivery::Done(Err(E2BIG));
+            let (next, node) = at.remove_current();
+            self.spare_receiver.get_or_insert(node.into_reservation());
+            // `remove_current()` moves back if there is no next entry.
+            cursor = next.filter(|c| *c.current().0 > ticket);
         }
-        let Some(r) = served else {
-            return Some(msg);
-        };
-        r.delivery = Delivery::Done(Ok(msg));
-        if let Some(pid) = r.pid.take() {
-            self.lrpid = Some(pid);
-        }
-        self.rtime = cred::real_seconds();
-        None
+        Some(msg)
     }
 
-    /// `expunge_all()`: gives every waiting receiver `delivery`; returns
-    /// them to wake.
-    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> WakeList {
-        let mut wake = WakeList::new();
-        for r in self.receivers.values_mut() {
-            if !matches!(r.delivery, Delivery::Done(_)) {
-                r.delivery = delivery();
-                wake.add(&r.task);
-            }
+    /// `expunge_all()`: gives every waiting receiver `delivery` and takes
+    /// them all out, to be woken once the lock is dropped.
+    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> Expunged {
+        let receivers = core::mem::replace(&mut self.receivers, RBTree::new());
+        for r in receivers.values() {
+            *r.slot.lock() = delivery();
         }
-        wake
+        Expunged(receivers)
     }
 
     /// Whether the sender with `ticket` is the first blocked one.
@@ -225,6 +258,18 @@ impl Inner {
         self.senders
             .cursor_front()
             .is_some_and(|c| *c.current().0 == ticket)
+    }
+}
+
+/// Receivers taken out by [`Inner::expunge_all`], to wake without the lock.
+struct Expunged(RBTree<u64, Receiver>);
+
+impl Expunged {
+    /// Wakes them all; call after dropping the lock.
+    fn wake(self) {
+        for r in self.0.values() {
+            r.task.wake();
+        }
     }
 }
 
@@ -300,6 +345,7 @@ impl MsgQueue {
             next_ticket: 0,
             spare_receiver: None,
             spare_sender: None,
+            spare_slot: None,
         };
         Arc::pin_init(
             pin_init!(Self {
@@ -425,6 +471,8 @@ impl MsgQueue {
         let mut scratch: Option<KVec<u64>> = None;
         // Its entry among the blocked receivers, allocated unlocked.
         let mut node = None;
+        // Where it is served once it blocked.
+        let mut slot: Option<Arc<Slot>> = None;
         let mut inner = self.inner.lock();
         loop {
             perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -475,8 +523,25 @@ impl MsgQueue {
             if flags & IPC_NOWAIT != 0 {
                 return Err(enomsg());
             }
+            // Its slot: its own after an `IPC_SET`, else the one the last
+            // receiver served left, once that receiver let it go.
+            let spare = || {
+                let spare = inner.spare_slot.take()?;
+                Arc::into_unique_or_drop(spare).map(Arc::from)
+            };
+            let Some(mine) = slot.take().or_else(spare) else {
+                // Allocate unlocked, then look at the queue again.
+                drop(inner);
+                slot = Some(Arc::pin_init(
+                    new_spinlock!(Delivery::Waiting, "MsgQueue::slot"),
+                    GFP_KERNEL_ACCOUNT,
+                )?);
+                inner = self.inner.lock();
+                continue;
+            };
             let Some(reservation) = node.take().or_else(|| inner.spare_receiver.take()) else {
                 // Allocate unlocked, then look at the queue again.
+                slot = Some(mine);
                 drop(inner);
                 node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
                 inner = self.inner.lock();
@@ -491,40 +556,50 @@ impl MsgQueue {
                     bufsz
                 },
                 pid: Some(PidRef::current_process()),
-                delivery: Delivery::Waiting,
+                slot: mine.clone(),
                 task: Sleeper::current(),
             };
             inner
                 .receivers
                 .insert(reservation.into_node(ticket, receiver));
-            loop {
+            let rescan = loop {
                 sleep_unlocked(inner, NO_TIMEOUT);
-                inner = self.inner.lock();
-                let signal = kernel::current!().signal_pending();
-                // Only this task removes its entry, so it is there.
-                let receiver = inner.receivers.get_mut(&ticket).ok_or(eidrm())?;
-                if matches!(receiver.delivery, Delivery::Waiting) && !signal {
-                    continue;
-                }
-                let delivery = core::mem::replace(&mut receiver.delivery, Delivery::Waiting);
-                if let Some(entry) = inner.receivers.remove_node(&ticket) {
-                    let entry = entry.into_reservation();
-                    if inner.spare_receiver.is_none() {
-                        inner.spare_receiver = Some(entry);
-                    } else {
-                        node = Some(entry);
+                // Lockless receive (see `Slot`): served, it returns without
+                // the queue's lock.
+                let delivery = match take_delivery(&mine) {
+                    Delivery::Waiting => {
+                        // Not served yet, or only just: look again under
+                        // the lock, which orders this against any server.
+                        let locked = self.inner.lock();
+                        match take_delivery(&mine) {
+                            Delivery::Waiting => {
+                                inner = locked;
+                                if !kernel::current!().signal_pending() {
+                                    // A spurious wake-up: sleep on.
+                                    continue;
+                                }
+                                // Unserved, so still queued: leave.
+                                if let Some(entry) = inner.receivers.remove_node(&ticket) {
+                                    inner.spare_receiver.get_or_insert(entry.into_reservation());
+                                }
+                                inner.spare_slot.get_or_insert(mine);
+                                return Err(ERESTARTNOHAND);
+                            }
+                            delivery => (delivery, Some(locked)),
+                        }
                     }
-                }
+                    delivery => (delivery, None),
+                };
                 match delivery {
-                    Delivery::Done(result) => {
-                        drop(inner);
-                        return result.map(ListArc::into_arc);
-                    }
-                    _ if signal => return Err(ERESTARTNOHAND),
+                    // A message handed over wins over a signal: it is
+                    // never lost.
+                    (Delivery::Done(result), _) => return result.map(ListArc::into_arc),
                     // `IPC_SET`: check permissions and look again.
-                    _ => break,
+                    (_, locked) => break locked,
                 }
-            }
+            };
+            inner = rescan.unwrap_or_else(|| self.inner.lock());
+            slot = Some(mine);
         }
     }
 }
