@@ -17,10 +17,10 @@
 //! | `info->msg_tree` (by priority)   | `Inner::messages` ([`messages`])  |
 //! | `struct msg_msg`                 | [`messages::Msg`]                 |
 //! | `info->qsize`                    | `Inner::messages.bytes()`         |
-//! | `struct ext_wait_queue`          | `Blocked`                         |
+//! | `struct ext_wait_queue`          | `Blocked`, its `Slot` (`state`)   |
 //! | `info->e_wait_q[SEND]`, `[RECV]` | `Inner::senders`, `Inner::receivers` |
 //! | `info->wait_q` (pollers)         | [`Mqueue::pollers`]               |
-//! | `wq_add()`, `wq_get_first_waiter()` | `Inner::block`, `Inner::first` |
+//! | `wq_add()`, `wq_get_first_waiter()` | `Inner::block`, the trees' first entry |
 //! | `pipelined_send()`, `pipelined_receive()` | in `Mqueue::send`, `Mqueue::receive` |
 //! | `notify`, `notify_owner`         | `Inner::notify` (`Registration`)  |
 //! | `do_mq_open()`, `mqueue_create_attr()` | [`open`], [`Mqueue::create_named`] |
@@ -33,17 +33,20 @@
 //! | `mqueue_poll_file()`             | `Mqueue::poll`                    |
 //! | `mqueue_flush_file()`            | `Mqueue::flush`                   |
 //!
-//! Blocked senders and receivers each sleep on their own slot
-//! ([`crate::wake`]), in two lists ordered as Linux serves them: by task
+//! Blocked senders and receivers each sleep as their own task
+//! ([`crate::wake`]), in two trees ordered as Linux serves them: by task
 //! priority, then in arrival order. A sender that finds a receiver waiting
 //! hands it the message and wakes that receiver only; a receiver that
 //! frees a place moves the first waiting sender's message into the queue
-//! and wakes that sender only, which then just returns. Pollers sleep on
+//! and wakes that sender only. Either takes the served entry out and says
+//! so in the served task's own `Slot`, which then returns without taking
+//! the queue's lock again, as `wq_sleep()` does. Pollers sleep on
 //! [`Mqueue::pollers`] and are woken where Linux wakes `info->wait_q`.
 //!
 //! Locks: each queue has one (`inner`), a mutex, so that a new priority's
-//! tree node can be allocated under it; waiters are woken and
-//! notifications delivered (or dropped) after it is dropped.
+//! tree node can be allocated under it; a blocked task's `Slot` is taken
+//! under it, or alone by its task. Waiters are woken and notifications
+//! delivered (or dropped) after `inner` is dropped.
 //! `MQ_PENDING` is taken alone, in [`open`] and (under the VFS's directory
 //! lock) in [`Mqueue::create_named`], never together with a queue's lock.
 

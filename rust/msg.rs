@@ -15,7 +15,7 @@
 //! | `q_messages`, `q_qnum`          | `Inner::messages` ([`index`])       |
 //! | `struct msg_msg`                | [`index::Msg`]                      |
 //! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
-//! | `msr->r_msg`                    | `Receiver::delivery`                |
+//! | `msr->r_msg`                    | `Receiver::slot` ([`Slot`])         |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
 //! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`WakeList`]      |
 //! | `mss->tsk` (senders)            | `senders_wait`                      |
@@ -32,12 +32,15 @@
 //!
 //! A blocked receiver sleeps as a task of its own ([`crate::wake`]): a
 //! sender that hands it a message (or `E2BIG`), removal and `IPC_SET`
-//! wake exactly the receivers they served, after dropping the lock.
+//! take out and wake exactly the receivers they served, after dropping
+//! the lock, and a receiver served returns without taking the lock again
+//! (its [`Slot`]).
 //!
 //! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`),
 //! then a queue's `inner` (`q_perm.lock`), a spinlock as in Linux: nothing
 //! under it sleeps, so a task that finds it taken never goes off the CPU
-//! for it. Waiters are woken after `inner` is dropped. A message is
+//! for it; then a receiver's [`Slot`], which its receiver also takes
+//! alone. Waiters are woken after `inner` is dropped. A message is
 //! allocated and filled before either lock is taken, tree nodes a call may
 //! need are allocated with `inner` dropped (and kept for the next call),
 //! and a removed queue's messages are freed after both are dropped.

@@ -7,9 +7,10 @@
 //! object's list of waiters, under the object's lock, and sleeps with
 //! [`crate::glue::task::sleep_unlocked`]. The task that serves it marks
 //! its entry served under the lock, adds it to a [`WakeList`] and wakes
-//! it once the lock is dropped. The woken task re-takes the lock, finds
-//! its entry served and takes it out. No wait queue is involved: the
-//! waker wakes the task itself, as `wake_up_q()` does.
+//! it once the lock is dropped. No wait queue is involved: the waker wakes
+//! the task itself, as `wake_up_q()` does. SysV and POSIX queues take the
+//! served entry out under the lock and leave what they give in a slot of
+//! the sleeper's own, so that the woken task returns without the lock.
 
 use kernel::{sync::aref::ARef, task::Task};
 
