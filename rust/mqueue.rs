@@ -70,7 +70,7 @@ use crate::{
     },
     notify::{self, Notifier},
     uapi,
-    wake::{Sleeper, WakeList},
+    wake::{Sleeper, SlotState, SpareSlots, WakeList},
 };
 use kernel::{
     bindings,
@@ -241,6 +241,21 @@ enum State {
     /// Served (`STATE_READY`): a receiver gets its message; a sender's
     /// message (`None` here) is in the queue.
     Ready(Option<ListArc<Msg>>),
+    /// Its task took what it was given and left.
+    Free,
+}
+
+impl SlotState for State {
+    const WAITING: Self = Self::Waiting;
+    const FREE: Self = Self::Free;
+
+    fn is_waiting(&self) -> bool {
+        matches!(self, Self::Waiting)
+    }
+
+    fn is_free(&self) -> bool {
+        matches!(self, Self::Free)
+    }
 }
 
 /// Where a blocked task is served, shared by the task and its entry in
@@ -258,14 +273,10 @@ enum State {
 /// pair (`MQ_BARRIER`) does in Linux. The server wakes the task after
 /// dropping the queue's lock, through a reference to it: by then the task
 /// may have returned (woken by a signal or its timeout, it found `Ready`),
-/// which costs it a spurious wake-up and nothing else. A slot that nobody
-/// else holds is `Waiting`: its last user took what it was given.
+/// which costs it a spurious wake-up and nothing else. The queue keeps the
+/// slots of tasks it served (`Inner::spare_slots`) and hands one out again
+/// once its task has left it `Free`.
 type Slot = SpinLock<State>;
-
-/// Takes what `slot` holds, leaving `Waiting`.
-fn take_state(slot: &Slot) -> State {
-    core::mem::replace(&mut *slot.lock(), State::Waiting)
-}
 
 /// Orders blocked tasks as Linux serves them: by `task->prio` when they
 /// blocked (the lowest first), then in arrival order.
@@ -292,10 +303,11 @@ struct Inner {
     receivers: RBTree<WaiterKey, Blocked>,
     next_ticket: u64,
     notify: Option<Registration>,
-    /// The node and the slot of the last task served, for the next one
-    /// that blocks: tasks that block in turn do not allocate each time.
+    /// The node of the last task served and slots of tasks served, for
+    /// the next ones that block: tasks that block in turn do not allocate
+    /// each time.
     spare_node: Option<RBTreeNodeReservation<WaiterKey, Blocked>>,
-    spare_slot: Option<Arc<Slot>>,
+    spare_slots: SpareSlots<State>,
 }
 
 /// Which list a blocked task waits in (`SEND`, `RECV`).
@@ -320,13 +332,7 @@ impl Inner {
             Some(node) => node,
             None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
         };
-        // The last served task's slot, once that task let it go.
-        let spare = self
-            .spare_slot
-            .take()
-            .and_then(Arc::into_unique_or_drop)
-            .map(Arc::from);
-        let slot = match spare {
+        let slot = match self.spare_slots.reuse() {
             Some(slot) => slot,
             None => Arc::pin_init(
                 new_spinlock!(State::Waiting, "Mqueue::slot"),
@@ -355,9 +361,8 @@ impl Inner {
         let mut entry = list.find_mut(&key)?;
         let blocked = entry.get_mut();
         let msg = blocked.msg.take();
-        if self.spare_slot.is_none() {
-            self.spare_slot = Some(blocked.slot.clone());
-        }
+        *blocked.slot.lock() = State::Free;
+        self.spare_slots.keep(&blocked.slot);
         self.spare_node
             .get_or_insert(entry.remove_node().into_reservation());
         msg
@@ -371,9 +376,7 @@ impl Inner {
         };
         let receiver = first.current_mut().1;
         wake.add(&receiver.task);
-        if self.spare_slot.is_none() {
-            self.spare_slot = Some(receiver.slot.clone());
-        }
+        self.spare_slots.keep(&receiver.slot);
         *receiver.slot.lock() = State::Ready(Some(msg));
         let (_, node) = first.remove_current();
         self.spare_node.get_or_insert(node.into_reservation());
@@ -397,9 +400,7 @@ impl Inner {
             return true;
         }
         wake.add(&sender.task);
-        if self.spare_slot.is_none() {
-            self.spare_slot = Some(sender.slot.clone());
-        }
+        self.spare_slots.keep(&sender.slot);
         *sender.slot.lock() = State::Ready(None);
         let (_, node) = first.remove_current();
         self.spare_node.get_or_insert(node.into_reservation());
@@ -441,7 +442,7 @@ impl Mqueue {
                         next_ticket: 0,
                         notify: None,
                         spare_node: None,
-                        spare_slot: None,
+                        spare_slots: SpareSlots::new(),
                     },
                     "Mqueue::inner"
                 ),
@@ -472,14 +473,14 @@ impl Mqueue {
         loop {
             let timed_out = sleep_unlocked_until(inner, deadline);
             // Lockless (see `Slot`): served, it returns without the lock.
-            if let State::Ready(msg) = take_state(&slot) {
+            if let State::Ready(msg) = State::take(&slot) {
                 return Ok(msg);
             }
             // Not served yet, or only just: look again under the lock,
             // which orders this against any server. Served wins over a
             // signal and the timeout: a message handed over is never lost.
             inner = self.inner.lock();
-            if let State::Ready(msg) = take_state(&slot) {
+            if let State::Ready(msg) = State::take(&slot) {
                 return Ok(msg);
             }
             let err = if kernel::current!().signal_pending() {

@@ -59,7 +59,7 @@ use crate::{
         NsTables,
     },
     limits, uapi,
-    wake::{Sleeper, WakeList},
+    wake::{Sleeper, SlotState, SpareSlots, WakeList},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use index::{Msg, MsgIndex, Search, Spares, Text};
@@ -111,6 +111,21 @@ enum Delivery {
     /// A message handed over by a sender, or the error to return
     /// (`E2BIG` from a sender, `EIDRM` from removal).
     Done(Result<ListArc<Msg>>),
+    /// Its receiver took what it was given and left.
+    Free,
+}
+
+impl SlotState for Delivery {
+    const WAITING: Self = Self::Waiting;
+    const FREE: Self = Self::Free;
+
+    fn is_waiting(&self) -> bool {
+        matches!(self, Self::Waiting)
+    }
+
+    fn is_free(&self) -> bool {
+        matches!(self, Self::Free)
+    }
 }
 
 /// Where a blocked receiver is served (`msr_d.r_msg`, which Linux keeps on
@@ -130,14 +145,10 @@ enum Delivery {
 /// The server wakes the receiver only after dropping the queue's lock, and
 /// through a reference to its task: the receiver may have returned (woken
 /// by a signal, it found the delivery) and be anywhere by then, which
-/// costs it a spurious wake-up and nothing else. A slot that nobody else
-/// holds is `Waiting`: its last receiver took what it was given.
+/// costs it a spurious wake-up and nothing else. The queue keeps the slots
+/// of receivers it served (`Inner::spare_slots`) and hands one out again
+/// once its receiver has left it `Free`.
 type Slot = SpinLock<Delivery>;
-
-/// Takes what `slot` holds, leaving `Waiting`.
-fn take_delivery(slot: &Slot) -> Delivery {
-    core::mem::replace(&mut *slot.lock(), Delivery::Waiting)
-}
 
 /// A receiver blocked on the queue (`struct msg_receiver`).
 struct Receiver {
@@ -191,9 +202,8 @@ struct Inner {
     /// (nor drop its lock to allocate) each time.
     spare_receiver: Option<RBTreeNodeReservation<u64, Receiver>>,
     spare_sender: Option<RBTreeNodeReservation<u64, ()>>,
-    /// The slot of the last receiver served, for the next one that blocks
-    /// once that receiver has let it go.
-    spare_slot: Option<Arc<Slot>>,
+    /// Slots of receivers served, for the next ones that block.
+    spare_slots: SpareSlots<Delivery>,
 }
 
 impl Inner {
@@ -228,9 +238,7 @@ impl Inner {
                 if let Some(pid) = r.pid.take() {
                     self.lrpid = Some(pid);
                 }
-                if self.spare_slot.is_none() {
-                    self.spare_slot = Some(r.slot.clone());
-                }
+                self.spare_slots.keep(&r.slot);
                 *r.slot.lock() = Delivery::Done(Ok(msg));
                 let (_, node) = at.remove_current();
                 self.spare_receiver.get_or_insert(node.into_reservation());
@@ -348,7 +356,7 @@ impl MsgQueue {
             next_ticket: 0,
             spare_receiver: None,
             spare_sender: None,
-            spare_slot: None,
+            spare_slots: SpareSlots::new(),
         };
         Arc::pin_init(
             pin_init!(Self {
@@ -526,13 +534,9 @@ impl MsgQueue {
             if flags & IPC_NOWAIT != 0 {
                 return Err(enomsg());
             }
-            // Its slot: its own after an `IPC_SET`, else the one the last
-            // receiver served left, once that receiver let it go.
-            let spare = || {
-                let spare = inner.spare_slot.take()?;
-                Arc::into_unique_or_drop(spare).map(Arc::from)
-            };
-            let Some(mine) = slot.take().or_else(spare) else {
+            // Its slot: its own after an `IPC_SET`, else one that a
+            // receiver served before left.
+            let Some(mine) = slot.take().or_else(|| inner.spare_slots.reuse()) else {
                 // Allocate unlocked, then look at the queue again.
                 drop(inner);
                 slot = Some(Arc::pin_init(
@@ -569,12 +573,12 @@ impl MsgQueue {
                 sleep_unlocked(inner, NO_TIMEOUT);
                 // Lockless receive (see `Slot`): served, it returns without
                 // the queue's lock.
-                let delivery = match take_delivery(&mine) {
+                let delivery = match Delivery::take(&mine) {
                     Delivery::Waiting => {
                         // Not served yet, or only just: look again under
                         // the lock, which orders this against any server.
                         let locked = self.inner.lock();
-                        match take_delivery(&mine) {
+                        match Delivery::take(&mine) {
                             Delivery::Waiting => {
                                 inner = locked;
                                 if !kernel::current!().signal_pending() {
@@ -585,7 +589,8 @@ impl MsgQueue {
                                 if let Some(entry) = inner.receivers.remove_node(&ticket) {
                                     inner.spare_receiver.get_or_insert(entry.into_reservation());
                                 }
-                                inner.spare_slot.get_or_insert(mine);
+                                *mine.lock() = Delivery::Free;
+                                inner.spare_slots.keep(&mine);
                                 return Err(ERESTARTNOHAND);
                             }
                             delivery => (delivery, Some(locked)),
@@ -602,6 +607,7 @@ impl MsgQueue {
                 }
             };
             inner = rescan.unwrap_or_else(|| self.inner.lock());
+            *mine.lock() = Delivery::Waiting;
             slot = Some(mine);
         }
     }
