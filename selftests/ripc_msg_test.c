@@ -657,10 +657,10 @@ TEST_F(msq, rmid_wakes_four_blocked_with_eidrm)
 /*
  * A message too long for the receivers waiting first gives each of them
  * E2BIG on its way to the first one it fits (pipelined_send()), and
- * removal wakes every waiter with EIDRM: here more receivers at once than
- * the queue keeps to wake after dropping its lock (the rest are woken
- * under it). On the debug kernel this also checks that nothing under the
- * queue's spinlock allocates.
+ * removal wakes every waiter with EIDRM: here more receivers served by
+ * one send than the queue keeps to wake after dropping its lock (the rest
+ * are woken under it). On the debug kernel this also checks that nothing
+ * under the queue's spinlock allocates.
  */
 TEST_F(msq, many_receivers_woken_at_once)
 {
