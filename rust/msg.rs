@@ -18,12 +18,12 @@
 //! | `msr->r_msg`                    | `Receiver::slot` ([`Slot`])         |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
 //! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`WakeList`]      |
-//! | `mss->tsk` (senders)            | `senders_wait`                      |
+//! | `mss->tsk` (senders)            | `Sender::task`                      |
 //! | `newque()`                      | [`MsgQueue::new`]                   |
 //! | `freeque()`                     | [`MsgQueue::destroy`]               |
 //! | `pipelined_send()`              | `Inner::pipelined_send`             |
 //! | `expunge_all()`                 | `Inner::expunge_all`                |
-//! | `ss_wakeup()`                   | `senders_wait.notify_all()`         |
+//! | `ss_wakeup()`                   | `Inner::wake_first_sender`          |
 //! | `testmsg()`, `convert_mode()`   | [`index::Search`]                   |
 //! | `find_msg()`                    | [`index::MsgIndex::find`]           |
 //! | `do_msgsnd()`, `do_msgrcv()`    | [`msgsnd`], [`msgrcv`]              |
@@ -65,12 +65,12 @@ use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use index::{Msg, MsgIndex, Search, Spares, Text};
 use kernel::{
     list::ListArc,
-    new_condvar, new_spinlock,
+    new_spinlock,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
-    sync::{Arc, CondVar, SpinLock},
+    sync::{Arc, SpinLock},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -163,6 +163,16 @@ struct Receiver {
     task: Sleeper,
 }
 
+/// A sender blocked on a full queue (`struct msg_sender`).
+struct Sender {
+    /// The length of its message (`mss->msgsz`).
+    size: usize,
+    /// Woken to look again and not yet back: a receive that makes more
+    /// room meanwhile does not wake it again.
+    woken: bool,
+    task: Sleeper,
+}
+
 /// The state of a queue, under its lock.
 struct Inner {
     perm: KernIpcPerm,
@@ -185,15 +195,9 @@ struct Inner {
     /// `q_receivers`, by ticket: in arrival order. A receiver's entry is
     /// here exactly as long as its slot is `Waiting`.
     receivers: RBTree<u64, Receiver>,
-    /// `q_senders`: tickets of the blocked senders, in arrival order.
+    /// `q_senders`: the blocked senders, by ticket: in arrival order.
     /// Only the first may send; the others wait behind it.
-    senders: RBTree<u64, ()>,
-    /// A blocked sender went to sleep since `senders_wait` was last
-    /// notified: only then does a receive that makes room notify it. A
-    /// sender woken but not yet running stays in `senders`, and a
-    /// producer that fills the queue would otherwise be notified again by
-    /// every receive until it runs.
-    senders_asleep: bool,
+    senders: RBTree<u64, Sender>,
     /// Source of receiver and sender tickets.
     next_ticket: u64,
     /// Nodes of `receivers` and `senders` that their last user left, for
@@ -201,7 +205,7 @@ struct Inner {
     /// (a producer ahead of or behind its consumer) does not allocate
     /// (nor drop its lock to allocate) each time.
     spare_receiver: Option<RBTreeNodeReservation<u64, Receiver>>,
-    spare_sender: Option<RBTreeNodeReservation<u64, ()>>,
+    spare_sender: Option<RBTreeNodeReservation<u64, Sender>>,
     /// Slots of receivers served, for the next ones that block.
     spare_slots: SpareSlots<Delivery>,
 }
@@ -264,6 +268,23 @@ impl Inner {
         Expunged(receivers)
     }
 
+    /// `ss_wakeup()`: wakes the first blocked sender, the only one that
+    /// may send, if its message fits now and it is not already woken.
+    /// Linux wakes every sender whose message fits (each then competes for
+    /// the room); ripc's senders go in arrival order, so the others would
+    /// only go back to sleep.
+    fn wake_first_sender(&mut self, wake: &mut WakeList) {
+        let (cbytes, qnum, qbytes) = (self.cbytes, self.messages.len() as u64, self.qbytes);
+        let Some(mut first) = self.senders.cursor_front_mut() else {
+            return;
+        };
+        let sender = first.current_mut().1;
+        if !sender.woken && sender.size as u64 + cbytes <= qbytes && qnum < qbytes {
+            sender.woken = true;
+            wake.add(&sender.task);
+        }
+    }
+
     /// Whether the sender with `ticket` is the first blocked one.
     fn first_sender(&self, ticket: u64) -> bool {
         self.senders
@@ -321,9 +342,6 @@ pub(crate) struct MsgQueue {
     inner: SpinLock<Inner>,
     /// Its namespace's totals.
     totals: Arc<MsgTotals>,
-    /// Blocked senders; each checks whether it is first and fits.
-    #[pin]
-    senders_wait: CondVar,
 }
 
 impl IpcObject for MsgQueue {
@@ -352,7 +370,6 @@ impl MsgQueue {
             messages: MsgIndex::with_spares(spares),
             receivers: RBTree::new(),
             senders: RBTree::new(),
-            senders_asleep: false,
             next_ticket: 0,
             spare_receiver: None,
             spare_sender: None,
@@ -362,7 +379,6 @@ impl MsgQueue {
             pin_init!(Self {
                 inner <- new_spinlock!(inner, "MsgQueue::inner"),
                 totals,
-                senders_wait <- new_condvar!("MsgQueue::senders_wait"),
             }),
             GFP_KERNEL_ACCOUNT,
         )
@@ -378,10 +394,13 @@ impl MsgQueue {
         inner.cbytes = 0;
         let messages = core::mem::replace(&mut inner.messages, MsgIndex::new());
         let receivers = inner.expunge_all(|| Delivery::Done(Err(eidrm())));
+        let senders = core::mem::replace(&mut inner.senders, RBTree::new());
         drop(inner);
         drop(messages);
         receivers.wake();
-        self.senders_wait.notify_all();
+        for sender in senders.values() {
+            sender.task.wake();
+        }
     }
 
     /// The locked part of `do_msgsnd()`: waits for room unless
@@ -435,15 +454,23 @@ impl MsgQueue {
                     continue;
                 };
                 let t = inner.ticket();
-                inner.senders.insert(reservation.into_node(t, ()));
+                let sender = Sender {
+                    size,
+                    woken: false,
+                    task: Sleeper::current(),
+                };
+                inner.senders.insert(reservation.into_node(t, sender));
                 ticket = Some(t);
+            } else if let Some(sender) = ticket.and_then(|t| inner.senders.get_mut(&t)) {
+                // Back to sleep: the next receive that makes room wakes it.
+                sender.woken = false;
             }
-            inner.senders_asleep = true;
-            let signal = self.senders_wait.wait_interruptible(&mut inner);
+            sleep_unlocked(inner, NO_TIMEOUT);
+            inner = self.inner.lock();
             if inner.deleted {
                 break Err(eidrm());
             }
-            if signal {
+            if kernel::current!().signal_pending() {
                 break Err(ERESTARTNOHAND);
             }
         };
@@ -465,12 +492,11 @@ impl MsgQueue {
             }
         }
         // The next sender in line may go now.
-        let senders = ticket.is_some() && core::mem::take(&mut inner.senders_asleep);
+        if ticket.is_some() {
+            inner.wake_first_sender(&mut receivers);
+        }
         drop(inner);
         receivers.wake();
-        if senders {
-            self.senders_wait.notify_all();
-        }
         result
     }
 
@@ -523,12 +549,11 @@ impl MsgQueue {
                 self.totals.sub(1, len as u64);
                 inner.rtime = cred::real_seconds();
                 record_current(&mut inner.lrpid);
-                let senders = core::mem::take(&mut inner.senders_asleep);
+                // There may be room now.
+                let mut wake = WakeList::new();
+                inner.wake_first_sender(&mut wake);
                 drop(inner);
-                if senders {
-                    // `ss_wakeup()`: there may be room now.
-                    self.senders_wait.notify_all();
-                }
+                wake.wake();
                 return Ok(msg.into_arc());
             }
             if flags & IPC_NOWAIT != 0 {
@@ -832,9 +857,12 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     inner.qbytes = i64::from(qbytes) as u64;
     inner.ctime = cred::real_seconds();
     let receivers = inner.expunge_all(|| Delivery::Rescan);
+    // `msg_qbytes` may have grown.
+    let mut senders = WakeList::new();
+    inner.wake_first_sender(&mut senders);
     drop(inner);
     receivers.wake();
-    queue.senders_wait.notify_all();
+    senders.wake();
     Ok(())
 }
 
