@@ -268,21 +268,21 @@ impl Inner {
         Expunged(receivers)
     }
 
-    /// `ss_wakeup()`: wakes the first blocked sender, the only one that
-    /// may send, if its message fits now and it is not already woken.
-    /// Linux wakes every sender whose message fits (each then competes for
-    /// the room); ripc's senders go in arrival order, so the others would
-    /// only go back to sleep.
-    fn wake_first_sender(&mut self, wake: &mut WakeList) {
+    /// `ss_wakeup()`: the first blocked sender, the only one that may
+    /// send, marked woken, if its message fits now and it is not already
+    /// woken; the caller wakes it once the lock is dropped. Linux wakes
+    /// every sender whose message fits (each then competes for the room);
+    /// ripc's senders go in arrival order, so the others would only go
+    /// back to sleep.
+    fn wake_first_sender(&mut self) -> Option<Sleeper> {
         let (cbytes, qnum, qbytes) = (self.cbytes, self.messages.len() as u64, self.qbytes);
-        let Some(mut first) = self.senders.cursor_front_mut() else {
-            return;
-        };
+        let mut first = self.senders.cursor_front_mut()?;
         let sender = first.current_mut().1;
-        if !sender.woken && sender.size as u64 + cbytes <= qbytes && qnum < qbytes {
-            sender.woken = true;
-            wake.add(&sender.task);
+        if sender.woken || sender.size as u64 + cbytes > qbytes || qnum >= qbytes {
+            return None;
         }
+        sender.woken = true;
+        Some(sender.task.clone())
     }
 
     /// Whether the sender with `ticket` is the first blocked one.
@@ -492,11 +492,12 @@ impl MsgQueue {
             }
         }
         // The next sender in line may go now.
-        if ticket.is_some() {
-            inner.wake_first_sender(&mut receivers);
-        }
+        let sender = ticket.and_then(|_| inner.wake_first_sender());
         drop(inner);
         receivers.wake();
+        if let Some(sender) = sender {
+            sender.wake();
+        }
         result
     }
 
@@ -550,10 +551,11 @@ impl MsgQueue {
                 inner.rtime = cred::real_seconds();
                 record_current(&mut inner.lrpid);
                 // There may be room now.
-                let mut wake = WakeList::new();
-                inner.wake_first_sender(&mut wake);
+                let sender = inner.wake_first_sender();
                 drop(inner);
-                wake.wake();
+                if let Some(sender) = sender {
+                    sender.wake();
+                }
                 return Ok(msg.into_arc());
             }
             if flags & IPC_NOWAIT != 0 {
@@ -858,11 +860,12 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     inner.ctime = cred::real_seconds();
     let receivers = inner.expunge_all(|| Delivery::Rescan);
     // `msg_qbytes` may have grown.
-    let mut senders = WakeList::new();
-    inner.wake_first_sender(&mut senders);
+    let sender = inner.wake_first_sender();
     drop(inner);
     receivers.wake();
-    senders.wake();
+    if let Some(sender) = sender {
+        sender.wake();
+    }
     Ok(())
 }
 

@@ -10,7 +10,8 @@
 //! it once the lock is dropped. No wait queue is involved: the waker wakes
 //! the task itself, as `wake_up_q()` does. SysV and POSIX queues take the
 //! served entry out under the lock and leave what they give in a slot of
-//! the sleeper's own, so that the woken task returns without the lock.
+//! the sleeper's own ([`SlotState`], reused through [`SpareSlots`]), so
+//! that the woken task returns without the lock.
 
 use kernel::{
     sync::{aref::ARef, Arc, SpinLock},
@@ -19,6 +20,7 @@ use kernel::{
 
 /// A blocked task, as its waker sees it (`ext_wait_queue::task`,
 /// `msg_receiver::r_tsk`): a reference that keeps it alive.
+#[derive(Clone)]
 pub(crate) struct Sleeper(ARef<Task>);
 
 impl Sleeper {
