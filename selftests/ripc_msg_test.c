@@ -1406,6 +1406,72 @@ TEST(ipc_set_wakes_receivers_to_look_again_as_linux)
 }
 
 /*
+ * Blocked senders go on as room comes, however it comes. Two senders of
+ * 4 bytes wait on a full queue: IPC_SET making room for both lets both
+ * send (Linux's ss_wakeup() wakes both; ripc wakes the first, which wakes
+ * the next once it has sent). Then a sender of 8 bytes waits ahead of one
+ * of 4 with room for 4: Linux lets the small one pass (ripc keeps them in
+ * arrival order, see msg.rst); once a signal takes the big one away, the
+ * small one has sent, on both.
+ */
+static pid_t sender_of(const struct msg_api *api, int id, size_t len)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct msg m = { .mtype = 1 };
+
+		memset(m.mtext, 'x', len);
+		_exit(api->snd(id, &m, len, 0) ? errno : 0);
+	}
+	return pid;
+}
+
+static void senders_go_on(struct __test_metadata *_metadata, const struct msg_api *api)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old;
+	struct msqid_ds ds;
+	struct msg m = { .mtype = 9 };
+	pid_t a, b;
+	int id = api->get(IPC_PRIVATE, 0600);
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, api->ctl(id, IPC_STAT, &ds));
+	ds.msg_qbytes = 4;
+	ASSERT_EQ(0, api->ctl(id, IPC_SET, &ds));
+	ASSERT_EQ(0, api->snd(id, &m, 4, 0));
+	a = sender_of(api, id, 4);
+	ASSERT_TRUE(still_blocked(a));
+	b = sender_of(api, id, 4);
+	ASSERT_TRUE(still_blocked(b));
+	ds.msg_qbytes = 12;
+	ASSERT_EQ(0, api->ctl(id, IPC_SET, &ds));
+	EXPECT_EQ(0, wait_exit(a)) TH_LOG("%s", api->name);
+	EXPECT_EQ(0, wait_exit(b)) TH_LOG("%s", api->name);
+
+	/* Full again (12 bytes); the big one first, with a handler. */
+	sigaction(SIGUSR1, &sa, &old);
+	a = sender_of(api, id, 8);
+	sigaction(SIGUSR1, &old, NULL);
+	ASSERT_TRUE(still_blocked(a));
+	b = sender_of(api, id, 4);
+	ASSERT_TRUE(still_blocked(b));
+	ASSERT_EQ(4, api->rcv(id, &m, sizeof(m.mtext), 9, IPC_NOWAIT));
+	kill(a, SIGUSR1);
+	EXPECT_EQ(EINTR, wait_exit(a)) TH_LOG("%s", api->name);
+	EXPECT_EQ(0, wait_exit(b)) TH_LOG("%s", api->name);
+	ASSERT_EQ(0, api->ctl(id, IPC_STAT, &ds));
+	EXPECT_EQ(3, ds.msg_qnum) TH_LOG("%s", api->name);
+	EXPECT_EQ(0, api->ctl(id, IPC_RMID, NULL));
+}
+
+TEST(blocked_senders_go_on_as_room_comes_as_linux)
+{
+	senders_go_on(_metadata, &native_msg);
+	senders_go_on(_metadata, &ripc_msg);
+}
+
+/*
  * A table full of keyed queues: every key finds its own queue, and
  * removal leaves the others found (ripc keeps keys in a tree and slots in
  * chunks; Linux in an rhashtable and an idr).
