@@ -17,10 +17,10 @@
 //! | `info->msg_tree` (by priority)   | `Inner::messages` ([`messages`])  |
 //! | `struct msg_msg`                 | [`messages::Msg`]                 |
 //! | `info->qsize`                    | `Inner::messages.bytes()`         |
-//! | `struct ext_wait_queue`          | `Blocked`                         |
+//! | `struct ext_wait_queue`          | `Blocked`, its `Slot` (`state`)   |
 //! | `info->e_wait_q[SEND]`, `[RECV]` | `Inner::senders`, `Inner::receivers` |
 //! | `info->wait_q` (pollers)         | [`Mqueue::pollers`]               |
-//! | `wq_add()`, `wq_get_first_waiter()` | `Inner::block`, `Inner::first` |
+//! | `wq_add()`, `wq_get_first_waiter()` | `Inner::block`, the trees' first entry |
 //! | `pipelined_send()`, `pipelined_receive()` | in `Mqueue::send`, `Mqueue::receive` |
 //! | `notify`, `notify_owner`         | `Inner::notify` (`Registration`)  |
 //! | `do_mq_open()`, `mqueue_create_attr()` | [`open`], [`Mqueue::create_named`] |
@@ -33,17 +33,20 @@
 //! | `mqueue_poll_file()`             | `Mqueue::poll`                    |
 //! | `mqueue_flush_file()`            | `Mqueue::flush`                   |
 //!
-//! Blocked senders and receivers each sleep on their own slot
-//! ([`crate::wake`]), in two lists ordered as Linux serves them: by task
+//! Blocked senders and receivers each sleep as their own task
+//! ([`crate::wake`]), in two trees ordered as Linux serves them: by task
 //! priority, then in arrival order. A sender that finds a receiver waiting
 //! hands it the message and wakes that receiver only; a receiver that
 //! frees a place moves the first waiting sender's message into the queue
-//! and wakes that sender only, which then just returns. Pollers sleep on
+//! and wakes that sender only. Either takes the served entry out and says
+//! so in the served task's own `Slot`, which then returns without taking
+//! the queue's lock again, as `wq_sleep()` does. Pollers sleep on
 //! [`Mqueue::pollers`] and are woken where Linux wakes `info->wait_q`.
 //!
 //! Locks: each queue has one (`inner`), a mutex, so that a new priority's
-//! tree node can be allocated under it; waiters are woken and
-//! notifications delivered (or dropped) after it is dropped.
+//! tree node can be allocated under it; a blocked task's `Slot` is taken
+//! under it, or alone by its task. Waiters are woken and notifications
+//! delivered (or dropped) after `inner` is dropped.
 //! `MQ_PENDING` is taken alone, in [`open`] and (under the VFS's directory
 //! lock) in [`Mqueue::create_named`], never together with a queue's lock.
 
@@ -67,17 +70,17 @@ use crate::{
     },
     notify::{self, Notifier},
     uapi,
-    wake::{Sleeper, WakeList},
+    wake::{Sleeper, SlotState, SpareSlots, WakeList},
 };
 use kernel::{
     bindings,
     fs::{File, LocalFile},
     list::ListArc,
-    new_mutex, new_poll_condvar,
+    new_mutex, new_poll_condvar, new_spinlock,
     prelude::*,
-    rbtree::RBTree,
+    rbtree::{RBTree, RBTreeNodeReservation},
     str::CString,
-    sync::{lock::GlobalGuard, poll::PollCondVar, Arc, ArcBorrow, Mutex, MutexGuard},
+    sync::{lock::GlobalGuard, poll::PollCondVar, Arc, ArcBorrow, Mutex, MutexGuard, SpinLock},
     uaccess::{UserPtr, UserSlice, UserSliceWriter},
 };
 use messages::{Messages, Msg};
@@ -230,19 +233,62 @@ impl Drop for Registration {
     }
 }
 
+/// What a blocked task was given (`ext_wait_queue::state`, and `msg` for a
+/// receiver).
+enum State {
+    /// Not served yet (`STATE_NONE`).
+    Waiting,
+    /// Served (`STATE_READY`): a receiver gets its message; a sender's
+    /// message (`None` here) is in the queue.
+    Ready(Option<ListArc<Msg>>),
+    /// Its task took what it was given and left.
+    Free,
+}
+
+impl SlotState for State {
+    const WAITING: Self = Self::Waiting;
+    const FREE: Self = Self::Free;
+
+    fn is_waiting(&self) -> bool {
+        matches!(self, Self::Waiting)
+    }
+
+    fn is_free(&self) -> bool {
+        matches!(self, Self::Free)
+    }
+}
+
+/// Where a blocked task is served, shared by the task and its entry in
+/// `Inner::senders` or `Inner::receivers`: a task that was served returns
+/// without taking the queue's lock again, as in `wq_sleep()`.
+///
+/// Only a task holding the queue's lock moves a slot to `Ready`, and it
+/// takes the entry out of its list at the same time: a task that finds its
+/// slot `Ready` knows nobody else touches it, and one that finds it
+/// `Waiting` under the queue's lock knows that its entry is still queued.
+/// The slot's own lock orders the handover: what the server did before
+/// storing `Ready` (the receiver's message, built before the queue was
+/// locked; the sender's message, queued) is visible to the task that takes
+/// it, as the `smp_store_release()` and `smp_acquire__after_ctrl_dep()`
+/// pair (`MQ_BARRIER`) does in Linux. The server wakes the task after
+/// dropping the queue's lock, through a reference to it: by then the task
+/// may have returned (woken by a signal or its timeout, it found `Ready`),
+/// which costs it a spurious wake-up and nothing else. The queue keeps the
+/// slots of tasks it served (`Inner::spare_slots`) and hands one out again
+/// once its task has left it `Free`.
+type Slot = SpinLock<State>;
+
+/// Orders blocked tasks as Linux serves them: by `task->prio` when they
+/// blocked (the lowest first), then in arrival order.
+type WaiterKey = (i32, u64);
+
 /// A task blocked in `mq_timedsend()` or `mq_timedreceive()` (`struct
 /// ext_wait_queue`).
 struct Blocked {
-    /// Tells the waiters of a queue apart.
-    ticket: u64,
-    /// `task->prio` when it blocked: the lowest is served first.
-    prio: i32,
-    /// A sender's message, until a receiver moves it into the queue; a
-    /// receiver's, once a sender hands it one.
+    /// A sender's message, until a receiver moves it into the queue.
     msg: Option<ListArc<Msg>>,
-    /// Served (`STATE_READY`): the sender's message is queued, or the
-    /// receiver has one. It only has to take its entry out and return.
-    ready: bool,
+    /// Where it is served.
+    slot: Arc<Slot>,
     task: Sleeper,
 }
 
@@ -251,11 +297,17 @@ struct Inner {
     /// `mq_curmsgs` is their number, `QSIZE` their bytes.
     messages: Messages,
     /// Senders blocked on a full queue, and receivers blocked on an empty
-    /// one, in the order they are served.
-    senders: KVec<Blocked>,
-    receivers: KVec<Blocked>,
+    /// one, in the order they are served. An entry is in its list exactly
+    /// as long as its slot is `Waiting`.
+    senders: RBTree<WaiterKey, Blocked>,
+    receivers: RBTree<WaiterKey, Blocked>,
     next_ticket: u64,
     notify: Option<Registration>,
+    /// The node of the last task served and slots of tasks served, for
+    /// the next ones that block: tasks that block in turn do not allocate
+    /// each time.
+    spare_node: Option<RBTreeNodeReservation<WaiterKey, Blocked>>,
+    spare_slots: SpareSlots<State>,
 }
 
 /// Which list a blocked task waits in (`SEND`, `RECV`).
@@ -266,66 +318,68 @@ enum Side {
 }
 
 impl Inner {
-    fn list(&mut self, side: Side) -> &mut KVec<Blocked> {
+    fn list(&mut self, side: Side) -> &mut RBTree<WaiterKey, Blocked> {
         match side {
             Side::Send => &mut self.senders,
             Side::Receive => &mut self.receivers,
         }
     }
 
-    /// `wq_get_first_waiter()`: the waiter to serve next on `side`.
-    fn first(&mut self, side: Side) -> Option<&mut Blocked> {
-        self.list(side).iter_mut().find(|b| !b.ready)
-    }
-
     /// `wq_add()`: queues the current task on `side`, after every waiter
-    /// of the same or a more urgent priority. Returns its ticket.
-    fn block(&mut self, side: Side, msg: Option<ListArc<Msg>>) -> Result<u64> {
-        self.list(side).reserve(1, GFP_KERNEL_ACCOUNT)?;
+    /// of the same or a more urgent priority. Returns its key and slot.
+    fn block(&mut self, side: Side, msg: Option<ListArc<Msg>>) -> Result<(WaiterKey, Arc<Slot>)> {
+        let node = match self.spare_node.take() {
+            Some(node) => node,
+            None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+        };
+        let slot = match self.spare_slots.reuse() {
+            Some(slot) => slot,
+            None => Arc::pin_init(
+                new_spinlock!(State::Waiting, "Mqueue::slot"),
+                GFP_KERNEL_ACCOUNT,
+            )?,
+        };
         self.next_ticket += 1;
-        let ticket = self.next_ticket;
-        let prio = current_prio();
-        let list = self.list(side);
-        let at = list
-            .iter()
-            .position(|b| b.prio > prio)
-            .unwrap_or(list.len());
+        let key = (current_prio(), self.next_ticket);
         let blocked = Blocked {
-            ticket,
-            prio,
             msg,
-            ready: false,
+            slot: slot.clone(),
             task: Sleeper::current(),
         };
-        // Cannot fail: room was reserved and `at <= len`.
-        list.insert_within_capacity(at, blocked)
-            .map_err(|_| ENOMEM)?;
-        Ok(ticket)
+        self.list(side).insert(node.into_node(key, blocked));
+        Ok((key, slot))
     }
 
-    fn is_ready(&mut self, side: Side, ticket: u64) -> bool {
-        self.list(side)
-            .iter()
-            .any(|b| b.ticket == ticket && b.ready)
-    }
-
-    /// Takes the entry of the waiter with `ticket` out of `side` and
-    /// returns its message. Only that waiter does this, so it is there.
-    fn unblock(&mut self, side: Side, ticket: u64) -> Option<ListArc<Msg>> {
-        let list = self.list(side);
-        let i = list.iter().position(|b| b.ticket == ticket)?;
-        list.remove(i).ok()?.msg
+    /// Takes the entry of the unserved waiter `key` out of `side` and
+    /// returns its message. Only that waiter does this, and only while its
+    /// slot is `Waiting`, so the entry is there.
+    fn unblock(&mut self, side: Side, key: WaiterKey) -> Option<ListArc<Msg>> {
+        let list = match side {
+            Side::Send => &mut self.senders,
+            Side::Receive => &mut self.receivers,
+        };
+        let mut entry = list.find_mut(&key)?;
+        let blocked = entry.get_mut();
+        let msg = blocked.msg.take();
+        *blocked.slot.lock() = State::Free;
+        self.spare_slots.keep(&blocked.slot);
+        self.spare_node
+            .get_or_insert(entry.remove_node().into_reservation());
+        msg
     }
 
     /// Serves the first waiting receiver, if any, with `msg`
     /// (`pipelined_send()`); gives `msg` back if there is none.
     fn hand_to_receiver(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
-        let Some(receiver) = self.first(Side::Receive) else {
+        let Some(mut first) = self.receivers.cursor_front_mut() else {
             return Some(msg);
         };
-        receiver.msg = Some(msg);
-        receiver.ready = true;
+        let receiver = first.current_mut().1;
         wake.add(&receiver.task);
+        self.spare_slots.keep(&receiver.slot);
+        *receiver.slot.lock() = State::Ready(Some(msg));
+        let (_, node) = first.remove_current();
+        self.spare_node.get_or_insert(node.into_reservation());
         None
     }
 
@@ -334,19 +388,22 @@ impl Inner {
     /// was a sender. Without memory for the move, the sender stays
     /// blocked (Linux: `msg_insert()` failing).
     fn take_from_sender(&mut self, wake: &mut WakeList) -> bool {
-        let Some(sender) = self.senders.iter_mut().find(|b| !b.ready) else {
+        let Some(mut first) = self.senders.cursor_front_mut() else {
             return false;
         };
+        let sender = first.current_mut().1;
         let Some(msg) = sender.msg.take() else {
             return true;
         };
-        match self.messages.push(msg) {
-            Ok(()) => {
-                sender.ready = true;
-                wake.add(&sender.task);
-            }
-            Err(msg) => sender.msg = Some(msg),
+        if let Err(msg) = self.messages.push(msg) {
+            sender.msg = Some(msg);
+            return true;
         }
+        wake.add(&sender.task);
+        self.spare_slots.keep(&sender.slot);
+        *sender.slot.lock() = State::Ready(None);
+        let (_, node) = first.remove_current();
+        self.spare_node.get_or_insert(node.into_reservation());
         true
     }
 }
@@ -380,10 +437,12 @@ impl Mqueue {
                 inner <- new_mutex!(
                     Inner {
                         messages: Messages::new(),
-                        senders: KVec::new(),
-                        receivers: KVec::new(),
+                        senders: RBTree::new(),
+                        receivers: RBTree::new(),
                         next_ticket: 0,
                         notify: None,
+                        spare_node: None,
+                        spare_slots: SpareSlots::new(),
                     },
                     "Mqueue::inner"
                 ),
@@ -410,22 +469,34 @@ impl Mqueue {
         if deadline.is_some_and(|deadline| deadline <= cred::real_time_ns()) {
             return Err(ETIMEDOUT);
         }
-        let ticket = inner.block(side, msg)?;
-        let result = loop {
+        let (key, slot) = inner.block(side, msg)?;
+        loop {
             let timed_out = sleep_unlocked_until(inner, deadline);
+            // Lockless (see `Slot`): served, it returns without the lock.
+            if let State::Ready(msg) = State::take(&slot) {
+                return Ok(msg);
+            }
+            // Not served yet, or only just: look again under the lock,
+            // which orders this against any server. Served wins over a
+            // signal and the timeout: a message handed over is never lost.
             inner = self.inner.lock();
-            if inner.is_ready(side, ticket) {
-                break Ok(());
+            if let State::Ready(msg) = State::take(&slot) {
+                return Ok(msg);
             }
-            if kernel::current!().signal_pending() {
-                break Err(ERESTARTSYS);
-            }
-            if timed_out {
-                break Err(ETIMEDOUT);
-            }
-        };
-        let msg = inner.unblock(side, ticket);
-        result.map(|()| msg)
+            let err = if kernel::current!().signal_pending() {
+                ERESTARTSYS
+            } else if timed_out {
+                ETIMEDOUT
+            } else {
+                continue;
+            };
+            // Unserved, so still queued: leave, and drop a sender's
+            // message once unlocked.
+            let msg = inner.unblock(side, key);
+            drop(inner);
+            drop(msg);
+            return Err(err);
+        }
     }
 
     /// `do_mq_timedsend()`.

@@ -15,15 +15,15 @@
 //! | `q_messages`, `q_qnum`          | `Inner::messages` ([`index`])       |
 //! | `struct msg_msg`                | [`index::Msg`]                      |
 //! | `struct msg_receiver`           | `Receiver` in `Inner::receivers`    |
-//! | `msr->r_msg`                    | `Receiver::delivery`                |
+//! | `msr->r_msg`                    | `Receiver::slot` ([`Slot`])         |
 //! | `struct msg_sender`, `q_senders`| tickets in `Inner::senders`         |
 //! | `msr->r_tsk`, `wake_q`          | `Receiver::task`, [`WakeList`]      |
-//! | `mss->tsk` (senders)            | `senders_wait`                      |
+//! | `mss->tsk` (senders)            | `Sender::task`                      |
 //! | `newque()`                      | [`MsgQueue::new`]                   |
 //! | `freeque()`                     | [`MsgQueue::destroy`]               |
 //! | `pipelined_send()`              | `Inner::pipelined_send`             |
 //! | `expunge_all()`                 | `Inner::expunge_all`                |
-//! | `ss_wakeup()`                   | `senders_wait.notify_all()`         |
+//! | `ss_wakeup()`                   | `Inner::wake_first_sender`          |
 //! | `testmsg()`, `convert_mode()`   | [`index::Search`]                   |
 //! | `find_msg()`                    | [`index::MsgIndex::find`]           |
 //! | `do_msgsnd()`, `do_msgrcv()`    | [`msgsnd`], [`msgrcv`]              |
@@ -32,12 +32,15 @@
 //!
 //! A blocked receiver sleeps as a task of its own ([`crate::wake`]): a
 //! sender that hands it a message (or `E2BIG`), removal and `IPC_SET`
-//! wake exactly the receivers they served, after dropping the lock.
+//! take out and wake exactly the receivers they served, after dropping
+//! the lock, and a receiver served returns without taking the lock again
+//! (its [`Slot`]).
 //!
 //! Lock order: the namespace's tables (`ipc::current_ns()`, `msg_ids.rwsem`),
 //! then a queue's `inner` (`q_perm.lock`), a spinlock as in Linux: nothing
 //! under it sleeps, so a task that finds it taken never goes off the CPU
-//! for it. Waiters are woken after `inner` is dropped. A message is
+//! for it; then a receiver's [`Slot`], which its receiver also takes
+//! alone. Waiters are woken after `inner` is dropped. A message is
 //! allocated and filled before either lock is taken, tree nodes a call may
 //! need are allocated with `inner` dropped (and kept for the next call),
 //! and a removed queue's messages are freed after both are dropped.
@@ -56,18 +59,18 @@ use crate::{
         NsTables,
     },
     limits, uapi,
-    wake::{Sleeper, WakeList},
+    wake::{Sleeper, SlotState, SpareSlots, WakeList},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use index::{Msg, MsgIndex, Search, Spares, Text};
 use kernel::{
     list::ListArc,
-    new_condvar, new_spinlock,
+    new_spinlock,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
-    sync::{Arc, CondVar, SpinLock},
+    sync::{Arc, SpinLock},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -108,7 +111,44 @@ enum Delivery {
     /// A message handed over by a sender, or the error to return
     /// (`E2BIG` from a sender, `EIDRM` from removal).
     Done(Result<ListArc<Msg>>),
+    /// Its receiver took what it was given and left.
+    Free,
 }
+
+impl SlotState for Delivery {
+    const WAITING: Self = Self::Waiting;
+    const FREE: Self = Self::Free;
+
+    fn is_waiting(&self) -> bool {
+        matches!(self, Self::Waiting)
+    }
+
+    fn is_free(&self) -> bool {
+        matches!(self, Self::Free)
+    }
+}
+
+/// Where a blocked receiver is served (`msr_d.r_msg`, which Linux keeps on
+/// the receiver's stack): shared by the receiver and its entry in
+/// `Inner::receivers`, so that a receiver that was served returns without
+/// taking the queue's lock again ("lockless receive" in `do_msgrcv()`).
+///
+/// Only a task holding the queue's lock moves a slot out of `Waiting`,
+/// and it takes the receiver's entry out of `receivers` at the same time:
+/// a receiver that finds its slot served knows that nobody else will
+/// touch it, and one that finds it `Waiting` under the queue's lock knows
+/// that its entry is still queued. The slot's own lock orders the
+/// delivery: what the server wrote before storing it (the message, built
+/// before the queue was even locked) is visible to the receiver that
+/// takes it, as the `smp_store_release()` and
+/// `smp_acquire__after_ctrl_dep()` pair (`MSG_BARRIER`) does in Linux.
+/// The server wakes the receiver only after dropping the queue's lock, and
+/// through a reference to its task: the receiver may have returned (woken
+/// by a signal, it found the delivery) and be anywhere by then, which
+/// costs it a spurious wake-up and nothing else. The queue keeps the slots
+/// of receivers it served (`Inner::spare_slots`) and hands one out again
+/// once its receiver has left it `Free`.
+type Slot = SpinLock<Delivery>;
 
 /// A receiver blocked on the queue (`struct msg_receiver`).
 struct Receiver {
@@ -117,8 +157,19 @@ struct Receiver {
     maxsize: usize,
     /// Its process, moved to `msg_lrpid` if a sender hands over.
     pid: Option<PidRef>,
-    delivery: Delivery,
+    /// Where it is served.
+    slot: Arc<Slot>,
     /// The task, to wake once served.
+    task: Sleeper,
+}
+
+/// A sender blocked on a full queue (`struct msg_sender`).
+struct Sender {
+    /// The length of its message (`mss->msgsz`).
+    size: usize,
+    /// Woken to look again and not yet back: a receive that makes more
+    /// room meanwhile does not wake it again.
+    woken: bool,
     task: Sleeper,
 }
 
@@ -141,17 +192,12 @@ struct Inner {
     lrpid: Option<PidRef>,
     /// `q_messages`, indexed by type; `msg_qnum` is its length.
     messages: MsgIndex,
-    /// `q_receivers`, by ticket: in arrival order.
+    /// `q_receivers`, by ticket: in arrival order. A receiver's entry is
+    /// here exactly as long as its slot is `Waiting`.
     receivers: RBTree<u64, Receiver>,
-    /// `q_senders`: tickets of the blocked senders, in arrival order.
+    /// `q_senders`: the blocked senders, by ticket: in arrival order.
     /// Only the first may send; the others wait behind it.
-    senders: RBTree<u64, ()>,
-    /// A blocked sender went to sleep since `senders_wait` was last
-    /// notified: only then does a receive that makes room notify it. A
-    /// sender woken but not yet running stays in `senders`, and a
-    /// producer that fills the queue would otherwise be notified again by
-    /// every receive until it runs.
-    senders_asleep: bool,
+    senders: RBTree<u64, Sender>,
     /// Source of receiver and sender tickets.
     next_ticket: u64,
     /// Nodes of `receivers` and `senders` that their last user left, for
@@ -159,7 +205,9 @@ struct Inner {
     /// (a producer ahead of or behind its consumer) does not allocate
     /// (nor drop its lock to allocate) each time.
     spare_receiver: Option<RBTreeNodeReservation<u64, Receiver>>,
-    spare_sender: Option<RBTreeNodeReservation<u64, ()>>,
+    spare_sender: Option<RBTreeNodeReservation<u64, Sender>>,
+    /// Slots of receivers served, for the next ones that block.
+    spare_slots: SpareSlots<Delivery>,
 }
 
 impl Inner {
@@ -176,48 +224,65 @@ impl Inner {
 
     /// `pipelined_send()`: hands `msg` to the first waiting receiver that
     /// accepts it, giving `E2BIG` to waiting receivers it is too long for
-    /// on the way, and adds each receiver served to `wake`. Returns the
-    /// message if nobody took it.
+    /// on the way; each receiver served leaves `receivers` and is added to
+    /// `wake`. Returns the message if nobody took it.
     fn pipelined_send(&mut self, msg: ListArc<Msg>, wake: &mut WakeList) -> Option<ListArc<Msg>> {
         // Nobody waits (the usual case): no walk.
-        if self.receivers.is_empty() {
-            return Some(msg);
-        }
-        let mut served = None;
-        for r in self.receivers.values_mut() {
-            if !matches!(r.delivery, Delivery::Waiting) || !r.search.accepts(msg.mtype) {
+        let mut cursor = self.receivers.cursor_front_mut();
+        while let Some(mut at) = cursor {
+            let (&ticket, r) = at.current_mut();
+            if !r.search.accepts(msg.mtype) {
+                cursor = at.move_next();
                 continue;
             }
+            // Served, and out of `receivers`: the message if it fits,
+            // else `E2BIG` and the walk goes on.
             wake.add(&r.task);
-            if r.maxsize < msg.text().len() {
-                r.delivery = Delivery::Done(Err(E2BIG));
-                continue;
+            if r.maxsize >= msg.text().len() {
+                if let Some(pid) = r.pid.take() {
+                    self.lrpid = Some(pid);
+                }
+                self.spare_slots.keep(&r.slot);
+                *r.slot.lock() = Delivery::Done(Ok(msg));
+                let (_, node) = at.remove_current();
+                self.spare_receiver.get_or_insert(node.into_reservation());
+                self.rtime = cred::real_seconds();
+                return None;
             }
-            served = Some(r);
-            break;
+            *r.slot.lock() = Delivery::Done(Err(E2BIG));
+            let (next, node) = at.remove_current();
+            self.spare_receiver.get_or_insert(node.into_reservation());
+            // `remove_current()` moves back if there is no next entry.
+            cursor = next.filter(|c| *c.current().0 > ticket);
         }
-        let Some(r) = served else {
-            return Some(msg);
-        };
-        r.delivery = Delivery::Done(Ok(msg));
-        if let Some(pid) = r.pid.take() {
-            self.lrpid = Some(pid);
-        }
-        self.rtime = cred::real_seconds();
-        None
+        Some(msg)
     }
 
-    /// `expunge_all()`: gives every waiting receiver `delivery`; returns
-    /// them to wake.
-    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> WakeList {
-        let mut wake = WakeList::new();
-        for r in self.receivers.values_mut() {
-            if !matches!(r.delivery, Delivery::Done(_)) {
-                r.delivery = delivery();
-                wake.add(&r.task);
-            }
+    /// `expunge_all()`: gives every waiting receiver `delivery` and takes
+    /// them all out, to be woken once the lock is dropped.
+    fn expunge_all(&mut self, delivery: impl Fn() -> Delivery) -> Expunged {
+        let receivers = core::mem::replace(&mut self.receivers, RBTree::new());
+        for r in receivers.values() {
+            *r.slot.lock() = delivery();
         }
-        wake
+        Expunged(receivers)
+    }
+
+    /// `ss_wakeup()`: the first blocked sender, the only one that may
+    /// send, marked woken, if its message fits now and it is not already
+    /// woken; the caller wakes it once the lock is dropped. Linux wakes
+    /// every sender whose message fits (each then competes for the room);
+    /// ripc's senders go in arrival order, so the others would only go
+    /// back to sleep.
+    fn wake_first_sender(&mut self) -> Option<Sleeper> {
+        let (cbytes, qnum, qbytes) = (self.cbytes, self.messages.len() as u64, self.qbytes);
+        let mut first = self.senders.cursor_front_mut()?;
+        let sender = first.current_mut().1;
+        if sender.woken || sender.size as u64 + cbytes > qbytes || qnum >= qbytes {
+            return None;
+        }
+        sender.woken = true;
+        Some(sender.task.clone())
     }
 
     /// Whether the sender with `ticket` is the first blocked one.
@@ -225,6 +290,18 @@ impl Inner {
         self.senders
             .cursor_front()
             .is_some_and(|c| *c.current().0 == ticket)
+    }
+}
+
+/// Receivers taken out by [`Inner::expunge_all`], to wake without the lock.
+struct Expunged(RBTree<u64, Receiver>);
+
+impl Expunged {
+    /// Wakes them all; call after dropping the lock.
+    fn wake(self) {
+        for r in self.0.values() {
+            r.task.wake();
+        }
     }
 }
 
@@ -265,9 +342,6 @@ pub(crate) struct MsgQueue {
     inner: SpinLock<Inner>,
     /// Its namespace's totals.
     totals: Arc<MsgTotals>,
-    /// Blocked senders; each checks whether it is first and fits.
-    #[pin]
-    senders_wait: CondVar,
 }
 
 impl IpcObject for MsgQueue {
@@ -296,16 +370,15 @@ impl MsgQueue {
             messages: MsgIndex::with_spares(spares),
             receivers: RBTree::new(),
             senders: RBTree::new(),
-            senders_asleep: false,
             next_ticket: 0,
             spare_receiver: None,
             spare_sender: None,
+            spare_slots: SpareSlots::new(),
         };
         Arc::pin_init(
             pin_init!(Self {
                 inner <- new_spinlock!(inner, "MsgQueue::inner"),
                 totals,
-                senders_wait <- new_condvar!("MsgQueue::senders_wait"),
             }),
             GFP_KERNEL_ACCOUNT,
         )
@@ -321,10 +394,13 @@ impl MsgQueue {
         inner.cbytes = 0;
         let messages = core::mem::replace(&mut inner.messages, MsgIndex::new());
         let receivers = inner.expunge_all(|| Delivery::Done(Err(eidrm())));
+        let senders = core::mem::replace(&mut inner.senders, RBTree::new());
         drop(inner);
         drop(messages);
         receivers.wake();
-        self.senders_wait.notify_all();
+        for sender in senders.values() {
+            sender.task.wake();
+        }
     }
 
     /// The locked part of `do_msgsnd()`: waits for room unless
@@ -378,15 +454,23 @@ impl MsgQueue {
                     continue;
                 };
                 let t = inner.ticket();
-                inner.senders.insert(reservation.into_node(t, ()));
+                let sender = Sender {
+                    size,
+                    woken: false,
+                    task: Sleeper::current(),
+                };
+                inner.senders.insert(reservation.into_node(t, sender));
                 ticket = Some(t);
+            } else if let Some(sender) = ticket.and_then(|t| inner.senders.get_mut(&t)) {
+                // Back to sleep: the next receive that makes room wakes it.
+                sender.woken = false;
             }
-            inner.senders_asleep = true;
-            let signal = self.senders_wait.wait_interruptible(&mut inner);
+            sleep_unlocked(inner, NO_TIMEOUT);
+            inner = self.inner.lock();
             if inner.deleted {
                 break Err(eidrm());
             }
-            if signal {
+            if kernel::current!().signal_pending() {
                 break Err(ERESTARTNOHAND);
             }
         };
@@ -408,11 +492,11 @@ impl MsgQueue {
             }
         }
         // The next sender in line may go now.
-        let senders = ticket.is_some() && core::mem::take(&mut inner.senders_asleep);
+        let sender = ticket.and_then(|_| inner.wake_first_sender());
         drop(inner);
         receivers.wake();
-        if senders {
-            self.senders_wait.notify_all();
+        if let Some(sender) = sender {
+            sender.wake();
         }
         result
     }
@@ -425,6 +509,8 @@ impl MsgQueue {
         let mut scratch: Option<KVec<u64>> = None;
         // Its entry among the blocked receivers, allocated unlocked.
         let mut node = None;
+        // Where it is served once it blocked.
+        let mut slot: Option<Arc<Slot>> = None;
         let mut inner = self.inner.lock();
         loop {
             perm::ipcperms(&inner.perm, S_IRUGO)?;
@@ -464,19 +550,32 @@ impl MsgQueue {
                 self.totals.sub(1, len as u64);
                 inner.rtime = cred::real_seconds();
                 record_current(&mut inner.lrpid);
-                let senders = core::mem::take(&mut inner.senders_asleep);
+                // There may be room now.
+                let sender = inner.wake_first_sender();
                 drop(inner);
-                if senders {
-                    // `ss_wakeup()`: there may be room now.
-                    self.senders_wait.notify_all();
+                if let Some(sender) = sender {
+                    sender.wake();
                 }
                 return Ok(msg.into_arc());
             }
             if flags & IPC_NOWAIT != 0 {
                 return Err(enomsg());
             }
+            // Its slot: its own after an `IPC_SET`, else one that a
+            // receiver served before left.
+            let Some(mine) = slot.take().or_else(|| inner.spare_slots.reuse()) else {
+                // Allocate unlocked, then look at the queue again.
+                drop(inner);
+                slot = Some(Arc::pin_init(
+                    new_spinlock!(Delivery::Waiting, "MsgQueue::slot"),
+                    GFP_KERNEL_ACCOUNT,
+                )?);
+                inner = self.inner.lock();
+                continue;
+            };
             let Some(reservation) = node.take().or_else(|| inner.spare_receiver.take()) else {
                 // Allocate unlocked, then look at the queue again.
+                slot = Some(mine);
                 drop(inner);
                 node = Some(RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?);
                 inner = self.inner.lock();
@@ -491,40 +590,52 @@ impl MsgQueue {
                     bufsz
                 },
                 pid: Some(PidRef::current_process()),
-                delivery: Delivery::Waiting,
+                slot: mine.clone(),
                 task: Sleeper::current(),
             };
             inner
                 .receivers
                 .insert(reservation.into_node(ticket, receiver));
-            loop {
+            let rescan = loop {
                 sleep_unlocked(inner, NO_TIMEOUT);
-                inner = self.inner.lock();
-                let signal = kernel::current!().signal_pending();
-                // Only this task removes its entry, so it is there.
-                let receiver = inner.receivers.get_mut(&ticket).ok_or(eidrm())?;
-                if matches!(receiver.delivery, Delivery::Waiting) && !signal {
-                    continue;
-                }
-                let delivery = core::mem::replace(&mut receiver.delivery, Delivery::Waiting);
-                if let Some(entry) = inner.receivers.remove_node(&ticket) {
-                    let entry = entry.into_reservation();
-                    if inner.spare_receiver.is_none() {
-                        inner.spare_receiver = Some(entry);
-                    } else {
-                        node = Some(entry);
+                // Lockless receive (see `Slot`): served, it returns without
+                // the queue's lock.
+                let delivery = match Delivery::take(&mine) {
+                    Delivery::Waiting => {
+                        // Not served yet, or only just: look again under
+                        // the lock, which orders this against any server.
+                        let locked = self.inner.lock();
+                        match Delivery::take(&mine) {
+                            Delivery::Waiting => {
+                                inner = locked;
+                                if !kernel::current!().signal_pending() {
+                                    // A spurious wake-up: sleep on.
+                                    continue;
+                                }
+                                // Unserved, so still queued: leave.
+                                if let Some(entry) = inner.receivers.remove_node(&ticket) {
+                                    inner.spare_receiver.get_or_insert(entry.into_reservation());
+                                }
+                                *mine.lock() = Delivery::Free;
+                                inner.spare_slots.keep(&mine);
+                                return Err(ERESTARTNOHAND);
+                            }
+                            delivery => (delivery, Some(locked)),
+                        }
                     }
-                }
+                    delivery => (delivery, None),
+                };
                 match delivery {
-                    Delivery::Done(result) => {
-                        drop(inner);
-                        return result.map(ListArc::into_arc);
-                    }
-                    _ if signal => return Err(ERESTARTNOHAND),
+                    // A message handed over wins over a signal: it is
+                    // never lost.
+                    (Delivery::Done(result), _) => return result.map(ListArc::into_arc),
                     // `IPC_SET`: check permissions and look again.
-                    _ => break,
+                    (_, locked) => break locked,
                 }
-            }
+            };
+            inner = rescan.unwrap_or_else(|| self.inner.lock());
+            *mine.lock() = Delivery::Waiting;
+            slot = Some(mine);
         }
     }
 }
@@ -749,9 +860,13 @@ fn set(id: i32, ds: &uapi::ripc_msqid64_ds) -> Result {
     inner.qbytes = i64::from(qbytes) as u64;
     inner.ctime = cred::real_seconds();
     let receivers = inner.expunge_all(|| Delivery::Rescan);
+    // `msg_qbytes` may have grown.
+    let sender = inner.wake_first_sender();
     drop(inner);
     receivers.wake();
-    queue.senders_wait.notify_all();
+    if let Some(sender) = sender {
+        sender.wake();
+    }
     Ok(())
 }
 

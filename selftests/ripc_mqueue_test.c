@@ -420,6 +420,56 @@ TEST(receiver_of_higher_task_priority_first)
 	ripc_mq_unlink("/t_rprio");
 }
 
+/*
+ * Blocked senders are served as wq_add() queues them: by task priority
+ * (a niced one last), then in arrival order; each receive that makes
+ * room moves the next one's message in. On Linux's queue and on ripc's,
+ * the messages come out as 0, then 2 and 3 (nice 0, in arrival order),
+ * then 1 (nice 10).
+ */
+static pid_t sender_of(int native, mqd_t q, char c, int niceness)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (niceness && nice(niceness) == -1 && errno)
+			_exit(1);
+		_exit((native ? mq_send(q, &c, 1, 0) : ripc_mq_send(q, &c, 1, 0)) ? errno : 0);
+	}
+	return pid;
+}
+
+TEST(blocked_senders_by_task_priority_then_arrival_as_linux)
+{
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 1 };
+	char got[5] = "";
+	pid_t pids[3];
+	int native, i;
+
+	for (native = 0; native < 2; native++) {
+		mqd_t q = native ? mq_open("/t_sorder", O_CREAT | O_RDWR, 0600, &attr)
+				 : create("/t_sorder", O_RDWR, 1, 1);
+
+		ASSERT_GE(q, 0);
+		ASSERT_EQ(0, native ? mq_send(q, "0", 1, 0) : ripc_mq_send(q, "0", 1, 0));
+		for (i = 0; i < 3; i++) {
+			pids[i] = sender_of(native, q, '1' + i, i ? 0 : 10);
+			ASSERT_TRUE(still_blocked(pids[i]));
+		}
+		for (i = 0; i < 4; i++)
+			ASSERT_EQ(1, native ? mq_receive(q, got + i, 1, NULL)
+					    : ripc_mq_receive(q, got + i, 1, NULL));
+		EXPECT_STREQ("0231", got) TH_LOG("native %d", native);
+		for (i = 0; i < 3; i++)
+			EXPECT_EQ(0, wait_exit(pids[i]));
+		close(q);
+		if (native)
+			mq_unlink("/t_sorder");
+		else
+			ripc_mq_unlink("/t_sorder");
+	}
+}
+
 TEST(receive_queues_a_blocked_senders_message)
 {
 	struct mq_attr attr;
@@ -1083,6 +1133,106 @@ TEST(notify_by_notifier_fd)
  * and then one in a pid namespace of its own (whose pid the receiver sees
  * in its namespace).
  */
+/*
+ * Signals racing handovers: a sender and a receiver pass RACE_MSGS
+ * numbered messages through a queue that holds one, both blocking at
+ * every turn, while both are signalled over and over (a handler without
+ * SA_RESTART). In Linux a blocked task that was served (STATE_READY)
+ * returns success even if a signal or its timeout came meanwhile: the
+ * receiver has the message, the sender's message is queued. One not yet
+ * served fails with EINTR, the sender's message not queued, and sends it
+ * again. The receiver sees 0, 1, 2, ... exactly once each, on Linux's
+ * queue and on ripc's.
+ */
+#define RACE_MSGS 400
+
+/* Exits 0 after 0 .. RACE_MSGS - 1 in order, 2 on a loss or a duplicate. */
+static void race_receiver(int native, mqd_t q)
+{
+	int n, next = 0;
+
+	while (next < RACE_MSGS) {
+		ssize_t got = native ? mq_receive(q, (char *)&n, sizeof(n), NULL)
+				     : ripc_mq_receive(q, (char *)&n, sizeof(n), NULL);
+
+		if (got < 0) {
+			if (errno != EINTR)
+				_exit(1);
+			continue;
+		}
+		if (n != next)
+			_exit(2);
+		next++;
+	}
+	_exit(0);
+}
+
+static void race_sender(int native, mqd_t q)
+{
+	int n = 0;
+
+	while (n < RACE_MSGS) {
+		int err = native ? mq_send(q, (char *)&n, sizeof(n), 0)
+				 : ripc_mq_send(q, (char *)&n, sizeof(n), 0);
+
+		if (!err)
+			n++;
+		else if (errno != EINTR)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* The receiver's exit status, with the sender's times 10 added. */
+static int signal_race(int native)
+{
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = sizeof(int) };
+	struct sigaction sa = { .sa_handler = on_signal }, old;
+	pid_t snd, rcv;
+	int i, status;
+	mqd_t q = native ? mq_open("/t_race", O_CREAT | O_RDWR, 0600, &attr)
+			 : create("/t_race", O_RDWR, 1, sizeof(int));
+
+	if (q < 0)
+		return -1;
+	/* The children start with the handler, so that no signal kills them. */
+	sigaction(SIGUSR1, &sa, &old);
+	rcv = fork();
+	if (rcv == 0)
+		race_receiver(native, q);
+	snd = fork();
+	if (snd == 0)
+		race_sender(native, q);
+	sigaction(SIGUSR1, &old, NULL);
+	for (i = 0; i < 100000; i++) {
+		if (waitpid(rcv, &status, WNOHANG) == rcv)
+			break;
+		kill(rcv, SIGUSR1);
+		kill(snd, SIGUSR1);
+		usleep(20);
+	}
+	if (i < 100000)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else
+		status = wait_exit(rcv);
+	status += 10 * wait_exit(snd);
+	/* Nothing left behind either. */
+	if ((native ? mq_getattr(q, &attr) : ripc_mq_getattr(q, &attr)) || attr.mq_curmsgs)
+		status = -2;
+	close(q);
+	if (native)
+		mq_unlink("/t_race");
+	else
+		ripc_mq_unlink("/t_race");
+	return status;
+}
+
+TEST(signals_racing_handovers_lose_nothing_as_linux)
+{
+	EXPECT_EQ(0, signal_race(1));
+	EXPECT_EQ(0, signal_race(0));
+}
+
 static int linux_or_ripc_notify(int native, mqd_t q, const struct sigevent *sev)
 {
 	return native ? mq_notify(q, sev) : ripc_mq_notify(q, sev);

@@ -657,10 +657,10 @@ TEST_F(msq, rmid_wakes_four_blocked_with_eidrm)
 /*
  * A message too long for the receivers waiting first gives each of them
  * E2BIG on its way to the first one it fits (pipelined_send()), and
- * removal wakes every waiter with EIDRM: here more receivers at once than
- * the queue keeps to wake after dropping its lock (the rest are woken
- * under it). On the debug kernel this also checks that nothing under the
- * queue's spinlock allocates.
+ * removal wakes every waiter with EIDRM: here more receivers served by
+ * one send than the queue keeps to wake after dropping its lock (the rest
+ * are woken under it). On the debug kernel this also checks that nothing
+ * under the queue's spinlock allocates.
  */
 TEST_F(msq, many_receivers_woken_at_once)
 {
@@ -1251,6 +1251,224 @@ TEST(order_of_10000_messages_as_linux)
 	EXPECT_EQ(n_native, i) TH_LOG("request %d: Linux %d, ripc %d", i, native[i], mine[i]);
 	free(native);
 	free(mine);
+}
+
+/*
+ * Signals racing handovers: a sender and a receiver pass RACE_MSGS
+ * numbered messages through a queue that holds one, both blocking at
+ * every turn, while both are signalled over and over (a handler without
+ * SA_RESTART, so a blocked call fails with EINTR). Linux's rules make this
+ * lossless: a message handed to a blocked receiver is returned even if a
+ * signal came meanwhile (do_msgrcv()'s lockless receive sees it first),
+ * and a sender interrupted gets EINTR without its message queued, so
+ * that it sends it again. The receiver sees 0, 1, 2, ... exactly once
+ * each, on Linux's queue and on ripc's.
+ */
+#define RACE_MSGS 400
+
+static void race_sender(const struct msg_api *api, int id)
+{
+	struct numbered m = { .mtype = 1 };
+
+	while (m.n < RACE_MSGS) {
+		if (api->snd(id, &m, sizeof(m.n), 0) == 0)
+			m.n++;
+		else if (errno != EINTR)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* Exits 0 after 0 .. RACE_MSGS - 1 in order, 2 on a loss or a duplicate. */
+static void race_receiver(const struct msg_api *api, int id)
+{
+	struct numbered m;
+	int next = 0;
+
+	while (next < RACE_MSGS) {
+		if (api->rcv(id, &m, sizeof(m.n), 1, 0) < 0) {
+			if (errno != EINTR)
+				_exit(1);
+			continue;
+		}
+		if (m.n != next)
+			_exit(2);
+		next++;
+	}
+	_exit(0);
+}
+
+/* Returns the receiver's exit status, with the sender's times 10 added. */
+static int signal_race(const struct msg_api *api)
+{
+	struct msqid_ds ds;
+	struct sigaction sa = { .sa_handler = on_signal }, old;
+	pid_t snd, rcv;
+	int id, i, status;
+
+	id = api->get(IPC_PRIVATE, 0600);
+	if (id < 0 || api->ctl(id, IPC_STAT, &ds))
+		return -1;
+	ds.msg_qbytes = sizeof(int);	/* room for one message */
+	if (api->ctl(id, IPC_SET, &ds))
+		return -1;
+	/* The children start with the handler, so that no signal kills them. */
+	sigaction(SIGUSR1, &sa, &old);
+	rcv = fork();
+	if (rcv == 0)
+		race_receiver(api, id);
+	snd = fork();
+	if (snd == 0)
+		race_sender(api, id);
+	sigaction(SIGUSR1, &old, NULL);
+	for (i = 0; i < 100000; i++) {
+		if (waitpid(rcv, &status, WNOHANG) == rcv)
+			break;
+		kill(rcv, SIGUSR1);
+		kill(snd, SIGUSR1);
+		usleep(20);
+	}
+	if (i < 100000)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else
+		status = wait_exit(rcv);
+	status += 10 * wait_exit(snd);
+	/* Nothing left behind either. */
+	if (api->ctl(id, IPC_STAT, &ds) || ds.msg_qnum)
+		status = -2;
+	api->ctl(id, IPC_RMID, NULL);
+	return status;
+}
+
+TEST(signals_racing_handovers_lose_nothing_as_linux)
+{
+	EXPECT_EQ(0, signal_race(&native_msg));
+	EXPECT_EQ(0, signal_race(&ripc_msg));
+}
+
+/*
+ * IPC_SET wakes every blocked receiver to look at the queue again
+ * (expunge_all(-EAGAIN)): one still allowed to read waits again, as the
+ * last in line, and takes the next message of its type; one that lost
+ * read permission fails with EACCES. As Linux.
+ */
+static pid_t receiver_as(const struct msg_api *api, int uid, int id, long type)
+{
+	pid_t pid = fork();
+	struct msg m;
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+			_exit(200);
+		_exit(api->rcv(id, &m, sizeof(m.mtext), type, 0) < 0 ? errno : (int)m.mtype);
+	}
+	return pid;
+}
+
+static void ipc_set_rescan(struct __test_metadata *_metadata, const struct msg_api *api)
+{
+	struct msqid_ds ds;
+	pid_t first, stays, leaves;
+	struct msg m = { .mtype = 7 };
+	int id = api->get(IPC_PRIVATE, 0666);
+
+	ASSERT_GE(id, 0);
+	first = receiver_as(api, USER, id, 7);
+	ASSERT_TRUE(still_blocked(first));
+	stays = receiver_as(api, USER, id, 7);
+	ASSERT_TRUE(still_blocked(stays));
+	leaves = receiver_as(api, OTHER, id, 7);
+	ASSERT_TRUE(still_blocked(leaves));
+	/* Only ripcuser's group may read now. */
+	ASSERT_EQ(0, api->ctl(id, IPC_STAT, &ds));
+	ds.msg_perm.gid = USER;
+	ds.msg_perm.mode = 0660;
+	ASSERT_EQ(0, api->ctl(id, IPC_SET, &ds));
+	EXPECT_EQ(EACCES, wait_exit(leaves)) TH_LOG("%s", api->name);
+	EXPECT_TRUE(still_blocked(first));
+	EXPECT_TRUE(still_blocked(stays));
+	/* Both queued again, in the order they looked again: one message each. */
+	ASSERT_EQ(0, api->snd(id, &m, 1, 0));
+	ASSERT_EQ(0, api->snd(id, &m, 1, 0));
+	EXPECT_EQ(7, wait_exit(first)) TH_LOG("%s", api->name);
+	EXPECT_EQ(7, wait_exit(stays)) TH_LOG("%s", api->name);
+	ASSERT_EQ(0, api->ctl(id, IPC_STAT, &ds));
+	EXPECT_EQ(0, ds.msg_qnum) TH_LOG("%s", api->name);
+	EXPECT_EQ(0, api->ctl(id, IPC_RMID, NULL));
+}
+
+TEST(ipc_set_wakes_receivers_to_look_again_as_linux)
+{
+	if (geteuid())
+		SKIP(return, "needs root to receive as other users");
+	ipc_set_rescan(_metadata, &native_msg);
+	ipc_set_rescan(_metadata, &ripc_msg);
+}
+
+/*
+ * Blocked senders go on as room comes, however it comes. Two senders of
+ * 4 bytes wait on a full queue: IPC_SET making room for both lets both
+ * send (Linux's ss_wakeup() wakes both; ripc wakes the first, which wakes
+ * the next once it has sent). Then a sender of 8 bytes waits ahead of one
+ * of 4 with room for 4: Linux lets the small one pass (ripc keeps them in
+ * arrival order, see msg.rst); once a signal takes the big one away, the
+ * small one has sent, on both.
+ */
+static pid_t sender_of(const struct msg_api *api, int id, size_t len)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct msg m = { .mtype = 1 };
+
+		memset(m.mtext, 'x', len);
+		_exit(api->snd(id, &m, len, 0) ? errno : 0);
+	}
+	return pid;
+}
+
+static void senders_go_on(struct __test_metadata *_metadata, const struct msg_api *api)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old;
+	struct msqid_ds ds;
+	struct msg m = { .mtype = 9 };
+	pid_t a, b;
+	int id = api->get(IPC_PRIVATE, 0600);
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, api->ctl(id, IPC_STAT, &ds));
+	ds.msg_qbytes = 4;
+	ASSERT_EQ(0, api->ctl(id, IPC_SET, &ds));
+	ASSERT_EQ(0, api->snd(id, &m, 4, 0));
+	a = sender_of(api, id, 4);
+	ASSERT_TRUE(still_blocked(a));
+	b = sender_of(api, id, 4);
+	ASSERT_TRUE(still_blocked(b));
+	ds.msg_qbytes = 12;
+	ASSERT_EQ(0, api->ctl(id, IPC_SET, &ds));
+	EXPECT_EQ(0, wait_exit(a)) TH_LOG("%s", api->name);
+	EXPECT_EQ(0, wait_exit(b)) TH_LOG("%s", api->name);
+
+	/* Full again (12 bytes); the big one first, with a handler. */
+	sigaction(SIGUSR1, &sa, &old);
+	a = sender_of(api, id, 8);
+	sigaction(SIGUSR1, &old, NULL);
+	ASSERT_TRUE(still_blocked(a));
+	b = sender_of(api, id, 4);
+	ASSERT_TRUE(still_blocked(b));
+	ASSERT_EQ(4, api->rcv(id, &m, sizeof(m.mtext), 9, IPC_NOWAIT));
+	kill(a, SIGUSR1);
+	EXPECT_EQ(EINTR, wait_exit(a)) TH_LOG("%s", api->name);
+	EXPECT_EQ(0, wait_exit(b)) TH_LOG("%s", api->name);
+	ASSERT_EQ(0, api->ctl(id, IPC_STAT, &ds));
+	EXPECT_EQ(3, ds.msg_qnum) TH_LOG("%s", api->name);
+	EXPECT_EQ(0, api->ctl(id, IPC_RMID, NULL));
+}
+
+TEST(blocked_senders_go_on_as_room_comes_as_linux)
+{
+	senders_go_on(_metadata, &native_msg);
+	senders_go_on(_metadata, &ripc_msg);
 }
 
 /*
