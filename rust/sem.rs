@@ -51,6 +51,19 @@
 //! with relaxed ordering under whichever of the two locks the mode
 //! requires.
 //!
+//! A semaphore's lock is a spinlock, as Linux's `sem->lock`, so nothing
+//! under it allocates or sleeps: a simple operation that blocks takes its
+//! waiter from the semaphore's `Spare`, or else drops the lock, makes one
+//! and tries again; past the few completions `Wakeups` keeps inline, a
+//! completed sleeper is woken at once (it takes no lock again); removal
+//! takes the lists out of each semaphore's lock before failing their
+//! waiters; a waiter's last reference is never dropped under it, and the
+//! adjustments a reused waiter held are dropped after the unlock. The
+//! array's lock stays a mutex where Linux's is a spinlock: under it
+//! `semctl()` and blocking complex operations allocate, a removal drops
+//! the last references to adjustments and waiters, and the first
+//! `SEM_UNDO` of a process takes the process's undo list, a mutex.
+//!
 //! Blocked operations wait in FIFO lists, as Linux keeps them: simple ones
 //! on their semaphore's lists, complex ones (and, while any of those
 //! waits, simple altering ones) on the array's. The lists are trees keyed
@@ -89,14 +102,14 @@ use core::sync::atomic::{
     AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
 };
 use kernel::{
-    new_mutex,
+    new_mutex, new_spinlock,
     prelude::*,
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{
-        lock::{mutex::MutexBackend, Guard},
-        Arc, Mutex,
+        lock::{mutex::MutexBackend, spinlock::SpinLockBackend, Guard},
+        Arc, Mutex, SpinLock, UniqueArc,
     },
     time::Jiffies,
     uaccess::{UserPtr, UserSlice},
@@ -163,6 +176,13 @@ enum WaiterOps {
 }
 
 impl WaiterOps {
+    /// A single operation, which needs no allocation.
+    fn one(sop: SemBuf) -> Self {
+        let mut ops = [SemBuf::EMPTY; WAITER_INLINE_OPS];
+        ops[0] = sop;
+        Self::Inline { ops, len: 1 }
+    }
+
     fn new(sops: &[SemBuf]) -> Result<Self> {
         if sops.len() <= WAITER_INLINE_OPS {
             let mut ops = [SemBuf::EMPTY; WAITER_INLINE_OPS];
@@ -217,54 +237,56 @@ struct Waiter {
 type WaitNode = RBTreeNodeReservation<u64, Arc<Waiter>>;
 
 impl Waiter {
-    /// A waiter for the current task's blocked `sops`, in `spare`'s memory
-    /// when it has some that nobody uses any more, with the node that will
-    /// link it.
+    /// A waiter for the current task's `sops`, with the node that will
+    /// link it; its `blocking` is set when it queues. Made with no
+    /// semaphore's lock held: see [`Waiter::reuse`].
     fn new(
-        spare: Option<&mut Spare>,
         sops: &[SemBuf],
         alter: bool,
         undo: Option<Arc<Undo>>,
-        blocking: usize,
-    ) -> Result<(Arc<Self>, WaitNode)> {
-        let ops = WaiterOps::new(sops)?;
-        let (old, node) = match spare {
-            Some(spare) => (
-                spare.waiter.take().and_then(Arc::into_unique_or_drop),
-                spare.node.take(),
-            ),
-            None => (None, None),
-        };
-        let node = match node {
-            Some(node) => node,
-            None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
-        };
-        let complex = sops.len() > 1;
-        let Some(mut waiter) = old else {
-            let waiter = Arc::new(
-                Self {
-                    sops: ops,
-                    alter,
-                    complex,
-                    undo,
-                    pid: PidRef::current_process(),
-                    status: AtomicI32::new(PENDING),
-                    blocking: AtomicUsize::new(blocking),
-                    key: AtomicU64::new(0),
-                    place: AtomicUsize::new(ON_ARRAY),
-                    task: Sleeper::current(),
-                },
-                GFP_KERNEL_ACCOUNT,
-            )?;
-            return Ok((waiter, node));
-        };
+    ) -> Result<(Pin<UniqueArc<Self>>, WaitNode)> {
+        let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
+        let waiter = UniqueArc::new(
+            Self {
+                sops: WaiterOps::new(sops)?,
+                alter,
+                complex: sops.len() > 1,
+                undo,
+                pid: PidRef::current_process(),
+                status: AtomicI32::new(PENDING),
+                blocking: AtomicUsize::new(0),
+                key: AtomicU64::new(0),
+                place: AtomicUsize::new(ON_ARRAY),
+                task: Sleeper::current(),
+            },
+            GFP_KERNEL_ACCOUNT,
+        )?;
+        Ok((waiter.into(), node))
+    }
+
+    /// The waiter and node that `spare` keeps, made over for the current
+    /// task's single operation `sop`, if the task that last used the
+    /// waiter has let go of it. Allocates nothing: a simple operation
+    /// blocks under its semaphore's lock, a spinlock. The adjustments the
+    /// waiter held go to `replaced`, to be dropped after the unlock.
+    fn reuse(
+        spare: &mut Spare,
+        sop: SemBuf,
+        alter: bool,
+        undo: &Option<Arc<Undo>>,
+        replaced: &mut Option<Arc<Undo>>,
+    ) -> Option<(Pin<UniqueArc<Self>>, WaitNode)> {
+        spare.node.as_ref()?;
+        let mut waiter = spare.waiter.take().and_then(Arc::into_unique_or_drop)?;
+        let node = spare.node.take()?;
         // Only this task holds it: every field is set anew, the process
-        // and task references only if they are another's.
+        // and task references only if they are another's (`put_pid()`
+        // under the lock, as `ipc_update_pid()` in Linux).
         let w = &mut *waiter;
-        w.sops = ops;
+        w.sops = WaiterOps::one(sop);
         w.alter = alter;
-        w.complex = complex;
-        w.undo = undo;
+        w.complex = false;
+        *replaced = core::mem::replace(&mut w.undo, undo.clone());
         if !w.pid.is_current() {
             w.pid = PidRef::current_process();
         }
@@ -272,10 +294,9 @@ impl Waiter {
             w.task = Sleeper::current();
         }
         *w.status.get_mut() = PENDING;
-        *w.blocking.get_mut() = blocking;
         *w.key.get_mut() = 0;
         *w.place.get_mut() = ON_ARRAY;
-        Ok((waiter.into(), node))
+        Some((waiter, node))
     }
 
     fn blocking_op(&self) -> SemBuf {
@@ -333,17 +354,28 @@ struct SemState {
     spare: Spare,
 }
 
-/// One semaphore (`struct sem`).
+/// One semaphore (`struct sem`). As Linux's (`____cacheline_aligned_in_smp`),
+/// each has a cache line of its own, so that fast operations on different
+/// semaphores of one array do not bounce a line between CPUs; without
+/// lock debugging it fills exactly one line, as Linux's does.
 #[pin_data]
+#[repr(align(64))]
 struct Sem {
     /// `semval`: 0..=`SEMVMX`; see "Locking" for who may change it.
     value: AtomicI32,
     /// Last `semop()` on it (`sem_otime`), kept per semaphore so that fast
     /// operations touch no shared field.
     otime: AtomicI64,
+    /// A spinlock, as Linux's `sem->lock`: nothing under it allocates or
+    /// sleeps (see "Locking").
     #[pin]
-    state: Mutex<SemState>,
+    state: SpinLock<SemState>,
 }
+
+// One cache line per semaphore, as `struct sem` (64 bytes on x86-64)
+// when spinlocks carry no debugging state.
+#[cfg(not(any(CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_LOCK_ALLOC)))]
+const _: () = assert!(size_of::<Sem>() == 64);
 
 /// What the array holds under its own lock (`sem_perm.lock`).
 struct Inner {
@@ -378,7 +410,10 @@ pub(crate) struct SemArray {
     use_global: AtomicUsize,
     /// The next ticket of a waiter.
     next_key: AtomicU64,
-    sems: KVec<Pin<KBox<Sem>>>,
+    /// The semaphores (`sma->sems[]`), in one allocation that falls back
+    /// to vmalloc for a large array, as `newary()`'s `kvzalloc()`.
+    /// INVARIANT: pinned: a semaphore's lock never moves.
+    sems: Pin<KVBox<[Sem]>>,
     #[pin]
     inner: Mutex<Inner>,
 }
@@ -386,7 +421,7 @@ pub(crate) struct SemArray {
 /// The lock an operation holds (`locknum` of `sem_lock()`).
 enum Locked<'a> {
     /// Fast mode: the lock of semaphore `.0`.
-    Fast(usize, Guard<'a, SemState, MutexBackend>),
+    Fast(usize, Guard<'a, SemState, SpinLockBackend>),
     /// Global mode: the array's lock.
     Global(Guard<'a, Inner, MutexBackend>),
 }
@@ -430,7 +465,7 @@ enum Outcome {
 /// leave its range, `EAGAIN` if it would block and the blocking operation
 /// has `IPC_NOWAIT`. The caller holds the lock the values need and
 /// records `sempid`.
-fn perform(sems: &[Pin<KBox<Sem>>], sops: &[SemBuf], undo: Option<&Undo>) -> Result<Outcome> {
+fn perform(sems: &[Sem], sops: &[SemBuf], undo: Option<&Undo>) -> Result<Outcome> {
     let mut result = Ok(Outcome::Done);
     let mut applied = 0;
     for (i, sop) in sops.iter().enumerate() {
@@ -515,11 +550,18 @@ impl Wakeups {
     }
 
     /// Completes `waiter` with `status` (`wake_up_sem_queue_prepare()`):
-    /// its sleeper is woken by `wake`, or at once if memory is short.
-    fn complete(&mut self, waiter: Arc<Waiter>, status: i32) {
+    /// its sleeper is woken by `wake`, or at once if memory is short or
+    /// `spinning` (a semaphore's spinlock is held, under which nothing is
+    /// allocated). A sleeper woken at once takes no lock again: it only
+    /// reads its status.
+    fn complete(&mut self, waiter: Arc<Waiter>, status: i32, spinning: bool) {
         waiter.status.store(status, Ordering::Release);
         if let Some(slot) = self.first.iter_mut().find(|w| w.is_none()) {
             *slot = Some(waiter);
+            return;
+        }
+        if spinning {
+            waiter.task.wake();
             return;
         }
         let more = self.more.get_or_insert_with(KVec::new);
@@ -592,7 +634,9 @@ impl Completer<'_, '_> {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         };
-        self.wakeups.complete(w, status);
+        // Fast mode holds the semaphore's spinlock.
+        let spinning = self.held_pid.is_some();
+        self.wakeups.complete(w, status, spinning);
     }
 }
 
@@ -747,27 +791,26 @@ impl IpcObject for SemArray {
 
 /// The semaphores of a new array, made before its id exists (and before
 /// the namespace's lock is taken, for 32000 of them).
-struct NewSems(KVec<Pin<KBox<Sem>>>);
+struct NewSems(Pin<KVBox<[Sem]>>);
 
 impl NewSems {
     fn new(nsems: usize) -> Result<Self> {
-        let mut sems = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
-        for _ in 0..nsems {
-            let sem = KBox::pin_init(
-                pin_init!(Sem {
+        let sems = KVBox::pin_slice(
+            |_| {
+                try_pin_init!(Sem {
                     value: AtomicI32::new(0),
                     otime: AtomicI64::new(0),
-                    state <- new_mutex!(SemState {
+                    state <- new_spinlock!(SemState {
                         pid: None,
                         pending_alter: RBTree::new(),
                         pending_const: RBTree::new(),
                         spare: Spare::EMPTY,
                     }, "Sem::state"),
-                }),
-                GFP_KERNEL_ACCOUNT,
-            )?;
-            sems.push(sem, GFP_KERNEL_ACCOUNT)?;
-        }
+                })
+            },
+            nsems,
+            GFP_KERNEL_ACCOUNT,
+        )?;
         Ok(Self(sems))
     }
 }
@@ -858,7 +901,7 @@ impl SemArray {
         }
         self.use_global
             .store(USE_GLOBAL_HYSTERESIS, Ordering::Release);
-        for sem in &self.sems {
+        for sem in self.sems.iter() {
             drop(sem.state.lock());
         }
     }
@@ -881,7 +924,7 @@ impl SemArray {
     /// at its tail, semaphore by semaphore, before a complex operation
     /// queues (all altering waiters must then be served in one order).
     fn merge_queues(&self, inner: &mut Inner) {
-        for sem in &self.sems {
+        for sem in self.sems.iter() {
             let mut state = sem.state.lock();
             while let Some(front) = state.pending_alter.cursor_front_mut() {
                 let waiter = front.current().1.clone();
@@ -1026,66 +1069,92 @@ impl SemArray {
             None
         };
         let simple = (sops.len() == 1).then_some(sops[0].num());
-
-        let mut locked = this.lock(simple);
-        if this.is_deleted() {
-            this.unlock(locked);
-            return Err(eidrm());
-        }
-        match perform(&this.sems, sops, undo.as_deref()) {
-            Ok(Outcome::Done) => {
-                match &mut locked {
-                    Locked::Fast(_, state) => record_pid(&mut state.pid, Who::Current),
-                    Locked::Global(_) => {
-                        for sop in sops {
-                            record_pid(&mut this.sems[sop.num()].state.lock().pid, Who::Current);
-                        }
-                    }
-                }
-                this.sems[sops[0].num()]
-                    .otime
-                    .store(cred::real_seconds(), Ordering::Relaxed);
-                // In fast mode, only this semaphore's waiters can be
-                // completed: nothing to do if it has none.
-                let may_complete = alter
-                    && match &locked {
-                        Locked::Fast(_, state) => {
-                            !state.pending_alter.is_empty() || !state.pending_const.is_empty()
-                        }
-                        Locked::Global(_) => true,
-                    };
-                if !may_complete {
-                    this.unlock(locked);
+        // A waiter made with no lock held, when one had to be (see below),
+        // and the adjustments a reused waiter let go of: dropped after the
+        // unlock.
+        let mut prepared = None;
+        let mut replaced = None;
+        loop {
+            let mut locked = this.lock(simple);
+            if this.is_deleted() {
+                this.unlock(locked);
+                return Err(eidrm());
+            }
+            let blocking = match perform(&this.sems, sops, undo.as_deref()) {
+                Ok(Outcome::Done) => {
+                    this.done(locked, sops, alter);
                     return Ok(());
                 }
-                let mut wakeups = Wakeups::new();
-                this.do_smart_update(&mut locked, Some(sops), &mut wakeups);
-                this.unlock(locked);
-                wakeups.wake();
-                Ok(())
-            }
-            Err(e) => {
-                this.unlock(locked);
-                Err(e)
-            }
-            Ok(Outcome::Blocks(blocking)) => {
-                let spare = match &mut locked {
-                    Locked::Fast(_, state) => Some(&mut state.spare),
-                    Locked::Global(_) => None,
-                };
-                let waiter = Waiter::new(spare, sops, alter, undo, blocking);
-                match waiter {
-                    Ok((waiter, node)) => {
-                        this.queue(&mut locked, &waiter, node);
-                        this.sleep(locked, waiter, timeout)
+                Err(e) => {
+                    this.unlock(locked);
+                    return Err(e);
+                }
+                Ok(Outcome::Blocks(blocking)) => blocking,
+            };
+            let reused = match &mut locked {
+                Locked::Fast(_, state) => {
+                    Waiter::reuse(&mut state.spare, sops[0], alter, &undo, &mut replaced)
+                }
+                Locked::Global(_) => None,
+            };
+            let (mut waiter, node) = match reused.or_else(|| prepared.take()) {
+                Some(ready) => ready,
+                // The array's lock is a mutex: the waiter is made under it.
+                None if matches!(locked, Locked::Global(_)) => {
+                    match Waiter::new(sops, alter, undo.clone()) {
+                        Ok(ready) => ready,
+                        Err(e) => {
+                            this.unlock(locked);
+                            return Err(e);
+                        }
                     }
-                    Err(e) => {
-                        this.unlock(locked);
-                        Err(e)
-                    }
+                }
+                // A semaphore's lock is a spinlock: the waiter is made
+                // after the unlock, then the operation is tried again.
+                None => {
+                    this.unlock(locked);
+                    prepared = Some(Waiter::new(sops, alter, undo.clone())?);
+                    continue;
+                }
+            };
+            *waiter.blocking.get_mut() = blocking;
+            let waiter = Arc::from(waiter);
+            this.queue(&mut locked, &waiter, node);
+            return this.sleep(locked, waiter, timeout);
+        }
+    }
+
+    /// The end of a `semop()` that succeeded at once: records it and
+    /// completes the waiters it lets through.
+    fn done(&self, mut locked: Locked<'_>, sops: &[SemBuf], alter: bool) {
+        match &mut locked {
+            Locked::Fast(_, state) => record_pid(&mut state.pid, Who::Current),
+            Locked::Global(_) => {
+                for sop in sops {
+                    record_pid(&mut self.sems[sop.num()].state.lock().pid, Who::Current);
                 }
             }
         }
+        self.sems[sops[0].num()]
+            .otime
+            .store(cred::real_seconds(), Ordering::Relaxed);
+        // In fast mode, only this semaphore's waiters can be completed:
+        // nothing to do if it has none.
+        let may_complete = alter
+            && match &locked {
+                Locked::Fast(_, state) => {
+                    !state.pending_alter.is_empty() || !state.pending_const.is_empty()
+                }
+                Locked::Global(_) => true,
+            };
+        if !may_complete {
+            self.unlock(locked);
+            return;
+        }
+        let mut wakeups = Wakeups::new();
+        self.do_smart_update(&mut locked, Some(sops), &mut wakeups);
+        self.unlock(locked);
+        wakeups.wake();
     }
 
     /// Puts `waiter` at the tail of the list Linux would put it on, in
@@ -1257,20 +1326,29 @@ impl SemArray {
             for undo in core::mem::take(&mut inner.undos).values() {
                 undo.process.forget(self);
             }
-            let mut fail_all = |list: &mut WaitList| {
-                for w in core::mem::take(list).values() {
-                    wakeups.complete(w.clone(), idrm);
+            let mut fail_all = |list: WaitList| {
+                for w in list.values() {
+                    wakeups.complete(w.clone(), idrm, false);
                 }
             };
-            fail_all(&mut inner.pending_const);
-            fail_all(&mut inner.pending_alter);
+            fail_all(core::mem::take(&mut inner.pending_const));
+            fail_all(core::mem::take(&mut inner.pending_alter));
             inner.complex_count = 0;
-            for sem in &self.sems {
-                let mut state = sem.state.lock();
-                fail_all(&mut state.pending_const);
-                fail_all(&mut state.pending_alter);
-                state.pid = None;
-                state.spare = Spare::EMPTY;
+            for sem in self.sems.iter() {
+                // Taken out of the semaphore's spinlock, to be completed
+                // and freed under the array's lock alone.
+                let (constant, alter, pid, spare) = {
+                    let mut state = sem.state.lock();
+                    (
+                        core::mem::take(&mut state.pending_const),
+                        core::mem::take(&mut state.pending_alter),
+                        state.pid.take(),
+                        core::mem::replace(&mut state.spare, Spare::EMPTY),
+                    )
+                };
+                fail_all(constant);
+                fail_all(alter);
+                drop((pid, spare));
             }
         }
         self.unlock(locked);
