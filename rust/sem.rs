@@ -51,18 +51,15 @@
 //! with relaxed ordering under whichever of the two locks the mode
 //! requires.
 //!
-//! A semaphore's lock is a spinlock, as Linux's `sem->lock`, so nothing
-//! under it allocates or sleeps: a simple operation that blocks takes its
-//! waiter from the semaphore's `Spare`, or else drops the lock, makes one
-//! and tries again; past the few completions `Wakeups` keeps inline, a
-//! completed sleeper is woken at once (it takes no lock again); removal
-//! takes the lists out of each semaphore's lock before failing their
-//! waiters; a waiter's last reference is never dropped under it, and the
-//! adjustments a reused waiter held are dropped after the unlock. The
-//! array's lock stays a mutex where Linux's is a spinlock: under it
-//! `semctl()` and blocking complex operations allocate, a removal drops
-//! the last references to adjustments and waiters, and the first
-//! `SEM_UNDO` of a process takes the process's undo list, a mutex.
+//! Both locks are spinlocks, as Linux's `sem->lock` and `sem_perm.lock`,
+//! so nothing under them allocates or sleeps. An operation that blocks
+//! takes its waiter from the semaphore's `Spare`, or else drops the lock,
+//! makes one and tries again (Linux's `sem_queue` is on the stack);
+//! `Wakeups` links the waiters it completes in the tree nodes they were
+//! queued in, as `wake_q` links tasks; `GETALL` allocates its buffer
+//! first; a removal drops the adjustments it forgets after the unlock, and
+//! a reused waiter's old adjustments are dropped after the unlock too; a
+//! waiter dropped under a lock does not sleep (see `Waiter`).
 //!
 //! Blocked operations wait in FIFO lists, as Linux keeps them: simple ones
 //! on their semaphore's lists, complex ones (and, while any of those
@@ -102,14 +99,14 @@ use core::sync::atomic::{
     AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
 };
 use kernel::{
-    new_mutex, new_spinlock,
+    new_spinlock,
     prelude::*,
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{
-        lock::{mutex::MutexBackend, spinlock::SpinLockBackend, Guard},
-        Arc, Mutex, SpinLock, UniqueArc,
+        lock::{spinlock::SpinLockBackend, Guard},
+        Arc, SpinLock, UniqueArc,
     },
     time::Jiffies,
     uaccess::{UserPtr, UserSlice},
@@ -210,6 +207,12 @@ impl core::ops::Deref for WaiterOps {
 }
 
 /// A blocked `semop()` (`struct sem_queue`).
+///
+/// Dropping its last reference does not sleep while its array lives, so it
+/// may happen under the spinlocks (every path that drops one there holds
+/// the array): it frees memory, puts its process's `struct pid` and its
+/// task, and may drop its [`Undo`], whose process's list, if that goes
+/// too, is empty ([`undo`] empties it before letting it go).
 struct Waiter {
     sops: WaiterOps,
     /// Some operation changes a value (`q->alter`).
@@ -331,14 +334,20 @@ impl Spare {
     };
 
     /// Keeps `waiter`, just completed, and `node`, just unlinked, if there
-    /// is room.
-    fn keep(&mut self, waiter: &Arc<Waiter>, node: RBTreeNode<u64, Arc<Waiter>>) {
-        if self.node.is_none() {
-            self.node = Some(node.into_reservation());
-        }
+    /// is room; gives `node` back if not.
+    fn keep(
+        &mut self,
+        waiter: &Arc<Waiter>,
+        node: RBTreeNode<u64, Arc<Waiter>>,
+    ) -> Option<RBTreeNode<u64, Arc<Waiter>>> {
         if self.waiter.is_none() {
             self.waiter = Some(waiter.clone());
         }
+        if self.node.is_some() {
+            return Some(node);
+        }
+        self.node = Some(node.into_reservation());
+        None
     }
 }
 
@@ -414,8 +423,10 @@ pub(crate) struct SemArray {
     /// to vmalloc for a large array, as `newary()`'s `kvzalloc()`.
     /// INVARIANT: pinned: a semaphore's lock never moves.
     sems: Pin<KVBox<[Sem]>>,
+    /// A spinlock, as Linux's `sem_perm.lock`: nothing under it allocates
+    /// or sleeps (see "Locking").
     #[pin]
-    inner: Mutex<Inner>,
+    inner: SpinLock<Inner>,
 }
 
 /// The lock an operation holds (`locknum` of `sem_lock()`).
@@ -423,7 +434,7 @@ enum Locked<'a> {
     /// Fast mode: the lock of semaphore `.0`.
     Fast(usize, Guard<'a, SemState, SpinLockBackend>),
     /// Global mode: the array's lock.
-    Global(Guard<'a, Inner, MutexBackend>),
+    Global(Guard<'a, Inner, SpinLockBackend>),
 }
 
 /// The process an operation is done for, recorded as `sempid`.
@@ -521,12 +532,15 @@ fn perform(sems: &[Sem], sops: &[SemBuf], undo: Option<&Undo>) -> Result<Outcome
 const WAKEUPS_INLINE: usize = 2;
 
 /// Completed waiters whose sleepers are to be woken once the lock is
-/// dropped (`wake_q`, which links the tasks and allocates nothing; here
-/// the first `WAKEUPS_INLINE` need no allocation either). `more` is an
-/// `Option` because even an empty `KVec` calls the allocator when dropped.
+/// dropped (`wake_q`, which links the tasks and allocates nothing): the
+/// first `WAKEUPS_INLINE` inline, later ones in the tree nodes they were
+/// queued in, by completion order. It allocates nothing, so it is filled
+/// under spinlocks; it frees the nodes after the unlock. `more` is an
+/// `Option` because even an empty tree calls into C when dropped.
 struct Wakeups {
     first: [Option<Arc<Waiter>>; WAKEUPS_INLINE],
-    more: Option<KVec<Arc<Waiter>>>,
+    more: Option<WaitList>,
+    completed: u64,
 }
 
 impl Wakeups {
@@ -534,6 +548,7 @@ impl Wakeups {
         Self {
             first: [const { None }; WAKEUPS_INLINE],
             more: None,
+            completed: 0,
         }
     }
 
@@ -543,34 +558,36 @@ impl Wakeups {
         if self.first[0].is_none() {
             return;
         }
-        let more = self.more.iter().flatten();
+        let more = self.more.iter().flat_map(|list| list.values());
         for w in Iterator::chain(self.first.iter().flatten(), more) {
             w.task.wake();
         }
     }
 
-    /// Completes `waiter` with `status` (`wake_up_sem_queue_prepare()`):
-    /// its sleeper is woken by `wake`, or at once if memory is short or
-    /// `spinning` (a semaphore's spinlock is held, under which nothing is
-    /// allocated). A sleeper woken at once takes no lock again: it only
-    /// reads its status.
-    fn complete(&mut self, waiter: Arc<Waiter>, status: i32, spinning: bool) {
+    /// Completes `waiter` with `status` (`wake_up_sem_queue_prepare()`),
+    /// in `node`, the node it was unlinked from, unless the semaphore's
+    /// [`Spare`] kept that: its sleeper is woken by `wake`, or at once (it
+    /// takes no lock again: it only reads its status) when it is past the
+    /// inline ones and has no node.
+    fn complete(
+        &mut self,
+        waiter: Arc<Waiter>,
+        node: Option<RBTreeNode<u64, Arc<Waiter>>>,
+        status: i32,
+    ) {
         waiter.status.store(status, Ordering::Release);
         if let Some(slot) = self.first.iter_mut().find(|w| w.is_none()) {
             *slot = Some(waiter);
             return;
         }
-        if spinning {
+        let Some(node) = node else {
             waiter.task.wake();
             return;
-        }
-        let more = self.more.get_or_insert_with(KVec::new);
-        if more.reserve(1, GFP_KERNEL_ACCOUNT).is_err() {
-            waiter.task.wake();
-            return;
-        }
-        // Cannot fail: the room was reserved.
-        let _ = more.push_within_capacity(waiter);
+        };
+        let key = self.completed;
+        self.completed += 1;
+        let node = node.into_reservation().into_node(key, waiter);
+        self.more.get_or_insert_with(RBTree::new).insert(node);
     }
 }
 
@@ -627,16 +644,15 @@ impl Completer<'_, '_> {
         if w.complex {
             count_down(self.complex_count);
         }
-        if let Some(spare) = self.spare.as_deref_mut() {
-            spare.keep(&w, node);
-        }
+        let node = match self.spare.as_deref_mut() {
+            Some(spare) => spare.keep(&w, node),
+            None => Some(node),
+        };
         let status = match result {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         };
-        // Fast mode holds the semaphore's spinlock.
-        let spinning = self.held_pid.is_some();
-        self.wakeups.complete(w, status, spinning);
+        self.wakeups.complete(w, node, status);
     }
 }
 
@@ -841,7 +857,7 @@ impl SemArray {
             use_global: AtomicUsize::new(0),
             next_key: AtomicU64::new(0),
             sems: sems.0,
-            inner <- new_mutex!(inner, "SemArray::inner"),
+            inner <- new_spinlock!(inner, "SemArray::inner"),
         });
         let Ok(array) = memory.pin_init_with(init);
         array.into()
@@ -1097,25 +1113,12 @@ impl SemArray {
                 }
                 Locked::Global(_) => None,
             };
-            let (mut waiter, node) = match reused.or_else(|| prepared.take()) {
-                Some(ready) => ready,
-                // The array's lock is a mutex: the waiter is made under it.
-                None if matches!(locked, Locked::Global(_)) => {
-                    match Waiter::new(sops, alter, undo.clone()) {
-                        Ok(ready) => ready,
-                        Err(e) => {
-                            this.unlock(locked);
-                            return Err(e);
-                        }
-                    }
-                }
-                // A semaphore's lock is a spinlock: the waiter is made
-                // after the unlock, then the operation is tried again.
-                None => {
-                    this.unlock(locked);
-                    prepared = Some(Waiter::new(sops, alter, undo.clone())?);
-                    continue;
-                }
+            let Some((mut waiter, node)) = reused.or_else(|| prepared.take()) else {
+                // Nothing is allocated under a spinlock: the waiter is
+                // made after the unlock, then the operation tried again.
+                this.unlock(locked);
+                prepared = Some(Waiter::new(sops, alter, undo.clone())?);
+                continue;
             };
             *waiter.blocking.get_mut() = blocking;
             let waiter = Arc::from(waiter);
@@ -1321,38 +1324,37 @@ impl SemArray {
         let mut locked = self.lock(None);
         let mut wakeups = Wakeups::new();
         let idrm = eidrm().to_errno();
+        // Dropped after the unlock: the last reference to an adjustment
+        // may go with them.
+        let mut undos = RBTree::new();
         if let Locked::Global(inner) = &mut locked {
             self.deleted.store(true, Ordering::Relaxed);
-            for undo in core::mem::take(&mut inner.undos).values() {
+            undos = core::mem::take(&mut inner.undos);
+            for undo in undos.values() {
                 undo.process.forget(self);
             }
-            let mut fail_all = |list: WaitList| {
-                for w in list.values() {
-                    wakeups.complete(w.clone(), idrm, false);
+            let mut fail_all = |list: &mut WaitList| {
+                while let Some(front) = list.cursor_front_mut() {
+                    let w = front.current().1.clone();
+                    let (_, node) = front.remove_current();
+                    wakeups.complete(w, Some(node), idrm);
                 }
             };
-            fail_all(core::mem::take(&mut inner.pending_const));
-            fail_all(core::mem::take(&mut inner.pending_alter));
+            fail_all(&mut inner.pending_const);
+            fail_all(&mut inner.pending_alter);
             inner.complex_count = 0;
             for sem in self.sems.iter() {
-                // Taken out of the semaphore's spinlock, to be completed
-                // and freed under the array's lock alone.
-                let (constant, alter, pid, spare) = {
-                    let mut state = sem.state.lock();
-                    (
-                        core::mem::take(&mut state.pending_const),
-                        core::mem::take(&mut state.pending_alter),
-                        state.pid.take(),
-                        core::mem::replace(&mut state.spare, Spare::EMPTY),
-                    )
-                };
-                fail_all(constant);
-                fail_all(alter);
-                drop((pid, spare));
+                let mut state = sem.state.lock();
+                fail_all(&mut state.pending_const);
+                fail_all(&mut state.pending_alter);
+                state.pid = None;
+                // Dropping a waiter does not sleep (see `Waiter`).
+                state.spare = Spare::EMPTY;
             }
         }
         self.unlock(locked);
         wakeups.wake();
+        drop(undos);
     }
 
     /// `count_semcnt()`: operations waiting for `num` to grow (`ncnt`) or
@@ -1611,6 +1613,9 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
             }
             new_values.push(v, GFP_KERNEL_ACCOUNT)?;
         }
+    } else if cmd == uapi::RIPC_GETALL {
+        // Filled under the array's lock, a spinlock.
+        new_values = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
     }
 
     let mut locked = array.lock(None);
@@ -1638,12 +1643,11 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
         uapi::RIPC_GETNCNT => index(num).map(|n| array.count_waiters(inner, n, true) as isize),
         uapi::RIPC_GETZCNT => index(num).map(|n| array.count_waiters(inner, n, false) as isize),
         uapi::RIPC_GETALL => {
-            let mut all = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
             for sem in array.sems.iter() {
-                all.push(sem.value.load(Ordering::Relaxed) as u16, GFP_KERNEL_ACCOUNT)?;
+                // Cannot fail: the room was reserved.
+                let _ = new_values.push_within_capacity(sem.value.load(Ordering::Relaxed) as u16);
             }
             // Copied out after the lock is dropped, below.
-            new_values = all;
             Ok(0)
         }
         _ => {
