@@ -382,8 +382,8 @@ struct Sem {
 }
 
 // One cache line per semaphore, as `struct sem` (64 bytes on x86-64)
-// when spinlocks carry no debugging state.
-#[cfg(not(any(CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_LOCK_ALLOC)))]
+// when spinlocks carry no debugging state and are not sleeping locks.
+#[cfg(not(any(CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_LOCK_ALLOC, CONFIG_PREEMPT_RT)))]
 const _: () = assert!(size_of::<Sem>() == 64);
 
 /// What the array holds under its own lock (`sem_perm.lock`).
