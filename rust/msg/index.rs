@@ -187,7 +187,20 @@ impl Search {
     }
 }
 
-type TypeNode = RBTreeNodeReservation<i64, List<Msg>>;
+/// The messages of one type, and the key of the type's entry in
+/// [`MsgIndex`]'s `heads`.
+struct TypeList {
+    list: List<Msg>,
+    head_key: u64,
+}
+
+impl TypeList {
+    fn first(&self) -> Option<ArcBorrow<'_, Msg>> {
+        self.list.iter().next()
+    }
+}
+
+type TypeNode = RBTreeNodeReservation<i64, TypeList>;
 type HeadNode = RBTreeNodeReservation<u64, i64>;
 
 /// The messages of one queue.
@@ -198,12 +211,17 @@ type HeadNode = RBTreeNodeReservation<u64, i64>;
 ///   list of them in arrival order (rising `seq`), and at most one type
 ///   more, `parked`, with an empty list;
 /// - `heads` holds exactly one entry per non-empty list of `types`: the
-///   `seq` of that type's first message, mapped to the type; so its first
-///   entry is the oldest message of the queue;
+///   type's `head_key`, mapped to the type. A `head_key` is at most the
+///   `seq` of its type's first message, and the keys are in the order of
+///   those `seq`s, so the first entry is the type of the oldest message
+///   of the queue. A key is below its first message's `seq` only if the
+///   type was alone in `heads` when its first message was last taken:
+///   keys that come later are `seq`s newer than every message then
+///   queued, so the order holds;
 /// - `len` is the number of messages in all lists; every `seq` is below
 ///   `next_seq`.
 pub(crate) struct MsgIndex {
-    types: RBTree<i64, List<Msg>>,
+    types: RBTree<i64, TypeList>,
     heads: RBTree<u64, i64>,
     len: usize,
     next_seq: u64,
@@ -254,7 +272,7 @@ impl MsgIndex {
     /// them with its lock dropped ([`Spares::fill`]) and calls again.
     pub(crate) fn reserve(&mut self, mtype: i64, spares: &mut Spares) -> bool {
         let new = match self.types.get(&mtype) {
-            Some(list) if !list.is_empty() => return true,
+            Some(entry) if !entry.list.is_empty() => return true,
             Some(_) => false,
             None => true,
         };
@@ -278,18 +296,19 @@ impl MsgIndex {
     pub(crate) fn push(&mut self, msg: ListArc<Msg>) -> Result {
         let seq = self.next_seq;
         let mtype = msg.mtype;
-        if let Some(list) = self.types.get_mut(&mtype) {
-            if list.is_empty() {
+        if let Some(entry) = self.types.get_mut(&mtype) {
+            if entry.list.is_empty() {
                 // INVARIANT: the parked type has messages again, and its
-                // head.
+                // head, keyed by the newest `seq`.
                 let head_node = self.spare_head.take().ok_or(ENOMEM)?;
                 self.heads.insert(head_node.into_node(seq, mtype));
+                entry.head_key = seq;
                 self.parked = None;
             }
             msg.seq.store(seq, Ordering::Relaxed);
             // INVARIANT: the newest message goes last in its type's list;
             // the head of a type that had messages is unchanged.
-            list.push_back(msg);
+            entry.list.push_back(msg);
         } else {
             if self.spare_type.is_none() {
                 // The parked type's node serves the new type.
@@ -303,8 +322,15 @@ impl MsgIndex {
             msg.seq.store(seq, Ordering::Relaxed);
             let mut list = List::new();
             list.push_back(msg);
-            // INVARIANT: a new type, with its only message as its head.
-            self.types.insert(type_node.into_node(mtype, list));
+            // INVARIANT: a new type, with its only message as its head,
+            // keyed by the newest `seq`.
+            self.types.insert(type_node.into_node(
+                mtype,
+                TypeList {
+                    list,
+                    head_key: seq,
+                },
+            ));
             self.heads.insert(head_node.into_node(seq, mtype));
         }
         self.next_seq += 1;
@@ -329,8 +355,8 @@ impl MsgIndex {
             }
             Search::LessEqual(t) => {
                 let first = self.types.cursor_front()?;
-                let (&mtype, list) = first.current();
-                let lowest = if list.is_empty() {
+                let (&mtype, entry) = first.current();
+                let lowest = if entry.list.is_empty() {
                     // Parked: the next type has messages.
                     *first.peek_next()?.0
                 } else {
@@ -345,25 +371,36 @@ impl MsgIndex {
 
     /// The first message of type `mtype`, if any.
     pub(crate) fn first_of(&self, mtype: i64) -> Option<ArcBorrow<'_, Msg>> {
-        self.types.get(&mtype)?.iter().next()
+        self.types.get(&mtype)?.first()
     }
 
     /// Takes the first message of type `mtype` out of the queue.
     pub(crate) fn take(&mut self, mtype: i64) -> Option<ListArc<Msg>> {
-        let list = self.types.get_mut(&mtype)?;
-        let msg = list.pop_front()?;
-        let next = list.iter().next().map(|m| m.seq());
-        let head = self.heads.remove_node(&msg.seq())?;
+        // The only type with messages (a queue of one type, the common
+        // case) keeps its key when its first message goes.
+        let alone = self
+            .heads
+            .cursor_front()
+            .is_some_and(|c| c.peek_next().is_none());
+        let entry = self.types.get_mut(&mtype)?;
+        let msg = entry.list.pop_front()?;
+        let next = entry.first().map(|m| m.seq());
         match next {
+            // INVARIANT: alone in `heads`, the key may stay below the new
+            // first message's `seq`.
+            Some(_) if alone => {}
             // INVARIANT: the type's head moves to its next message; the
             // node is reused.
             Some(seq) => {
+                let old = core::mem::replace(&mut entry.head_key, seq);
+                let head = self.heads.remove_node(&old)?;
                 self.heads
                     .insert(head.into_reservation().into_node(seq, mtype));
             }
             // INVARIANT: the type leaves `heads` and stays parked in
             // `types` (a type parked before leaves); the nodes are kept.
             None => {
+                let head = self.heads.remove_node(&entry.head_key)?;
                 if let Some(node) = self.unpark() {
                     self.spare_type = Some(node);
                 }
@@ -395,7 +432,7 @@ impl MsgIndex {
             return Ok(None);
         }
         scratch.clear();
-        for msg in self.types.values().flat_map(|list| list.iter()) {
+        for msg in self.types.values().flat_map(|entry| entry.list.iter()) {
             scratch
                 .push_within_capacity(msg.seq())
                 .map_err(|_| ENOMEM)?;
@@ -404,7 +441,7 @@ impl MsgIndex {
         Ok(self
             .types
             .values()
-            .flat_map(|list| list.iter())
+            .flat_map(|entry| entry.list.iter())
             .find(|msg| msg.seq() == seq))
     }
 }
@@ -483,14 +520,15 @@ mod tests {
     fn check(index: &MsgIndex) {
         let mut count = 0;
         let mut types = 0;
-        for (&t, list) in index.types.iter() {
-            let Some(first) = list.iter().next() else {
+        for (&t, entry) in index.types.iter() {
+            let Some(first) = entry.first() else {
                 assert_eq!(index.parked, Some(t));
                 continue;
             };
-            assert_eq!(index.heads.get(&first.seq()), Some(&t));
+            assert_eq!(index.heads.get(&entry.head_key), Some(&t));
+            assert!(entry.head_key <= first.seq());
             let mut last = None;
-            for m in list.iter() {
+            for m in entry.list.iter() {
                 assert_eq!(m.mtype, t);
                 assert!(m.seq() < index.next_seq);
                 assert!(last.is_none_or(|s| s < m.seq()));
@@ -501,6 +539,40 @@ mod tests {
         }
         assert_eq!(index.heads.iter().count(), types);
         assert_eq!(index.len(), count);
+        // The keys are in the order of the types' first messages.
+        let mut last = None;
+        for (_, t) in index.heads.iter() {
+            let first = index.types.get(t).and_then(TypeList::first).unwrap().seq();
+            assert!(last.is_none_or(|s| s < first));
+            last = Some(first);
+        }
+    }
+
+    #[test]
+    fn a_lone_type_keeps_its_key_and_the_order_holds() {
+        // Type 1 alone: its key stays at its first message's `seq` while
+        // its messages go.
+        let mut index = queue(&[1, 1, 1, 1]);
+        assert_eq!(index.take(1).unwrap().text()[0], 0);
+        assert_eq!(index.take(1).unwrap().text()[0], 1);
+        check(&index);
+        // Then types 2 and 1 again, interleaved: Linux's arrival order.
+        for (t, tag) in [(2, 10), (1, 11), (2, 12)] {
+            reserve(&mut index, t);
+            index.push(msg(t, tag)).unwrap();
+            check(&index);
+        }
+        assert_eq!(index.find(Search::NotEqual(1)), Some(2));
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[2, 3, 10, 11, 12]);
+        check(&index);
+        // Type 2 alone after type 1 left, then type 1 comes back.
+        let mut index = queue(&[1, 2, 2, 2]);
+        assert_eq!(index.take(1).unwrap().text()[0], 0);
+        assert_eq!(index.take(2).unwrap().text()[0], 1);
+        reserve(&mut index, 1);
+        index.push(msg(1, 20)).unwrap();
+        check(&index);
+        assert_eq!(&drain(&mut index, Search::Any)[..], &[2, 3, 20]);
     }
 
     #[test]
