@@ -541,11 +541,14 @@ impl MsgQueue {
                     return Ok(msg.into());
                 }
             } else if let Some(mtype) = inner.messages.find(search) {
-                let len = inner.messages.first_of(mtype).map_or(0, |m| m.text().len());
-                if bufsz < len && flags & MSG_NOERROR == 0 {
-                    return Err(E2BIG);
-                }
-                let msg = inner.messages.take(mtype).ok_or(EINVAL)?;
+                let fits = |msg: &Msg| {
+                    if bufsz < msg.text().len() && flags & MSG_NOERROR == 0 {
+                        return Err(E2BIG);
+                    }
+                    Ok(())
+                };
+                let msg = inner.messages.take_if(mtype, fits)?.ok_or(EINVAL)?;
+                let len = msg.text().len();
                 inner.cbytes -= len as u64;
                 self.totals.sub(1, len as u64);
                 inner.rtime = cred::real_seconds();

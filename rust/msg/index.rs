@@ -376,14 +376,34 @@ impl MsgIndex {
 
     /// Takes the first message of type `mtype` out of the queue.
     pub(crate) fn take(&mut self, mtype: i64) -> Option<ListArc<Msg>> {
+        self.take_if(mtype, |_| Ok(())).ok().flatten()
+    }
+
+    /// Takes the first message of type `mtype` out of the queue if `check`
+    /// accepts it; else returns `check`'s error, and the message stays.
+    /// One lookup of the type where a look at the message and a take are
+    /// two.
+    pub(crate) fn take_if(
+        &mut self,
+        mtype: i64,
+        check: impl FnOnce(&Msg) -> Result,
+    ) -> Result<Option<ListArc<Msg>>> {
         // The only type with messages (a queue of one type, the common
         // case) keeps its key when its first message goes.
         let alone = self
             .heads
             .cursor_front()
             .is_some_and(|c| c.peek_next().is_none());
-        let entry = self.types.get_mut(&mtype)?;
-        let msg = entry.list.pop_front()?;
+        let Some(entry) = self.types.get_mut(&mtype) else {
+            return Ok(None);
+        };
+        let Some(first) = entry.first() else {
+            return Ok(None);
+        };
+        check(&first)?;
+        let Some(msg) = entry.list.pop_front() else {
+            return Ok(None);
+        };
         let next = entry.first().map(|m| m.seq());
         match next {
             // INVARIANT: alone in `heads`, the key may stay below the new
@@ -393,14 +413,14 @@ impl MsgIndex {
             // node is reused.
             Some(seq) => {
                 let old = core::mem::replace(&mut entry.head_key, seq);
-                let head = self.heads.remove_node(&old)?;
+                let head = self.heads.remove_node(&old).ok_or(EINVAL)?;
                 self.heads
                     .insert(head.into_reservation().into_node(seq, mtype));
             }
             // INVARIANT: the type leaves `heads` and stays parked in
             // `types` (a type parked before leaves); the nodes are kept.
             None => {
-                let head = self.heads.remove_node(&entry.head_key)?;
+                let head = self.heads.remove_node(&entry.head_key).ok_or(EINVAL)?;
                 if let Some(node) = self.unpark() {
                     self.spare_type = Some(node);
                 }
@@ -409,7 +429,7 @@ impl MsgIndex {
             }
         }
         self.len -= 1;
-        Some(msg)
+        Ok(Some(msg))
     }
 
     /// Takes the parked type, if any, out of `types`; returns its node.
