@@ -108,6 +108,11 @@ impl<T: Send + Sync + 'static> NewNode<T> {
             GFP_KERNEL_ACCOUNT,
         )?))
     }
+
+    /// The object the node holds.
+    pub(crate) fn object(&self) -> &Arc<T> {
+        &self.0.object
+    }
 }
 
 /// `C` slots.

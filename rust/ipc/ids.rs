@@ -75,37 +75,44 @@ fn key_bucket(key: i32) -> usize {
 const _: () = assert!(KEY_BUCKETS.is_power_of_two());
 
 /// Slots per chunk: 252 pointers and the chunk's release work fill a page
-/// of the [`IdIndex`] (256 would take two).
+/// of the [`IdIndex`], and 252 keys, ids and references one of the
+/// table's own (256 would take two).
 pub(crate) const CHUNK: usize = 252;
 const CHUNK_WORDS: usize = CHUNK.div_ceil(64);
 const CHUNKS: usize = limits::IPCMNI.div_ceil(CHUNK);
 const CHUNKS_WORDS: usize = CHUNKS.div_ceil(64);
 
-const _: () = assert!(size_of::<Chunk>() <= 4096);
+const _: () = assert!(size_of::<Chunk<()>>() <= 4096);
 const _: () = assert!(size_of::<NewChunk<(), CHUNK>>() <= 4096);
 
 /// What the table's lock keeps of `CHUNK` slots: a bit per slot in use
-/// (holding an object or reserved for one being made), and the key and
-/// id of each full one.
+/// (holding an object or reserved for one being made), and the key, id
+/// and object of each full one.
 ///
 /// # Invariants
 ///
-/// A full slot has its bit set; `count` is the number of bits set.
-struct Chunk {
+/// A full slot has its bit set, and its object in `objects` and in the
+/// index; `count` is the number of bits set.
+struct Chunk<T> {
     entries: [Entry; CHUNK],
+    /// A reference to each full slot's object, for the lookups made with
+    /// the table's lock held (by key, removal, the listings), which then
+    /// need neither the index nor a reference of their own.
+    objects: [Option<Arc<T>>; CHUNK],
     used: [u64; CHUNK_WORDS],
     count: usize,
 }
 
-impl Chunk {
+impl<T> Chunk<T> {
     fn new() -> Result<KBox<Self>> {
-        // INVARIANT: no bit set. In place: a chunk takes half a page.
+        // INVARIANT: no bit set. In place: a chunk takes most of a page.
         KBox::init(
             init!(Self {
                 entries <- pin_init::init_array_from_fn(|_| Entry {
                     key: IPC_PRIVATE,
                     id: -1,
                 }),
+                objects <- pin_init::init_array_from_fn(|_| None),
                 used: [0; CHUNK_WORDS],
                 count: 0,
             }),
@@ -116,7 +123,7 @@ impl Chunk {
 
 /// A chunk of slots, both sides, allocated with the table unlocked, for
 /// [`IpcIds::add_chunk`].
-pub(crate) struct SpareChunk<T>(KBox<Chunk>, NewChunk<T, CHUNK>);
+pub(crate) struct SpareChunk<T>(KBox<Chunk<T>>, NewChunk<T, CHUNK>);
 
 impl<T> SpareChunk<T> {
     pub(crate) fn new() -> Result<Self> {
@@ -275,7 +282,7 @@ pub(crate) struct IpcIds<T: 'static> {
     /// `ipcs_idr`: slot `idx` holds the object whose id has index `idx`.
     index: IndexRef<T>,
     /// The table's side of the slots, by chunk.
-    chunks: [Option<KBox<Chunk>>; CHUNKS],
+    chunks: [Option<KBox<Chunk<T>>>; CHUNKS],
     full: [u64; CHUNKS_WORDS],
     nonempty: [u64; CHUNKS_WORDS],
     /// `key_ht`: index of the object with each key, by [`key_bucket`]
@@ -358,9 +365,13 @@ impl<T: IpcObject> IpcIds<T> {
     /// with one in use, not the size of the table.
     pub(crate) fn iter(&self) -> impl Iterator<Item = Arc<T>> + '_ {
         set_bits(&self.nonempty)
-            .filter_map(|c| Some((c, self.chunks[c].as_ref()?)))
-            .flat_map(|(c, chunk)| set_bits(&chunk.used).map(move |bit| c * CHUNK + bit))
-            .filter_map(|idx| self.index().obtain_idx(idx as i32).ok())
+            .filter_map(|c| self.chunks[c].as_ref())
+            .flat_map(|chunk| set_bits(&chunk.used).filter_map(|bit| chunk.objects[bit].clone()))
+    }
+
+    /// The object in full slot `idx`, as the table's lock sees it.
+    fn object(&self, idx: usize) -> Option<&Arc<T>> {
+        self.chunks.get(idx / CHUNK)?.as_ref()?.objects[idx % CHUNK].as_ref()
     }
 
     /// The `ipcget_public()` part for a known key: the id of the object
@@ -381,7 +392,7 @@ impl<T: IpcObject> IpcIds<T> {
         let Some((entry, object)) = self.keys[key_bucket(key)]
             .as_ref()
             .and_then(|keys| keys.get(&key))
-            .and_then(|&idx| Some((self.entry(idx)?, self.index().obtain_idx(idx as i32).ok()?)))
+            .and_then(|&idx| Some((self.entry(idx)?, self.object(idx)?)))
         else {
             return if flags & uapi::RIPC_IPC_CREAT == 0 {
                 Err(ENOENT)
@@ -393,7 +404,7 @@ impl<T: IpcObject> IpcIds<T> {
         if flags & excl == excl {
             return Err(EEXIST);
         }
-        check(&object)?;
+        check(object)?;
         super::perm::ipcperms(&object.perm(), flags)?;
         Ok(Some(entry.id))
     }
@@ -478,6 +489,7 @@ impl<T: IpcObject> IpcIds<T> {
                 key: slot.key,
                 id: slot.id,
             };
+            chunk.objects[slot.idx % CHUNK] = Some(node.object().clone());
             self.index().0.publish(slot.idx, node);
         }
         slot.id
@@ -596,7 +608,11 @@ impl<T: IpcObject> IpcIds<T> {
     pub(crate) fn remove(&mut self, id: i32) -> Result<Arc<T>> {
         let entry = self.entry_of(id)?;
         let idx = id_idx(id);
-        let object = self.index().obtain_idx(idx as i32)?;
+        let object = self
+            .chunks
+            .get_mut(idx / CHUNK)
+            .and_then(|chunk| chunk.as_mut()?.objects[idx % CHUNK].take())
+            .ok_or(EINVAL)?;
         // INVARIANT: the slot empties on both sides, and the key no longer
         // finds it. Lookups that found the object keep their references;
         // the index's goes after a grace period.
