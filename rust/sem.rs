@@ -51,16 +51,6 @@
 //! with relaxed ordering under whichever of the two locks the mode
 //! requires.
 //!
-//! Both locks are spinlocks, as Linux's `sem->lock` and `sem_perm.lock`,
-//! so nothing under them allocates or sleeps. An operation that blocks
-//! takes its waiter from the semaphore's `Spare`, or else drops the lock,
-//! makes one and tries again (Linux's `sem_queue` is on the stack);
-//! `Wakeups` links the waiters it completes in the tree nodes they were
-//! queued in, as `wake_q` links tasks; `GETALL` allocates its buffer
-//! first; a removal drops the adjustments it forgets after the unlock, and
-//! a reused waiter's old adjustments are dropped after the unlock too; a
-//! waiter dropped under a lock does not sleep (see `Waiter`).
-//!
 //! Blocked operations wait in FIFO lists, as Linux keeps them: simple ones
 //! on their semaphore's lists, complex ones (and, while any of those
 //! waits, simple altering ones) on the array's. The lists are trees keyed
@@ -99,14 +89,14 @@ use core::sync::atomic::{
     AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
 };
 use kernel::{
-    new_spinlock,
+    new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     seq_file::SeqFile,
     seq_print,
     sync::{
-        lock::{spinlock::SpinLockBackend, Guard},
-        Arc, SpinLock, UniqueArc,
+        lock::{mutex::MutexBackend, Guard},
+        Arc, Mutex,
     },
     time::Jiffies,
     uaccess::{UserPtr, UserSlice},
@@ -173,13 +163,6 @@ enum WaiterOps {
 }
 
 impl WaiterOps {
-    /// A single operation, which needs no allocation.
-    fn one(sop: SemBuf) -> Self {
-        let mut ops = [SemBuf::EMPTY; WAITER_INLINE_OPS];
-        ops[0] = sop;
-        Self::Inline { ops, len: 1 }
-    }
-
     fn new(sops: &[SemBuf]) -> Result<Self> {
         if sops.len() <= WAITER_INLINE_OPS {
             let mut ops = [SemBuf::EMPTY; WAITER_INLINE_OPS];
@@ -207,12 +190,6 @@ impl core::ops::Deref for WaiterOps {
 }
 
 /// A blocked `semop()` (`struct sem_queue`).
-///
-/// Dropping its last reference does not sleep while its array lives, so it
-/// may happen under the spinlocks (every path that drops one there holds
-/// the array): it frees memory, puts its process's `struct pid` and its
-/// task, and may drop its [`Undo`], whose process's list, if that goes
-/// too, is empty ([`undo`] empties it before letting it go).
 struct Waiter {
     sops: WaiterOps,
     /// Some operation changes a value (`q->alter`).
@@ -240,56 +217,54 @@ struct Waiter {
 type WaitNode = RBTreeNodeReservation<u64, Arc<Waiter>>;
 
 impl Waiter {
-    /// A waiter for the current task's `sops`, with the node that will
-    /// link it; its `blocking` is set when it queues. Made with no
-    /// semaphore's lock held: see [`Waiter::reuse`].
+    /// A waiter for the current task's blocked `sops`, in `spare`'s memory
+    /// when it has some that nobody uses any more, with the node that will
+    /// link it.
     fn new(
+        spare: Option<&mut Spare>,
         sops: &[SemBuf],
         alter: bool,
         undo: Option<Arc<Undo>>,
-    ) -> Result<(Pin<UniqueArc<Self>>, WaitNode)> {
-        let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
-        let waiter = UniqueArc::new(
-            Self {
-                sops: WaiterOps::new(sops)?,
-                alter,
-                complex: sops.len() > 1,
-                undo,
-                pid: PidRef::current_process(),
-                status: AtomicI32::new(PENDING),
-                blocking: AtomicUsize::new(0),
-                key: AtomicU64::new(0),
-                place: AtomicUsize::new(ON_ARRAY),
-                task: Sleeper::current(),
-            },
-            GFP_KERNEL_ACCOUNT,
-        )?;
-        Ok((waiter.into(), node))
-    }
-
-    /// The waiter and node that `spare` keeps, made over for the current
-    /// task's single operation `sop`, if the task that last used the
-    /// waiter has let go of it. Allocates nothing: a simple operation
-    /// blocks under its semaphore's lock, a spinlock. The adjustments the
-    /// waiter held go to `replaced`, to be dropped after the unlock.
-    fn reuse(
-        spare: &mut Spare,
-        sop: SemBuf,
-        alter: bool,
-        undo: &Option<Arc<Undo>>,
-        replaced: &mut Option<Arc<Undo>>,
-    ) -> Option<(Pin<UniqueArc<Self>>, WaitNode)> {
-        spare.node.as_ref()?;
-        let mut waiter = spare.waiter.take().and_then(Arc::into_unique_or_drop)?;
-        let node = spare.node.take()?;
+        blocking: usize,
+    ) -> Result<(Arc<Self>, WaitNode)> {
+        let ops = WaiterOps::new(sops)?;
+        let (old, node) = match spare {
+            Some(spare) => (
+                spare.waiter.take().and_then(Arc::into_unique_or_drop),
+                spare.node.take(),
+            ),
+            None => (None, None),
+        };
+        let node = match node {
+            Some(node) => node,
+            None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+        };
+        let complex = sops.len() > 1;
+        let Some(mut waiter) = old else {
+            let waiter = Arc::new(
+                Self {
+                    sops: ops,
+                    alter,
+                    complex,
+                    undo,
+                    pid: PidRef::current_process(),
+                    status: AtomicI32::new(PENDING),
+                    blocking: AtomicUsize::new(blocking),
+                    key: AtomicU64::new(0),
+                    place: AtomicUsize::new(ON_ARRAY),
+                    task: Sleeper::current(),
+                },
+                GFP_KERNEL_ACCOUNT,
+            )?;
+            return Ok((waiter, node));
+        };
         // Only this task holds it: every field is set anew, the process
-        // and task references only if they are another's (`put_pid()`
-        // under the lock, as `ipc_update_pid()` in Linux).
+        // and task references only if they are another's.
         let w = &mut *waiter;
-        w.sops = WaiterOps::one(sop);
+        w.sops = ops;
         w.alter = alter;
-        w.complex = false;
-        *replaced = core::mem::replace(&mut w.undo, undo.clone());
+        w.complex = complex;
+        w.undo = undo;
         if !w.pid.is_current() {
             w.pid = PidRef::current_process();
         }
@@ -297,9 +272,10 @@ impl Waiter {
             w.task = Sleeper::current();
         }
         *w.status.get_mut() = PENDING;
+        *w.blocking.get_mut() = blocking;
         *w.key.get_mut() = 0;
         *w.place.get_mut() = ON_ARRAY;
-        Some((waiter, node))
+        Ok((waiter.into(), node))
     }
 
     fn blocking_op(&self) -> SemBuf {
@@ -334,20 +310,14 @@ impl Spare {
     };
 
     /// Keeps `waiter`, just completed, and `node`, just unlinked, if there
-    /// is room; gives `node` back if not.
-    fn keep(
-        &mut self,
-        waiter: &Arc<Waiter>,
-        node: RBTreeNode<u64, Arc<Waiter>>,
-    ) -> Option<RBTreeNode<u64, Arc<Waiter>>> {
+    /// is room.
+    fn keep(&mut self, waiter: &Arc<Waiter>, node: RBTreeNode<u64, Arc<Waiter>>) {
+        if self.node.is_none() {
+            self.node = Some(node.into_reservation());
+        }
         if self.waiter.is_none() {
             self.waiter = Some(waiter.clone());
         }
-        if self.node.is_some() {
-            return Some(node);
-        }
-        self.node = Some(node.into_reservation());
-        None
     }
 }
 
@@ -363,28 +333,17 @@ struct SemState {
     spare: Spare,
 }
 
-/// One semaphore (`struct sem`). As Linux's (`____cacheline_aligned_in_smp`),
-/// each has a cache line of its own, so that fast operations on different
-/// semaphores of one array do not bounce a line between CPUs; without
-/// lock debugging it fills exactly one line, as Linux's does.
+/// One semaphore (`struct sem`).
 #[pin_data]
-#[repr(align(64))]
 struct Sem {
     /// `semval`: 0..=`SEMVMX`; see "Locking" for who may change it.
     value: AtomicI32,
     /// Last `semop()` on it (`sem_otime`), kept per semaphore so that fast
     /// operations touch no shared field.
     otime: AtomicI64,
-    /// A spinlock, as Linux's `sem->lock`: nothing under it allocates or
-    /// sleeps (see "Locking").
     #[pin]
-    state: SpinLock<SemState>,
+    state: Mutex<SemState>,
 }
-
-// One cache line per semaphore, as `struct sem` (64 bytes on x86-64)
-// when spinlocks carry no debugging state and are not sleeping locks.
-#[cfg(not(any(CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_LOCK_ALLOC, CONFIG_PREEMPT_RT)))]
-const _: () = assert!(size_of::<Sem>() == 64);
 
 /// What the array holds under its own lock (`sem_perm.lock`).
 struct Inner {
@@ -419,22 +378,17 @@ pub(crate) struct SemArray {
     use_global: AtomicUsize,
     /// The next ticket of a waiter.
     next_key: AtomicU64,
-    /// The semaphores (`sma->sems[]`), in one allocation that falls back
-    /// to vmalloc for a large array, as `newary()`'s `kvzalloc()`.
-    /// INVARIANT: pinned: a semaphore's lock never moves.
-    sems: Pin<KVBox<[Sem]>>,
-    /// A spinlock, as Linux's `sem_perm.lock`: nothing under it allocates
-    /// or sleeps (see "Locking").
+    sems: KVec<Pin<KBox<Sem>>>,
     #[pin]
-    inner: SpinLock<Inner>,
+    inner: Mutex<Inner>,
 }
 
 /// The lock an operation holds (`locknum` of `sem_lock()`).
 enum Locked<'a> {
     /// Fast mode: the lock of semaphore `.0`.
-    Fast(usize, Guard<'a, SemState, SpinLockBackend>),
+    Fast(usize, Guard<'a, SemState, MutexBackend>),
     /// Global mode: the array's lock.
-    Global(Guard<'a, Inner, SpinLockBackend>),
+    Global(Guard<'a, Inner, MutexBackend>),
 }
 
 /// The process an operation is done for, recorded as `sempid`.
@@ -476,7 +430,7 @@ enum Outcome {
 /// leave its range, `EAGAIN` if it would block and the blocking operation
 /// has `IPC_NOWAIT`. The caller holds the lock the values need and
 /// records `sempid`.
-fn perform(sems: &[Sem], sops: &[SemBuf], undo: Option<&Undo>) -> Result<Outcome> {
+fn perform(sems: &[Pin<KBox<Sem>>], sops: &[SemBuf], undo: Option<&Undo>) -> Result<Outcome> {
     let mut result = Ok(Outcome::Done);
     let mut applied = 0;
     for (i, sop) in sops.iter().enumerate() {
@@ -532,15 +486,12 @@ fn perform(sems: &[Sem], sops: &[SemBuf], undo: Option<&Undo>) -> Result<Outcome
 const WAKEUPS_INLINE: usize = 2;
 
 /// Completed waiters whose sleepers are to be woken once the lock is
-/// dropped (`wake_q`, which links the tasks and allocates nothing): the
-/// first `WAKEUPS_INLINE` inline, later ones in the tree nodes they were
-/// queued in, by completion order. It allocates nothing, so it is filled
-/// under spinlocks; it frees the nodes after the unlock. `more` is an
-/// `Option` because even an empty tree calls into C when dropped.
+/// dropped (`wake_q`, which links the tasks and allocates nothing; here
+/// the first `WAKEUPS_INLINE` need no allocation either). `more` is an
+/// `Option` because even an empty `KVec` calls the allocator when dropped.
 struct Wakeups {
     first: [Option<Arc<Waiter>>; WAKEUPS_INLINE],
-    more: Option<WaitList>,
-    completed: u64,
+    more: Option<KVec<Arc<Waiter>>>,
 }
 
 impl Wakeups {
@@ -548,7 +499,6 @@ impl Wakeups {
         Self {
             first: [const { None }; WAKEUPS_INLINE],
             more: None,
-            completed: 0,
         }
     }
 
@@ -558,36 +508,27 @@ impl Wakeups {
         if self.first[0].is_none() {
             return;
         }
-        let more = self.more.iter().flat_map(|list| list.values());
+        let more = self.more.iter().flatten();
         for w in Iterator::chain(self.first.iter().flatten(), more) {
             w.task.wake();
         }
     }
 
-    /// Completes `waiter` with `status` (`wake_up_sem_queue_prepare()`),
-    /// in `node`, the node it was unlinked from, unless the semaphore's
-    /// [`Spare`] kept that: its sleeper is woken by `wake`, or at once (it
-    /// takes no lock again: it only reads its status) when it is past the
-    /// inline ones and has no node.
-    fn complete(
-        &mut self,
-        waiter: Arc<Waiter>,
-        node: Option<RBTreeNode<u64, Arc<Waiter>>>,
-        status: i32,
-    ) {
+    /// Completes `waiter` with `status` (`wake_up_sem_queue_prepare()`):
+    /// its sleeper is woken by `wake`, or at once if memory is short.
+    fn complete(&mut self, waiter: Arc<Waiter>, status: i32) {
         waiter.status.store(status, Ordering::Release);
         if let Some(slot) = self.first.iter_mut().find(|w| w.is_none()) {
             *slot = Some(waiter);
             return;
         }
-        let Some(node) = node else {
+        let more = self.more.get_or_insert_with(KVec::new);
+        if more.reserve(1, GFP_KERNEL_ACCOUNT).is_err() {
             waiter.task.wake();
             return;
-        };
-        let key = self.completed;
-        self.completed += 1;
-        let node = node.into_reservation().into_node(key, waiter);
-        self.more.get_or_insert_with(RBTree::new).insert(node);
+        }
+        // Cannot fail: the room was reserved.
+        let _ = more.push_within_capacity(waiter);
     }
 }
 
@@ -644,15 +585,14 @@ impl Completer<'_, '_> {
         if w.complex {
             count_down(self.complex_count);
         }
-        let node = match self.spare.as_deref_mut() {
-            Some(spare) => spare.keep(&w, node),
-            None => Some(node),
-        };
+        if let Some(spare) = self.spare.as_deref_mut() {
+            spare.keep(&w, node);
+        }
         let status = match result {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         };
-        self.wakeups.complete(w, node, status);
+        self.wakeups.complete(w, status);
     }
 }
 
@@ -807,26 +747,27 @@ impl IpcObject for SemArray {
 
 /// The semaphores of a new array, made before its id exists (and before
 /// the namespace's lock is taken, for 32000 of them).
-struct NewSems(Pin<KVBox<[Sem]>>);
+struct NewSems(KVec<Pin<KBox<Sem>>>);
 
 impl NewSems {
     fn new(nsems: usize) -> Result<Self> {
-        let sems = KVBox::pin_slice(
-            |_| {
-                try_pin_init!(Sem {
+        let mut sems = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
+        for _ in 0..nsems {
+            let sem = KBox::pin_init(
+                pin_init!(Sem {
                     value: AtomicI32::new(0),
                     otime: AtomicI64::new(0),
-                    state <- new_spinlock!(SemState {
+                    state <- new_mutex!(SemState {
                         pid: None,
                         pending_alter: RBTree::new(),
                         pending_const: RBTree::new(),
                         spare: Spare::EMPTY,
                     }, "Sem::state"),
-                })
-            },
-            nsems,
-            GFP_KERNEL_ACCOUNT,
-        )?;
+                }),
+                GFP_KERNEL_ACCOUNT,
+            )?;
+            sems.push(sem, GFP_KERNEL_ACCOUNT)?;
+        }
         Ok(Self(sems))
     }
 }
@@ -857,7 +798,7 @@ impl SemArray {
             use_global: AtomicUsize::new(0),
             next_key: AtomicU64::new(0),
             sems: sems.0,
-            inner <- new_spinlock!(inner, "SemArray::inner"),
+            inner <- new_mutex!(inner, "SemArray::inner"),
         });
         let Ok(array) = memory.pin_init_with(init);
         array.into()
@@ -917,7 +858,7 @@ impl SemArray {
         }
         self.use_global
             .store(USE_GLOBAL_HYSTERESIS, Ordering::Release);
-        for sem in self.sems.iter() {
+        for sem in &self.sems {
             drop(sem.state.lock());
         }
     }
@@ -940,7 +881,7 @@ impl SemArray {
     /// at its tail, semaphore by semaphore, before a complex operation
     /// queues (all altering waiters must then be served in one order).
     fn merge_queues(&self, inner: &mut Inner) {
-        for sem in self.sems.iter() {
+        for sem in &self.sems {
             let mut state = sem.state.lock();
             while let Some(front) = state.pending_alter.cursor_front_mut() {
                 let waiter = front.current().1.clone();
@@ -1085,79 +1026,66 @@ impl SemArray {
             None
         };
         let simple = (sops.len() == 1).then_some(sops[0].num());
-        // A waiter made with no lock held, when one had to be (see below),
-        // and the adjustments a reused waiter let go of: dropped after the
-        // unlock.
-        let mut prepared = None;
-        let mut replaced = None;
-        loop {
-            let mut locked = this.lock(simple);
-            if this.is_deleted() {
-                this.unlock(locked);
-                return Err(eidrm());
-            }
-            let blocking = match perform(&this.sems, sops, undo.as_deref()) {
-                Ok(Outcome::Done) => {
-                    this.done(locked, sops, alter);
+
+        let mut locked = this.lock(simple);
+        if this.is_deleted() {
+            this.unlock(locked);
+            return Err(eidrm());
+        }
+        match perform(&this.sems, sops, undo.as_deref()) {
+            Ok(Outcome::Done) => {
+                match &mut locked {
+                    Locked::Fast(_, state) => record_pid(&mut state.pid, Who::Current),
+                    Locked::Global(_) => {
+                        for sop in sops {
+                            record_pid(&mut this.sems[sop.num()].state.lock().pid, Who::Current);
+                        }
+                    }
+                }
+                this.sems[sops[0].num()]
+                    .otime
+                    .store(cred::real_seconds(), Ordering::Relaxed);
+                // In fast mode, only this semaphore's waiters can be
+                // completed: nothing to do if it has none.
+                let may_complete = alter
+                    && match &locked {
+                        Locked::Fast(_, state) => {
+                            !state.pending_alter.is_empty() || !state.pending_const.is_empty()
+                        }
+                        Locked::Global(_) => true,
+                    };
+                if !may_complete {
+                    this.unlock(locked);
                     return Ok(());
                 }
-                Err(e) => {
-                    this.unlock(locked);
-                    return Err(e);
-                }
-                Ok(Outcome::Blocks(blocking)) => blocking,
-            };
-            let reused = match &mut locked {
-                Locked::Fast(_, state) => {
-                    Waiter::reuse(&mut state.spare, sops[0], alter, &undo, &mut replaced)
-                }
-                Locked::Global(_) => None,
-            };
-            let Some((mut waiter, node)) = reused.or_else(|| prepared.take()) else {
-                // Nothing is allocated under a spinlock: the waiter is
-                // made after the unlock, then the operation tried again.
+                let mut wakeups = Wakeups::new();
+                this.do_smart_update(&mut locked, Some(sops), &mut wakeups);
                 this.unlock(locked);
-                prepared = Some(Waiter::new(sops, alter, undo.clone())?);
-                continue;
-            };
-            *waiter.blocking.get_mut() = blocking;
-            let waiter = Arc::from(waiter);
-            this.queue(&mut locked, &waiter, node);
-            return this.sleep(locked, waiter, timeout);
-        }
-    }
-
-    /// The end of a `semop()` that succeeded at once: records it and
-    /// completes the waiters it lets through.
-    fn done(&self, mut locked: Locked<'_>, sops: &[SemBuf], alter: bool) {
-        match &mut locked {
-            Locked::Fast(_, state) => record_pid(&mut state.pid, Who::Current),
-            Locked::Global(_) => {
-                for sop in sops {
-                    record_pid(&mut self.sems[sop.num()].state.lock().pid, Who::Current);
+                wakeups.wake();
+                Ok(())
+            }
+            Err(e) => {
+                this.unlock(locked);
+                Err(e)
+            }
+            Ok(Outcome::Blocks(blocking)) => {
+                let spare = match &mut locked {
+                    Locked::Fast(_, state) => Some(&mut state.spare),
+                    Locked::Global(_) => None,
+                };
+                let waiter = Waiter::new(spare, sops, alter, undo, blocking);
+                match waiter {
+                    Ok((waiter, node)) => {
+                        this.queue(&mut locked, &waiter, node);
+                        this.sleep(locked, waiter, timeout)
+                    }
+                    Err(e) => {
+                        this.unlock(locked);
+                        Err(e)
+                    }
                 }
             }
         }
-        self.sems[sops[0].num()]
-            .otime
-            .store(cred::real_seconds(), Ordering::Relaxed);
-        // In fast mode, only this semaphore's waiters can be completed:
-        // nothing to do if it has none.
-        let may_complete = alter
-            && match &locked {
-                Locked::Fast(_, state) => {
-                    !state.pending_alter.is_empty() || !state.pending_const.is_empty()
-                }
-                Locked::Global(_) => true,
-            };
-        if !may_complete {
-            self.unlock(locked);
-            return;
-        }
-        let mut wakeups = Wakeups::new();
-        self.do_smart_update(&mut locked, Some(sops), &mut wakeups);
-        self.unlock(locked);
-        wakeups.wake();
     }
 
     /// Puts `waiter` at the tail of the list Linux would put it on, in
@@ -1324,37 +1252,29 @@ impl SemArray {
         let mut locked = self.lock(None);
         let mut wakeups = Wakeups::new();
         let idrm = eidrm().to_errno();
-        // Dropped after the unlock: the last reference to an adjustment
-        // may go with them.
-        let mut undos = RBTree::new();
         if let Locked::Global(inner) = &mut locked {
             self.deleted.store(true, Ordering::Relaxed);
-            undos = core::mem::take(&mut inner.undos);
-            for undo in undos.values() {
+            for undo in core::mem::take(&mut inner.undos).values() {
                 undo.process.forget(self);
             }
             let mut fail_all = |list: &mut WaitList| {
-                while let Some(front) = list.cursor_front_mut() {
-                    let w = front.current().1.clone();
-                    let (_, node) = front.remove_current();
-                    wakeups.complete(w, Some(node), idrm);
+                for w in core::mem::take(list).values() {
+                    wakeups.complete(w.clone(), idrm);
                 }
             };
             fail_all(&mut inner.pending_const);
             fail_all(&mut inner.pending_alter);
             inner.complex_count = 0;
-            for sem in self.sems.iter() {
+            for sem in &self.sems {
                 let mut state = sem.state.lock();
                 fail_all(&mut state.pending_const);
                 fail_all(&mut state.pending_alter);
                 state.pid = None;
-                // Dropping a waiter does not sleep (see `Waiter`).
                 state.spare = Spare::EMPTY;
             }
         }
         self.unlock(locked);
         wakeups.wake();
-        drop(undos);
     }
 
     /// `count_semcnt()`: operations waiting for `num` to grow (`ncnt`) or
@@ -1613,9 +1533,6 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
             }
             new_values.push(v, GFP_KERNEL_ACCOUNT)?;
         }
-    } else if cmd == uapi::RIPC_GETALL {
-        // Filled under the array's lock, a spinlock.
-        new_values = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
     }
 
     let mut locked = array.lock(None);
@@ -1643,11 +1560,12 @@ fn semctl_main(array: &SemArray, num: i32, cmd: u32, arg: usize) -> Result<isize
         uapi::RIPC_GETNCNT => index(num).map(|n| array.count_waiters(inner, n, true) as isize),
         uapi::RIPC_GETZCNT => index(num).map(|n| array.count_waiters(inner, n, false) as isize),
         uapi::RIPC_GETALL => {
+            let mut all = KVec::with_capacity(nsems, GFP_KERNEL_ACCOUNT)?;
             for sem in array.sems.iter() {
-                // Cannot fail: the room was reserved.
-                let _ = new_values.push_within_capacity(sem.value.load(Ordering::Relaxed) as u16);
+                all.push(sem.value.load(Ordering::Relaxed) as u16, GFP_KERNEL_ACCOUNT)?;
             }
             // Copied out after the lock is dropped, below.
+            new_values = all;
             Ok(0)
         }
         _ => {

@@ -30,18 +30,16 @@
 //! process and at its exit.
 //!
 //! Lock order: [`UNDO_OWNERS`] or an array's lock (`Inner`), then a
-//! process's `undos`, a spinlock. A process's list is let go of (taken out
-//! of [`UNDO_OWNERS`]) only after [`ProcessUndos::exit`] emptied it, so
-//! its last reference, wherever dropped, drops no adjustment with it.
+//! process's `undos`.
 
 use super::SemArray;
 use crate::glue::{cred::PidRef, global::UNDO_OWNERS, process};
 use core::sync::atomic::{AtomicI16, Ordering};
 use kernel::{
-    new_spinlock,
+    new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
-    sync::{Arc, SpinLock},
+    sync::{Arc, Mutex},
 };
 
 /// One process's adjustments on one array (`struct sem_undo`).
@@ -84,10 +82,9 @@ pub(crate) struct ProcessUndos {
     /// The process: keeps its `struct pid`, hence its key in
     /// [`UNDO_OWNERS`], from being reused; the `sempid` its exit records.
     pub(super) owner: PidRef,
-    /// By array ([`SemArray::serial`]). A spinlock, as Linux's
-    /// `ulp->lock`: it nests in the array's.
+    /// By array ([`SemArray::serial`]).
     #[pin]
-    undos: SpinLock<RBTree<u64, Arc<Undo>>>,
+    undos: Mutex<RBTree<u64, Arc<Undo>>>,
 }
 
 impl ProcessUndos {
@@ -136,7 +133,7 @@ fn current_process() -> Result<Arc<ProcessUndos>> {
         pin_init!(ProcessUndos {
             key,
             owner: PidRef::current_process(),
-            undos <- new_spinlock!(RBTree::new(), "ProcessUndos::undos"),
+            undos <- new_mutex!(RBTree::new(), "ProcessUndos::undos"),
         }),
         GFP_KERNEL_ACCOUNT,
     )?;
