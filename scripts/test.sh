@@ -28,39 +28,6 @@ check() {
 }
 mkdir -p build
 
-variants=${VARIANTS:-release debug}
-
-# vm_test VARIANT: boots VARIANT and runs the guest tests (vm.sh), its exit
-# status in build/VARIANT/vm-test.rc. The tests at size run on the release
-# kernel; on the debug kernel they belong to make stress
-# (scripts/guest/run-tests.sh, ripc_at_size).
-vm_test() {
-	local at_size=1
-	[ "$1" = debug ] && at_size=0
-	RIPC_APPEND="${RIPC_APPEND:-} ripc_at_size=$at_size" "$here/vm.sh" "$1" test
-	echo $? >"build/$1/vm-test.rc"
-}
-
-# The guests run side by side: neither keeps both cores busy all the time
-# (a test waits for a sleeper, a wake-up, kmemleak's scan), so the second
-# fills the first one's gaps. Everything they share is built first, one
-# build at a time: the kernels (a kernel build takes both cores), the
-# modules, userspace. The debug run, the longer, starts first, before the
-# host checks; its console is shown once the release run's is.
-background=
-for variant in $variants; do
-	"$here/build-kernel.sh" "$variant" >/dev/null && "$here/build-module.sh" "$variant" >/dev/null \
-		|| { fail=$((fail + 1)); echo "not ok - build of the $variant kernel or module"; }
-	mkdir -p "build/$variant"
-	rm -f "build/$variant/vm-test.rc"
-done
-"$here/build-user.sh" >/dev/null || true
-case " $variants " in *" release "*" debug "*|*" debug "*" release "*)
-	vm_test debug >build/vm-test-debug.out 2>&1 &
-	background=debug
-esac
-
-
 rust_sources=$(find rust -name '*.rs')
 check "rustfmt (module)" rustfmt --check --config-path "$KSRC/.rustfmt.toml" $rust_sources
 check "rustfmt (userspace)" cargo fmt --check
@@ -83,15 +50,14 @@ done < <(sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) faile
 grep -q '^test result' build/cargo-test.log || { fail=$((fail + 1)); echo "not ok - host: cargo test did not run"; cat build/cargo-test.log; }
 echo "# host: cargo test: $(grep -c '^test result' build/cargo-test.log) suites"
 
-for variant in $variants; do
+for variant in ${VARIANTS:-release debug}; do
 	echo "# ==== VM: $variant kernel"
-	if [ "$variant" = "$background" ]; then
-		wait
-		cat "build/vm-test-$variant.out"
-	else
-		vm_test "$variant"
-	fi
-	vm_rc=$(cat "build/$variant/vm-test.rc" 2>/dev/null || echo 1)
+	# The tests at size run on the release kernel; on the debug kernel they
+	# belong to make stress (scripts/guest/run-tests.sh, ripc_at_size).
+	at_size=1
+	[ "$variant" = debug ] && at_size=0
+	RIPC_APPEND="${RIPC_APPEND:-} ripc_at_size=$at_size" "$here/vm.sh" "$variant" test
+	vm_rc=$?
 	log="build/$variant/console-test.log"
 	result=$(sed -n 's/^RIPC-RESULT: pass=\([0-9]*\) fail=\([0-9]*\) skip=\([0-9]*\).*/\1 \2 \3/p' "$log" 2>/dev/null | tail -n1)
 	if [ -n "$result" ]; then
