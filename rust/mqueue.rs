@@ -248,14 +248,6 @@ enum State {
 impl SlotState for State {
     const WAITING: Self = Self::Waiting;
     const FREE: Self = Self::Free;
-
-    fn is_waiting(&self) -> bool {
-        matches!(self, Self::Waiting)
-    }
-
-    fn is_free(&self) -> bool {
-        matches!(self, Self::Free)
-    }
 }
 
 /// Where a blocked task is served, shared by the task and its entry in

@@ -118,14 +118,6 @@ enum Delivery {
 impl SlotState for Delivery {
     const WAITING: Self = Self::Waiting;
     const FREE: Self = Self::Free;
-
-    fn is_waiting(&self) -> bool {
-        matches!(self, Self::Waiting)
-    }
-
-    fn is_free(&self) -> bool {
-        matches!(self, Self::Free)
-    }
 }
 
 /// Where a blocked receiver is served (`msr_d.r_msg`, which Linux keeps on

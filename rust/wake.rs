@@ -81,8 +81,16 @@ pub(crate) trait SlotState: Sized + Unpin {
     /// another.
     const FREE: Self;
 
-    fn is_waiting(&self) -> bool;
-    fn is_free(&self) -> bool;
+    /// Whether the slot is still [`SlotState::WAITING`] (the variant,
+    /// whatever a variant holds).
+    fn is_waiting(&self) -> bool {
+        core::mem::discriminant(self) == core::mem::discriminant(&Self::WAITING)
+    }
+
+    /// Whether the slot is [`SlotState::FREE`].
+    fn is_free(&self) -> bool {
+        core::mem::discriminant(self) == core::mem::discriminant(&Self::FREE)
+    }
 
     /// Takes what `slot` was given, leaving it free; `WAITING` if nothing
     /// was.
