@@ -1189,7 +1189,7 @@ static int signal_race(int native)
 	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = sizeof(int) };
 	struct sigaction sa = { .sa_handler = on_signal }, old;
 	pid_t snd, rcv;
-	int i, status;
+	int status;
 	mqd_t q = native ? mq_open("/t_race", O_CREAT | O_RDWR, 0600, &attr)
 			 : create("/t_race", O_RDWR, 1, sizeof(int));
 
@@ -1204,18 +1204,7 @@ static int signal_race(int native)
 	if (snd == 0)
 		race_sender(native, q);
 	sigaction(SIGUSR1, &old, NULL);
-	for (i = 0; i < 100000; i++) {
-		if (waitpid(rcv, &status, WNOHANG) == rcv)
-			break;
-		kill(rcv, SIGUSR1);
-		kill(snd, SIGUSR1);
-		usleep(20);
-	}
-	if (i < 100000)
-		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	else
-		status = wait_exit(rcv);
-	status += 10 * wait_exit(snd);
+	status = signal_both_until_exit(rcv, snd, SIGUSR1);
 	/* Nothing left behind either. */
 	if ((native ? mq_getattr(q, &attr) : ripc_mq_getattr(q, &attr)) || attr.mq_curmsgs)
 		status = -2;

@@ -1304,7 +1304,7 @@ static int signal_race(const struct msg_api *api)
 	struct msqid_ds ds;
 	struct sigaction sa = { .sa_handler = on_signal }, old;
 	pid_t snd, rcv;
-	int id, i, status;
+	int id, status;
 
 	id = api->get(IPC_PRIVATE, 0600);
 	if (id < 0 || api->ctl(id, IPC_STAT, &ds))
@@ -1321,18 +1321,7 @@ static int signal_race(const struct msg_api *api)
 	if (snd == 0)
 		race_sender(api, id);
 	sigaction(SIGUSR1, &old, NULL);
-	for (i = 0; i < 100000; i++) {
-		if (waitpid(rcv, &status, WNOHANG) == rcv)
-			break;
-		kill(rcv, SIGUSR1);
-		kill(snd, SIGUSR1);
-		usleep(20);
-	}
-	if (i < 100000)
-		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	else
-		status = wait_exit(rcv);
-	status += 10 * wait_exit(snd);
+	status = signal_both_until_exit(rcv, snd, SIGUSR1);
 	/* Nothing left behind either. */
 	if (api->ctl(id, IPC_STAT, &ds) || ds.msg_qnum)
 		status = -2;

@@ -118,6 +118,29 @@ static inline int wait_exit(pid_t pid)
 	return -1;
 }
 
+/*
+ * Sends sig to both pids every 20 us until watched exits (at most 100,000
+ * rounds); returns watched's exit status as wait_exit() does, then adds
+ * 10 times other's.
+ */
+static inline int signal_both_until_exit(pid_t watched, pid_t other, int sig)
+{
+	int status, i;
+
+	for (i = 0; i < 100000; i++) {
+		if (waitpid(watched, &status, WNOHANG) == watched)
+			break;
+		kill(watched, sig);
+		kill(other, sig);
+		usleep(20);
+	}
+	if (i < 100000)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else
+		status = wait_exit(watched);
+	return status + 10 * wait_exit(other);
+}
+
 /* Runs fn(arg) as uid and gid `id` in a child; returns its exit status. */
 static inline int as_user(int id, int (*fn)(const void *), const void *arg)
 {
